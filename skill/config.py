@@ -1,0 +1,165 @@
+"""Configuration: one YAML file read into frozen dataclasses; flags override it."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from skill.content import YamlDoc
+from skill.errors import ConfigError, ContentError
+
+CONFIG_ENV = "KINDLY_CONFIG"
+
+
+def user_config_path() -> Path:
+    """Where Kindly looks for its config when no --config is given."""
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    user = base / "kindly" / "config.yaml"
+    return user if user.exists() or not Path("/etc/kindly/config.yaml").exists() else Path(
+        "/etc/kindly/config.yaml"
+    )
+
+
+def data_dir() -> Path:
+    """Models, voices and the fetched data live here (XDG data home, or $KINDLY_DATA)."""
+    if os.environ.get("KINDLY_DATA"):
+        return Path(os.environ["KINDLY_DATA"])
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "kindly"
+
+
+def cache_dir() -> Path:
+    """Pre-rendered speech and compiled grammars (XDG cache home, or $KINDLY_CACHE)."""
+    if os.environ.get("KINDLY_CACHE"):
+        return Path(os.environ["KINDLY_CACHE"])
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "kindly"
+
+
+@dataclass(frozen=True)
+class VoiceConfig:
+    name: str = "en_US-joe-medium"
+    length_scale: float = 1.15  # a calm pace; >1 is slower
+    speaker: int | None = None
+
+
+@dataclass(frozen=True)
+class HearingConfig:
+    engine: str = "auto"  # auto | vosk | pocketsphinx
+    model: str = "vosk-small-en-us"
+    endpoint_silence: float = 0.5  # seconds of trailing silence that end an utterance
+    request_timeout: float = 8.0
+    wake_phrase: str = "hey kindly"
+
+
+@dataclass(frozen=True)
+class AudioConfig:
+    mic: str | None = None  # device name or index; None = default
+    speaker: str | None = None
+    debug_record: bool = False  # DEBUG ONLY: keeps microphone audio on disk
+
+
+@dataclass(frozen=True)
+class MqttConfig:
+    host: str | None = None
+    port: int = 1883
+    username: str | None = None
+    password: str | None = None
+    tls: bool = False
+    ca_file: str | None = None
+    tls_insecure: bool = False
+    device_id: str = field(default_factory=lambda: _default_device_id())
+    base_topic: str = "kindly"
+    discovery_prefix: str = "homeassistant"
+
+
+@dataclass(frozen=True)
+class Config:
+    region: str = "us"
+    content: str | None = None
+    log_level: str = "info"
+    voice: VoiceConfig = field(default_factory=VoiceConfig)
+    hearing: HearingConfig = field(default_factory=HearingConfig)
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    mqtt: MqttConfig = field(default_factory=MqttConfig)
+
+    def with_overrides(self, **sections: dict[str, Any]) -> Config:
+        """A copy with flag values applied (None values are ignored)."""
+        top = {k: v for k, v in sections.pop("top", {}).items() if v is not None}
+        changed: dict[str, Any] = dict(top)
+        for name, values in sections.items():
+            values = {k: v for k, v in values.items() if v is not None}
+            if values:
+                changed[name] = replace(getattr(self, name), **values)
+        return replace(self, **changed)
+
+
+def _default_device_id() -> str:
+    name = socket.gethostname().split(".")[0].lower() or "kindly"
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+
+
+_SECTIONS = {"voice": VoiceConfig, "hearing": HearingConfig, "audio": AudioConfig}
+_SECTIONS["mqtt"] = MqttConfig
+
+
+def _typed(doc: YamlDoc, value: Any, default: Any, *path: str) -> Any:
+    """Check a value against the type of its default (None defaults accept text)."""
+    if value is None:
+        return None
+    if isinstance(default, bool) or (default is None and isinstance(value, bool)):
+        ok = isinstance(value, bool)
+    elif isinstance(default, float):
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        value = float(value) if ok else value
+    elif isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, str | int) and not isinstance(value, bool)
+        value = str(value) if ok else value
+    if not ok:
+        kind = type(default).__name__ if default is not None else "text"
+        raise ConfigError(str(doc.error(f"must be {kind}", *path)))
+    return value
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the config file (missing file: defaults); errors name file, key and line."""
+    explicit = path is not None
+    path = path or user_config_path()
+    if not path.exists():
+        if explicit:
+            raise ConfigError(f"{path}: config file not found")
+        return Config()
+    try:
+        doc = YamlDoc(path, str(path))
+    except ContentError as exc:
+        raise ConfigError(str(exc)) from None
+    data = doc.data or {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}:1: the config must be a mapping")
+    top: dict[str, Any] = {}
+    defaults = Config()
+    for key, value in data.items():
+        if key in _SECTIONS:
+            if not isinstance(value, dict):
+                raise ConfigError(str(doc.error("must be a mapping", key)))
+            cls = _SECTIONS[key]
+            section_defaults = getattr(defaults, key)
+            known = {f.name for f in fields(cls)}
+            values = {}
+            for sub, sub_value in value.items():
+                if sub not in known:
+                    raise ConfigError(str(doc.error(f"unknown setting '{sub}'", key, sub)))
+                values[sub] = _typed(doc, sub_value, getattr(section_defaults, sub), key, sub)
+            top[key] = replace(section_defaults, **{k: v for k, v in values.items() if v is not None})
+        elif key in ("region", "content", "log_level"):
+            top[key] = _typed(doc, value, "", key)
+        else:
+            raise ConfigError(str(doc.error(f"unknown setting '{key}'", str(key))))
+    return replace(defaults, **top)

@@ -1,0 +1,193 @@
+"""Fallback intent matching for paraphrases the templates miss.
+
+A nearest-neighbour match over the sentences hassil samples from the templates, on
+content words (stop words dropped, light stemming, a few synonyms) weighted by how
+specific each word is to one intent. Words the templates never use count strongly
+against a match, which is what keeps out-of-domain lines ("my feet are killing me")
+at "no intent".
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+STOP_WORDS = frozenset(
+    """
+    a an the and or but so of to in on at for with from by about as into than then
+    i me my mine we us our you your yours it its this that these those there here
+    is am are was were be been being do does did doing have has had having
+    will would shall should can could may might must just really very quite
+    please kindly hey hi hello um uh er erm hmm okay well oh like actually maybe
+    some any all now today right bit little lot much more most again also too
+    what how when where which who why if
+    want need get got let go going make help guide take give try tell show start begin
+    """.split()
+)
+
+# A few everyday synonyms folded onto one stem so templates generalise.
+SYNONYMS = {
+    "screw": "mess",
+    "blew": "mess",
+    "blow": "mess",
+    "botch": "mess",
+    "fail": "mess",
+    "failure": "mess",
+    "mistak": "mess",
+    "error": "mess",
+    "stupid": "idiot",
+    "dumb": "idiot",
+    "fool": "idiot",
+    "anxious": "stress",
+    "tense": "stress",
+    "frazzl": "stress",
+    "pressur": "stress",
+    "overwhelm": "stress",
+    "breath": "breath",
+    "relax": "calm",
+    "chill": "calm",
+    "unwind": "calm",
+    "nap": "sleep",
+    "bed": "sleep",
+    "bedtim": "sleep",
+    "night": "sleep",
+    "asleep": "sleep",
+    "evening": "sleep",
+    "cuddl": "hug",
+    "embrac": "hug",
+    "hold": "hug",
+    "comfort": "sooth",
+    "console": "sooth",
+    "critic": "critic",
+    "criticis": "critic",
+    "harsh": "critic",
+    "mean": "critic",
+    "judg": "critic",
+    "pal": "friend",
+    "buddy": "friend",
+    "mate": "friend",
+    "journal": "letter",
+    "writ": "write",
+    "wrote": "write",
+    "emotion": "feeling",
+    "feel": "feeling",
+    "deserv": "deserve",
+    "worthy": "deserve",
+    "earn": "deserve",
+    "phony": "fake",
+    "phoney": "fake",
+    "forc": "fake",
+    "silly": "fake",
+    "awkward": "fake",
+    "cheesy": "fake",
+    "lazy": "excus",
+    "hook": "excus",
+    "slack": "excus",
+}
+
+_SUFFIXES = (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""), ("ly", ""))
+
+
+def stem(word: str) -> str:
+    """Crude suffix stripping: enough to fold 'messed', 'messing' and 'mess' together."""
+    for suffix, repl in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            word = word[: -len(suffix)] + repl
+            break
+    if len(word) > 4 and word.endswith("e"):
+        word = word[:-1]
+    return SYNONYMS.get(word, word)
+
+
+def features(norm: str) -> frozenset[str]:
+    """Content-word stems and adjacent-stem pairs of a normalised sentence."""
+    words = norm.split()
+    stems = []
+    for i, word in enumerate(words):
+        if word == "not" or word == "no" or word == "never":
+            stems.append("not")
+        elif word not in STOP_WORDS:
+            stems.append(stem(word))
+        elif word in ("myself", "yourself") and i:
+            stems.append("myself")
+    pairs = {f"{a}_{b}" for a, b in zip(stems, stems[1:], strict=False)}
+    return frozenset(stems) | pairs
+
+
+@dataclass(frozen=True)
+class Guess:
+    intent: str | None
+    score: float
+
+
+class Fallback:
+    """Nearest template sample by weighted overlap of content features."""
+
+    def __init__(
+        self, samples: Iterable[tuple[str, str]], threshold: float = 0.55, prior: float = 0.5
+    ) -> None:
+        """`samples` are (intent id, normalised sentence) pairs from the templates.
+
+        `prior` is added to every sample's weight so that a one-word sample ("rain")
+        cannot claim a longer line on that word alone.
+        """
+        self.threshold = threshold
+        self.prior = prior
+        by_features: dict[frozenset[str], set[str]] = defaultdict(set)
+        for intent, norm in samples:
+            feats = features(norm)
+            if feats:
+                by_features[feats].add(intent)
+        # A feature set two intents share says nothing about either: drop it.
+        entries = [(f, next(iter(i))) for f, i in by_features.items() if len(i) == 1]
+        intents_of: dict[str, set[str]] = defaultdict(set)
+        for feats, intent in entries:
+            for feat in feats:
+                intents_of[feat].add(intent)
+        n_intents = max(1, len({intent for _, intent in entries}))
+        # Weight: how specific a feature is to few intents (an idf over intents).
+        self.weight = {
+            f: 1.0 + math.log(n_intents / len(owners)) for f, owners in intents_of.items()
+        }
+        # A word no template uses is strong evidence the line is about something else.
+        self.unknown_weight = 2.0 * (1.0 + math.log(n_intents))
+        self.entries = [(feats, intent, self._mass(feats)) for feats, intent in entries]
+        self.index: dict[str, list[int]] = defaultdict(list)
+        for i, (feats, _, _) in enumerate(self.entries):
+            for feat in feats:
+                self.index[feat].append(i)
+
+    def _w(self, feat: str) -> float:
+        base = self.weight.get(feat, self.unknown_weight)
+        # Pairs confirm words already counted: weigh them less.
+        return base * 0.5 if "_" in feat else base
+
+    def _mass(self, feats: frozenset[str]) -> float:
+        return sum(self._w(f) for f in feats)
+
+    def guess(self, norm: str) -> Guess:
+        """Best intent for a normalised sentence, or no intent under the threshold."""
+        query = features(norm)
+        if not query:
+            return Guess(None, 0.0)
+        q_mass = self._mass(query)
+        overlap: dict[int, float] = defaultdict(float)
+        for feat in query:
+            w = self._w(feat)
+            for i in self.index.get(feat, ()):
+                overlap[i] += w
+        best: dict[str, float] = {}
+        for i, shared in overlap.items():
+            _, intent, s_mass = self.entries[i]
+            score = math.sqrt((shared / (s_mass + self.prior)) * (shared / q_mass))
+            if score > best.get(intent, 0.0):
+                best[intent] = score
+        if not best:
+            return Guess(None, 0.0)
+        ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)
+        intent, score = ranked[0]
+        if score < self.threshold:
+            return Guess(None, score)
+        return Guess(intent, score)

@@ -1,0 +1,106 @@
+"""Text normalisation shared by safety and intent matching.
+
+Typed text and recogniser output differ in case, punctuation, contractions and the way
+words get split ("my self", "a live"); both stages see the same normalised form.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CONTRACTIONS = {
+    "can't": "can not",
+    "cannot": "can not",
+    "won't": "will not",
+    "shan't": "shall not",
+    "n't": " not",
+    "i'm": "i am",
+    "'re": " are",
+    "'ve": " have",
+    "'ll": " will",
+    "'d": " would",
+    "it's": "it is",
+    "that's": "that is",
+    "what's": "what is",
+    "there's": "there is",
+    "he's": "he is",
+    "she's": "she is",
+    "let's": "let us",
+}
+
+# Spoken forms and recogniser splits, mapped to what patterns and templates expect.
+_REWRITES = {
+    "wanna": "want to",
+    "im": "i am",
+    "ive": "i have",
+    "dont": "do not",
+    "doesnt": "does not",
+    "didnt": "did not",
+    "cant": "can not",
+    "isnt": "is not",
+    "arent": "are not",
+    "wasnt": "was not",
+    "couldnt": "could not",
+    "wouldnt": "would not",
+    "shouldnt": "should not",
+    "youre": "you are",
+    "whats": "what is",
+    "thats": "that is",
+    "lets": "let us",
+    "gonna": "going to",
+    "gotta": "got to",
+    "kinda": "kind of",
+    "dunno": "do not know",
+    "my self": "myself",
+    "me self": "myself",
+    "a live": "alive",
+    "over dose": "overdose",
+    "o d": "overdose",
+    "od": "overdose",
+    "sui side": "suicide",
+    "suicide all": "suicidal",
+    "self harm": "selfharm",
+    "self-harm": "selfharm",
+    "no one": "nobody",
+    "noone": "nobody",
+    "no body": "nobody",
+    "some one": "someone",
+    "every one": "everyone",
+    "every body": "everybody",
+    "with out": "without",
+    "kill in myself": "killing myself",
+    "kill ing myself": "killing myself",
+    "any more": "anymore",
+    "ok": "okay",
+    "criticize": "criticise",
+    "criticizing": "criticising",
+}
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
+_NON_WORD = re.compile(r"[^a-z0-9' ]+")
+_SPACES = re.compile(r"\s+")
+_REWRITE_RE = re.compile(
+    r"\b(" + "|".join(re.escape(k) for k in sorted(_REWRITES, key=len, reverse=True)) + r")\b"
+)
+
+
+def normalize(text: str) -> str:
+    """Lower-case words separated by single spaces, contractions expanded."""
+    text = text.translate(_APOSTROPHES).lower().replace("-", " ")
+    text = _NON_WORD.sub(" ", text)
+    words = []
+    for word in text.split():
+        word = word.strip("'")
+        if word in _CONTRACTIONS:
+            word = _CONTRACTIONS[word]
+        else:
+            for suffix in ("n't", "'re", "'ve", "'ll", "'d"):
+                if word.endswith(suffix):
+                    word = word[: -len(suffix)] + _CONTRACTIONS[suffix]
+                    break
+            word = word.replace("'s", "").replace("'", "")
+        if word:
+            words.append(word)
+    joined = " ".join(words)
+    joined = _REWRITE_RE.sub(lambda m: _REWRITES[m.group(1)], joined)
+    return _SPACES.sub(" ", joined).strip()

@@ -1,0 +1,46 @@
+"""Shared fixtures. System parts (pulseaudio, mosquitto) may be missing on a developer
+machine: tests then skip, but CI sets KINDLY_REQUIRE_SYSTEM=1 and such a skip fails."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from skill.content import Catalogue, default_root, load_catalogue
+from skill.intents import IntentMatcher
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def require_system(*programs: str) -> None:
+    """Skip (fail in CI) unless every program is on PATH."""
+    missing = [p for p in programs if shutil.which(p) is None]
+    if missing:
+        message = f"needs system part(s): {', '.join(missing)}"
+        if os.environ.get("KINDLY_REQUIRE_SYSTEM") == "1":
+            pytest.fail(message + " (required in CI)")
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def catalogue() -> Catalogue:
+    return load_catalogue(default_root())
+
+
+@pytest.fixture(scope="session")
+def matcher(catalogue: Catalogue) -> IntentMatcher:
+    return IntentMatcher(catalogue)
+
+
+@pytest.fixture(autouse=True)
+def _private_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every test's config, data and cache away from the real home directory."""
+    home = tmp_path_factory.getbasetemp() / "home"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    if "KINDLY_CACHE" not in os.environ:
+        monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))

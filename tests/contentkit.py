@@ -1,0 +1,42 @@
+"""Build small content folders for tests from inline YAML (hassil-style fixtures)."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+from skill.content import default_root
+
+TINY_PRACTICE = """
+id: tiny
+kind: practice
+title: Tiny practice
+minutes: 1
+sentences: ["tiny practice"]
+steps:
+  - say: Let's begin. You can say stop at any time.
+  - pause: 2
+  - breathe: {count: 1, inhale: 2, exhale: 3}
+  - ask: {text: "What do you notice?", wait: 4}
+  - chime: soft
+  - say: Second line.
+  - end: Goodbye.
+"""
+
+
+def make_content(tmp: Path, files: dict[str, str], *, with_real: bool = False) -> Path:
+    """A content folder with the real phrases, rules and safety file plus `files`."""
+    root = tmp / "intents"
+    real = default_root()
+    if with_real:
+        shutil.copytree(real, root)
+    else:
+        (root / "safety").mkdir(parents=True)
+        shutil.copy(real / "_phrases.yaml", root / "_phrases.yaml")
+        shutil.copy(real / "safety" / "crisis.yaml", root / "safety" / "crisis.yaml")
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
