@@ -31,6 +31,13 @@ def build_parser() -> argparse.ArgumentParser:
     practice = sub.add_parser("practice", help="list practices, or render one")
     practice.add_argument("id", help="'list' or a practice id")
     practice.add_argument("--json", action="store_true", help="with list: JSON output")
+    practice.add_argument("--out", metavar="F.wav", help="write the whole practice to a WAV file")
+
+    say = sub.add_parser("say", help="speak one line (on the speaker, or --out F.wav)")
+    say.add_argument("text", help="what to say")
+    say.add_argument("--out", metavar="F.wav", help="write a WAV file instead of playing")
+
+    sub.add_parser("render", help="pre-render every line Kindly can say (speech cache)")
 
     check = sub.add_parser("check", help="validate intents/ and the practices")
     check.add_argument("content", nargs="?", help="content folder (default: intents/)")
@@ -49,10 +56,20 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "practice":
             if args.id == "list":
                 return cli.cmd_practice_list(config, args.json)
-            raise KindlyError("rendering a practice needs the speaking stage")
+            from skill import cli_speaking
+
+            return cli_speaking.cmd_practice_audio(config, args.id, args.out)
+        if args.command in ("say", "render"):
+            from skill import cli_speaking
+
+            if args.command == "say":
+                return cli_speaking.cmd_say(config, args.text, args.out)
+            return cli_speaking.cmd_render(config)
         if args.command == "run":
             config = config.with_overrides(top={"region": args.region})
-            return cli.cmd_run_text(config, fast=args.fast, mute=args.mute)
+            from skill import cli_speaking
+
+            return cli_speaking.cmd_run_text_spoken(config, fast=args.fast, mute=args.mute)
     except KindlyError as exc:
         return cli.report(exc)
     except BrokenPipeError:

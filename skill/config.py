@@ -20,8 +20,10 @@ def user_config_path() -> Path:
         return Path(os.environ[CONFIG_ENV])
     base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
     user = base / "kindly" / "config.yaml"
-    return user if user.exists() or not Path("/etc/kindly/config.yaml").exists() else Path(
-        "/etc/kindly/config.yaml"
+    return (
+        user
+        if user.exists() or not Path("/etc/kindly/config.yaml").exists()
+        else Path("/etc/kindly/config.yaml")
     )
 
 
@@ -73,7 +75,7 @@ class MqttConfig:
     tls: bool = False
     ca_file: str | None = None
     tls_insecure: bool = False
-    device_id: str = field(default_factory=lambda: _default_device_id())
+    device_id: str = field(default_factory=lambda: _default_device_id())  # noqa: PLW0108 (defined below)
     base_topic: str = "kindly"
     discovery_prefix: str = "homeassistant"
 
@@ -157,7 +159,9 @@ def load_config(path: Path | None = None) -> Config:
                 if sub not in known:
                     raise ConfigError(str(doc.error(f"unknown setting '{sub}'", key, sub)))
                 values[sub] = _typed(doc, sub_value, getattr(section_defaults, sub), key, sub)
-            top[key] = replace(section_defaults, **{k: v for k, v in values.items() if v is not None})
+            top[key] = replace(
+                section_defaults, **{k: v for k, v in values.items() if v is not None}
+            )
         elif key in ("region", "content", "log_level"):
             top[key] = _typed(doc, value, "", key)
         else:

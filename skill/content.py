@@ -10,8 +10,8 @@ import hashlib
 import os
 import sys
 from collections.abc import Iterator
-from itertools import chain
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -211,9 +211,12 @@ class YamlDoc:
                     if k.value == part:
                         child = v
                         break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-                if 0 <= part < len(node.value):
-                    child = node.value[part]
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(part, int)
+                and 0 <= part < len(node.value)
+            ):
+                child = node.value[part]
             if child is None:
                 break
             node = child
@@ -256,7 +259,7 @@ def _strings(doc: YamlDoc, data: dict[str, Any], key: str) -> tuple[str, ...]:
 def _step(doc: YamlDoc, raw: Any, i: int) -> Step:
     if not isinstance(raw, dict) or len(raw) != 1:
         raise doc.error(f"a step is one of {', '.join(STEP_TYPES)} with its value", "steps", i)
-    (kind, value), = raw.items()
+    ((kind, value),) = raw.items()
     where: tuple[str | int, ...] = ("steps", i, kind)
     if kind in ("say", "end"):
         if not isinstance(value, str) or not value.strip():

@@ -13,18 +13,21 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 STOP_WORDS = frozenset(
-    """
-    a an the and or but so of to in on at for with from by about as into than then
-    i me my mine we us our you your yours it its this that these those there here
-    is am are was were be been being do does did doing have has had having
-    will would shall should can could may might must just really very quite
-    please kindly hey hi hello um uh er erm hmm okay well oh like actually maybe
-    some any all now today right bit little lot much more most again also too
-    what how when where which who why if
-    want need get got let go going make help guide take give try tell show start begin
-    """.split()
+    " ".join(
+        (
+            "a an the and or but so of to in on at for with from by about as into than then i",
+            "me my mine we us our you your yours it its this that these those there here is",
+            "am are was were be been being do does did doing have has had having will would",
+            "shall should can could may might must just really very quite please kindly hey",
+            "hi hello um uh er erm hmm okay well oh like actually maybe some any all now",
+            "today right bit little lot much more most again also too what how when where",
+            "which who why if want need get got let go going make help guide take give try",
+            "tell show start begin",
+        )
+    ).split()
 )
 
 # A few everyday synonyms folded onto one stem so templates generalise.
@@ -106,13 +109,13 @@ def features(norm: str) -> frozenset[str]:
     words = norm.split()
     stems = []
     for i, word in enumerate(words):
-        if word == "not" or word == "no" or word == "never":
+        if word in {"not", "no", "never"}:
             stems.append("not")
         elif word not in STOP_WORDS:
             stems.append(stem(word))
         elif word in ("myself", "yourself") and i:
             stems.append("myself")
-    pairs = {f"{a}_{b}" for a, b in zip(stems, stems[1:], strict=False)}
+    pairs = {f"{a}_{b}" for a, b in pairwise(stems)}
     return frozenset(stems) | pairs
 
 

@@ -67,7 +67,9 @@ def compile_templates(catalogue: Catalogue) -> Intents:
                     errors.append(
                         ContentError(str(intent.source), f"sentences[{i}]", None, str(exc))
                     )
-        raise ContentErrors(errors or [ContentError(str(catalogue.root), "", None, "bad")]) from None
+        raise ContentErrors(
+            errors or [ContentError(str(catalogue.root), "", None, "bad")]
+        ) from None
 
 
 def strip_filler(norm: str) -> str:
@@ -80,7 +82,9 @@ class Canon:
 
     def __init__(self, catalogue: Catalogue) -> None:
         words = sorted({normalize(w) for w in catalogue.skip_words} - {""}, key=len, reverse=True)
-        self._skip = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b") if words else None
+        self._skip = (
+            re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b") if words else None
+        )
 
     def __call__(self, norm: str) -> str:
         core = strip_filler(norm)

@@ -226,7 +226,9 @@ class Session:
         self.current = None
         return [StopAudio()] if was_playing else []
 
-    def _say_lines(self, lines: tuple[str, ...] | list[str], pace: float | None = None) -> list[Action]:
+    def _say_lines(
+        self, lines: tuple[str, ...] | list[str], pace: float | None = None
+    ) -> list[Action]:
         self.mode = "speaking"
         self._queue = [(line, pace) for line in lines]
         return self._next()

@@ -26,8 +26,8 @@ CONTROLS = {"stop", "pause", "resume", "repeat", "slower", "faster"}
 
 
 def test_shipped_content_has_every_contract_intent(catalogue) -> None:  # type: ignore[no-untyped-def]
-    assert PRACTICES <= set(catalogue.practices)
-    assert INFOS <= set(catalogue.infos)
+    assert set(catalogue.practices) >= PRACTICES
+    assert set(catalogue.infos) >= INFOS
     controls = {i.id for i in catalogue.intents.values() if i.kind == "control"}
     assert controls >= CONTROLS
     assert catalogue.safety is not None and catalogue.safety.id == "crisis"
@@ -95,8 +95,12 @@ def test_broken_yaml_gives_line(tmp_path: Path) -> None:
 
 
 def test_sentence_matched_by_two_intents(tmp_path: Path) -> None:
-    other = TINY_PRACTICE.replace("id: tiny", "id: other").replace('"tiny practice"', '"(tiny|small) practice"')
-    root = make_content(tmp_path, {"practices/tiny.yaml": TINY_PRACTICE, "practices/other.yaml": other})
+    other = TINY_PRACTICE.replace("id: tiny", "id: other").replace(
+        '"tiny practice"', '"(tiny|small) practice"'
+    )
+    root = make_content(
+        tmp_path, {"practices/tiny.yaml": TINY_PRACTICE, "practices/other.yaml": other}
+    )
     messages = _errors(root)
     assert any("'tiny practice' is matched by other and tiny" in m for m in messages)
 
@@ -118,7 +122,9 @@ def test_template_that_trips_crisis_check(tmp_path: Path) -> None:
 def test_check_command_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     good = make_content(tmp_path / "good", {"practices/tiny.yaml": TINY_PRACTICE})
     assert main(["check", str(good)]) == 0
-    bad = make_content(tmp_path / "bad", {"practices/tiny.yaml": TINY_PRACTICE.replace("pause: 2", "pause: -1")})
+    bad = make_content(
+        tmp_path / "bad", {"practices/tiny.yaml": TINY_PRACTICE.replace("pause: 2", "pause: -1")}
+    )
     assert main(["check", str(bad)]) == 1
     err = capsys.readouterr().err
     assert "tiny.yaml:8: steps[1].pause" in err

@@ -37,7 +37,9 @@ answer: [First answer line., Second answer line.]
 
 @pytest.fixture
 def session(tmp_path: Path) -> Session:
-    root = make_content(tmp_path, {"practices/tiny.yaml": TINY_PRACTICE, "info/hello_info.yaml": INFO})
+    root = make_content(
+        tmp_path, {"practices/tiny.yaml": TINY_PRACTICE, "info/hello_info.yaml": INFO}
+    )
     catalogue = load_catalogue(root)
     return Session(catalogue, safety_check(catalogue).response("uk"))
 
@@ -190,7 +192,9 @@ def test_crisis_mid_practice_stops_and_never_resumes(session: Session) -> None:
 def test_repeat_after_crisis_repeats_the_number(session: Session) -> None:
     session.handle(said("safety", "crisis"))
     run_to_idle(session)
-    lines = [a.text for a in outputs(session.handle(said("control", "repeat"))) if isinstance(a, Speak)]
+    lines = [
+        a.text for a in outputs(session.handle(said("control", "repeat"))) if isinstance(a, Speak)
+    ]
     assert lines and "116 123" in lines[0]
 
 

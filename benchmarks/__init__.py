@@ -1,0 +1,1 @@
+"""Kindly's benchmarks: each module prints a table; `python -m benchmarks` runs them all."""
