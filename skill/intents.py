@@ -8,21 +8,29 @@ outside Kindly's domain.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from hassil.intents import Intents
 from hassil.recognize import recognize
 from hassil.sample import sample_intents
 
+from skill import normalize as normalize_module
+from skill.config import cache_dir
 from skill.content import Catalogue
 from skill.errors import ContentError, ContentErrors
 from skill.fallback import Fallback
 from skill.normalize import normalize
 from skill.safety import SafetyCheck, safety_check
 
+log = logging.getLogger(__name__)
 CRISIS = "crisis"
 # Samples per intent kept in the exact table; beyond that hassil matches directly.
 MAX_SAMPLES = 20_000
@@ -105,6 +113,43 @@ def iter_samples(catalogue: Catalogue, templates: Intents) -> Iterator[tuple[str
             yield intent_id, normalize(text), count > MAX_SAMPLES
 
 
+def _cache_path(catalogue: Catalogue) -> Path:
+    # Keyed by the content and by the code that turns templates into table keys.
+    code = hashlib.sha256()
+    for module in (Path(__file__), Path(normalize_module.__file__)):
+        code.update(module.read_bytes())
+    name = f"{catalogue.digest}-{code.hexdigest()[:12]}.json"
+    return cache_dir() / "intents" / name
+
+
+def template_samples(catalogue: Catalogue, canon: Canon) -> tuple[list[tuple[str, str]], bool]:
+    """(intent, table key) for every template sample, and whether sampling was complete.
+
+    Sampling takes about a second, so the result is cached until `intents/` changes.
+    """
+    path = _cache_path(catalogue)
+    try:
+        cached = json.loads(path.read_text(encoding="utf-8"))
+        return [(i, k) for i, k in cached["samples"]], bool(cached["complete"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    samples: list[tuple[str, str]] = []
+    complete = True
+    for intent_id, norm, truncated in iter_samples(catalogue, compile_templates(catalogue)):
+        if truncated:
+            complete = False
+        else:
+            samples.append((intent_id, canon(norm)))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"samples": samples, "complete": complete}), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:  # a read-only cache only costs start-up time
+        log.info("cannot cache template samples: %s", exc)
+    return samples, complete
+
+
 class IntentMatcher:
     """Text to intent, with crisis detection first."""
 
@@ -113,16 +158,10 @@ class IntentMatcher:
         self.templates = compile_templates(catalogue)
         self.safety: SafetyCheck = safety_check(catalogue)
         self.canon = Canon(catalogue)
+        samples, self.complete = template_samples(catalogue, self.canon)
         self.exact: dict[str, str] = {}
-        self.complete = True
-        samples: list[tuple[str, str]] = []
-        for intent_id, norm, truncated in iter_samples(catalogue, self.templates):
-            if truncated:
-                self.complete = False
-                continue
-            key = self.canon(norm)
+        for intent_id, key in samples:
             self.exact.setdefault(key, intent_id)
-            samples.append((intent_id, key))
         self.fallback = Fallback(
             ((i, n) for i, n in samples if i != CRISIS), threshold=fallback_threshold
         )
