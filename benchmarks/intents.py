@@ -2,10 +2,10 @@
 
     python -m benchmarks.intents
 
-Sets: the paraphrase set and crisis corpus in tests/data; benchmarks/data/heldout.yaml,
-written independently of the templates (its crisis misses were looked at once, to widen
-the safety patterns); benchmarks/data/blind.yaml, written independently and never looked
-at line by line: the honest figure.
+Sets: the paraphrase set and crisis corpus in tests/data; benchmarks/data/heldout*.yaml,
+each written independently of the templates (their misses were looked at once, to widen
+the safety patterns and the fallback); benchmarks/data/blind.yaml, written independently
+and never looked at line by line: the honest figure.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def load_sets() -> list[Labelled]:
             [(t, None if k == "near_miss" else "crisis") for k, v in crisis.items() for t in v],
         )
     )
-    for name in ("heldout", "blind"):
+    for name in ("heldout", "heldout2", "blind"):
         path = ROOT / "benchmarks" / "data" / f"{name}.yaml"
         if path.exists():
             held = yaml.safe_load(path.read_text())

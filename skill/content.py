@@ -100,6 +100,8 @@ class Region:
 @dataclass(frozen=True)
 class Safety(Intent):
     patterns: tuple[str, ...] = ()
+    risk_words: tuple[str, ...] = ()
+    idioms: tuple[str, ...] = ()
     response: tuple[str, ...] = ()
     repeat: tuple[str, ...] = ()
     regions: dict[str, Region] = field(default_factory=dict)
@@ -337,6 +339,8 @@ def _safety(doc: YamlDoc, data: dict[str, Any], base: dict[str, Any]) -> Safety:
     return Safety(
         **base,
         patterns=_strings(doc, data, "patterns"),
+        risk_words=_strings(doc, data, "risk_words"),
+        idioms=_strings(doc, data, "idioms"),
         response=_strings(doc, data, "response"),
         repeat=_strings(doc, data, "repeat"),
         regions=regions,
@@ -347,7 +351,8 @@ _FIELDS = {
     "practice": {"id", "kind", "title", "minutes", "summary", "offer", "sentences", "steps"},
     "info": {"id", "kind", "title", "sentences", "answer"},
     "control": {"id", "kind", "title", "sentences"},
-    "safety": {"id", "kind", "title", "sentences", "patterns", "response", "repeat", "regions"},
+    "safety": {"id", "kind", "title", "sentences", "patterns", "response", "repeat", "regions"}
+    | {"risk_words", "idioms"},
 }
 
 

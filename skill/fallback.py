@@ -24,6 +24,7 @@ STOP_WORDS = frozenset(
             "shall should can could may might must just really very quite please kindly hey",
             "hi hello um uh er erm hmm okay well oh like actually maybe some any all now",
             "today right bit little lot much more most again also too what how when where",
+            "something anything thing things stuff one",
             "which who why if want need get got let go going make help guide take give try",
             "tell show start begin",
         )
@@ -75,6 +76,18 @@ SYNONYMS = {
     "writ": "write",
     "wrote": "write",
     "emotion": "feeling",
+    "anger": "feeling",
+    "rage": "feeling",
+    "sadness": "feeling",
+    "grief": "feeling",
+    "jealousy": "feeling",
+    "envy": "feeling",
+    "shame": "feeling",
+    "guilt": "feeling",
+    "fear": "feeling",
+    "dread": "feeling",
+    "resentment": "feeling",
+    "frustration": "feeling",
     "feel": "feeling",
     "deserv": "deserve",
     "worthy": "deserve",
@@ -129,7 +142,7 @@ class Fallback:
     """Nearest template sample by weighted overlap of content features."""
 
     def __init__(
-        self, samples: Iterable[tuple[str, str]], threshold: float = 0.55, prior: float = 0.5
+        self, samples: Iterable[tuple[str, str]], threshold: float = 0.6, prior: float = 0.5
     ) -> None:
         """`samples` are (intent id, normalised sentence) pairs from the templates.
 
@@ -163,9 +176,11 @@ class Fallback:
                 self.index[feat].append(i)
 
     def _w(self, feat: str) -> float:
-        base = self.weight.get(feat, self.unknown_weight)
-        # Pairs confirm words already counted: weigh them less.
-        return base * 0.5 if "_" in feat else base
+        if "_" in feat:
+            # Pairs confirm words already counted: weigh them less, and a pair the
+            # templates never use says nothing either way.
+            return self.weight.get(feat, 0.0) * 0.5
+        return self.weight.get(feat, self.unknown_weight)
 
     def _mass(self, feats: frozenset[str]) -> float:
         return sum(self._w(f) for f in feats)

@@ -34,6 +34,12 @@ log = logging.getLogger(__name__)
 CRISIS = "crisis"
 # Samples per intent kept in the exact table; beyond that hassil matches directly.
 MAX_SAMPLES = 20_000
+# A paraphrase only starts a practice when it is about the person or asks for something:
+# "the garage is a total mess" and "play rain sounds" are not requests for a practice.
+_PERSONAL = re.compile(
+    r"\b(i|me|my|myself|mine|we|us|our|let|can|could|would|will|help|guide|start|do|need|"
+    r"want|give|take|walk|lead|try|begin|feel|feeling)\b"
+)
 _LEADING_FILLER = re.compile(r"^(?:(?:hey|hi|okay|ok|oh|so|um|uh|er|erm|well)\s+)*(?:kindly\s+)?")
 
 
@@ -153,7 +159,7 @@ def template_samples(catalogue: Catalogue, canon: Canon) -> tuple[list[tuple[str
 class IntentMatcher:
     """Text to intent, with crisis detection first."""
 
-    def __init__(self, catalogue: Catalogue, *, fallback_threshold: float = 0.5) -> None:
+    def __init__(self, catalogue: Catalogue, *, fallback_threshold: float = 0.6) -> None:
         self.catalogue = catalogue
         self.templates = compile_templates(catalogue)
         self.safety: SafetyCheck = safety_check(catalogue)
@@ -184,4 +190,6 @@ class IntentMatcher:
         if hit is not None:
             return self._match(text, hit, 1.0)
         guess = self.fallback.guess(core)
+        if self.catalogue.kind_of(guess.intent) == "practice" and not _PERSONAL.search(core):
+            return self._match(text, None, 0.0)
         return self._match(text, guess.intent, guess.score if guess.intent else 0.0)

@@ -53,6 +53,10 @@ _REWRITES = {
     "dunno": "do not know",
     "my self": "myself",
     "miself": "myself",
+    "myshelf": "myself",
+    "my shelf": "myself",
+    "end my live": "end my life",
+    "be a life": "be alive",
     "my sel": "myself",
     "sue side": "suicide",
     "sue aside": "suicide",
@@ -76,12 +80,23 @@ _REWRITES = {
     "every body": "everybody",
     "with out": "without",
     "kill in myself": "killing myself",
+    "mice elf": "myself",
+    "my elf": "myself",
+    "un alive": "unalive",
+    "kms": "kill myself",
+    "kys": "kill yourself",
     "kill ing myself": "killing myself",
     "any more": "anymore",
     "ok": "okay",
     "criticize": "criticise",
     "criticizing": "criticising",
 }
+
+# "nothing's" is "nothing is"; other 's are possessive ("mum's car") and are dropped.
+_IS_WORDS = frozenset(
+    "it that what who where how there here he she nothing something everything anything "
+    "everyone someone nobody everybody somebody life today tonight this one".split()
+)
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 _NON_WORD = re.compile(r"[^a-z0-9' ]+")
@@ -105,6 +120,8 @@ def normalize(text: str) -> str:
                 if word.endswith(suffix):
                     word = word[: -len(suffix)] + _CONTRACTIONS[suffix]
                     break
+            if word.endswith("'s") and word[:-2] in _IS_WORDS:
+                word = word[:-2] + " is"
             word = word.replace("'s", "").replace("'", "")
         if word:
             words.append(word)

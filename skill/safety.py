@@ -8,6 +8,7 @@ templates. A false alarm costs one kind sentence; a miss costs far more.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from skill.content import Catalogue, Region, Safety
@@ -31,14 +32,24 @@ class SafetyCheck:
 
     def __init__(self, safety: Safety) -> None:
         self.safety = safety
-        self._pattern = re.compile("|".join(f"(?:{p})" for p in safety.patterns))
+        self._pattern = _alternation(safety.patterns)
+        self._risk = _alternation(rf"\b(?:{w})\b" for w in safety.risk_words)
+        self._idioms = _alternation(rf"\b(?:{w})\b" for w in safety.idioms)
 
     def is_crisis(self, text: str) -> bool:
         """True when the text (raw or already normalised) may be a crisis statement."""
         return self.is_crisis_normalized(normalize(text))
 
     def is_crisis_normalized(self, norm: str) -> bool:
-        return bool(norm) and self._pattern.search(norm) is not None
+        """Phrasing patterns first; then the broad net of risk words outside idioms."""
+        if not norm:
+            return False
+        if self._pattern.search(norm):
+            return True
+        # Most lines carry no risk word at all: only then is it worth cutting out idioms.
+        if self._risk.search(norm) is None:
+            return False
+        return self._risk.search(self._idioms.sub(" | ", norm)) is not None
 
     def response(self, region: str = DEFAULT_REGION) -> CrisisResponse:
         """The response lines with the helpline of `region` filled in."""
@@ -53,6 +64,10 @@ class SafetyCheck:
             tuple(line.format(**fields) for line in self.safety.repeat),
             info,
         )
+
+
+def _alternation(patterns: Iterable[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
 def safety_check(catalogue: Catalogue) -> SafetyCheck:
