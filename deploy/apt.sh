@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Debian packages Kindly needs. `runtime` for running it, `test` adds the real parts the
-# system tests start (a Mosquitto broker, PulseAudio virtual devices). Idempotent: installs
-# only what is missing, and does nothing when not root (it then prints what to install).
+# system tests start (a Mosquitto broker, PulseAudio virtual devices), `pi` adds what the
+# Raspberry Pi service needs (alsa-utils: `alsamixer`, which `kindly doctor` points to for
+# microphone levels). Idempotent: installs only what is missing, and does nothing when not
+# root (it then prints what to install).
 set -euo pipefail
 
 runtime=(python3 python3-venv python3-dev gcc libportaudio2 portaudio19-dev)
-test=(mosquitto pulseaudio pulseaudio-utils sox shellcheck systemd)
+pi=(alsa-utils)
+# (the deploy tests run the Pi installer: its packages too, so that it installs nothing)
+test=(mosquitto openssl pulseaudio pulseaudio-utils sox shellcheck systemd "${pi[@]}")
 
 want=("${runtime[@]}")
 if [[ "${1:-runtime}" == "test" ]]; then want+=("${test[@]}"); fi
+if [[ "${1:-runtime}" == "pi" ]]; then want+=("${pi[@]}"); fi
 
 missing=()
 for pkg in "${want[@]}"; do

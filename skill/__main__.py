@@ -9,6 +9,11 @@ from skill import __version__, cli
 from skill.errors import KindlyError
 
 
+def _mqtt_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--mqtt", metavar="HOST[:PORT]", help="MQTT broker (overrides mqtt.host)")
+    parser.add_argument("--device-id", help="MQTT device id (default: the host name)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kindly", description="Kindly: an offline self-compassion voice companion."
@@ -23,10 +28,22 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--fast", action="store_true", help="skip the waiting (tests, demos)")
     run.add_argument("--mute", action="store_true", help="print only, play no audio")
     run.add_argument("--region", help="helpline region: us, ca, uk, ie")
+    run.add_argument("--mic", help="microphone: # or part of its name (see `kindly devices`)")
+    run.add_argument("--engine", choices=("auto", "vosk", "pocketsphinx"), help="recogniser")
+    run.add_argument(
+        "--push-to-talk", action="store_true", help="press Enter instead of a wake phrase"
+    )
+    _mqtt_flags(run)
 
     parse = sub.add_parser("parse", help="text to intent JSON")
     parse.add_argument("text", nargs="?", help="the text (default: read stdin)")
     parse.add_argument("--jsonl", action="store_true", help="one input per stdin line")
+
+    listen = sub.add_parser("listen", help="audio files to intent JSON (plus the transcript)")
+    listen.add_argument("files", nargs="+", metavar="FILE.wav", help="WAV files, any rate")
+    listen.add_argument("--jsonl", action="store_true", help="one JSON object per line")
+    listen.add_argument("--engine", choices=("auto", "vosk", "pocketsphinx"), help="recogniser")
+    listen.add_argument("--mode", choices=("both", "grammar", "open"), default="both")
 
     practice = sub.add_parser("practice", help="list practices, or render one")
     practice.add_argument("id", help="'list' or a practice id")
@@ -39,37 +56,91 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("render", help="pre-render every line Kindly can say (speech cache)")
 
+    models = sub.add_parser("models", help="voices (and recogniser models): list, fetch NAME")
+    models.add_argument("action", choices=("list", "fetch"))
+    models.add_argument("name", nargs="?", help="with fetch: what to download and verify")
+
+    devices = sub.add_parser("devices", help="sound devices and the rates they support")
+    devices.add_argument("--json", action="store_true", help="JSON output")
+
+    mqtt = sub.add_parser("mqtt", help="MQTT and Home Assistant")
+    mqtt_sub = mqtt.add_subparsers(dest="mqtt_command", required=True)
+    forget = mqtt_sub.add_parser("forget", help="remove Kindly's entities from Home Assistant")
+    _mqtt_flags(forget)
+
     check = sub.add_parser("check", help="validate intents/ and the practices")
     check.add_argument("content", nargs="?", help="content folder (default: intents/)")
+
+    doctor = sub.add_parser("doctor", help="check mic, speaker, models, cache, config, MQTT")
+    doctor.add_argument("--only", metavar="CHECK,...", help="only these checks (e.g. mic,model)")
+    doctor.add_argument("--json", action="store_true", help="JSON output")
+    doctor.add_argument("--chime", action="store_true", help="play a soft chime on the speaker")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.command == "doctor":  # before the config is read: a broken one is a finding
+            from skill import cli_doctor
+
+            return cli_doctor.cmd_doctor(
+                args.config,
+                only=args.only,
+                as_json=args.json,
+                chime=args.chime,
+                log_level=args.log_level,
+            )
         config = cli.config_from(args.config)
         cli.setup_logging(args.log_level or config.log_level)
         if args.command == "check":
             return cli.cmd_check(args.content or config.content)
+        if args.command == "devices":
+            from skill import cli_audio
+
+            return cli_audio.cmd_devices(args.json)
         if args.command == "parse":
             return cli.cmd_parse(config, args.text, args.jsonl)
+        if args.command == "listen":
+            from skill import cli_hearing
+
+            return cli_hearing.cmd_listen(
+                config, args.files, jsonl=args.jsonl, engine=args.engine, mode=args.mode
+            )
         if args.command == "practice":
             if args.id == "list":
                 return cli.cmd_practice_list(config, args.json)
             from skill import cli_speaking
 
             return cli_speaking.cmd_practice_audio(config, args.id, args.out)
+        if args.command == "models":
+            from skill import cli_speaking
+
+            return cli_speaking.cmd_models(config, args.action, args.name)
         if args.command in ("say", "render"):
             from skill import cli_speaking
 
             if args.command == "say":
                 return cli_speaking.cmd_say(config, args.text, args.out)
             return cli_speaking.cmd_render(config)
-        if args.command == "run":
-            config = config.with_overrides(top={"region": args.region})
-            from skill import cli_speaking
+        if args.command in ("run", "mqtt"):
+            from skill import cli_mqtt
 
-            return cli_speaking.cmd_run_text_spoken(config, fast=args.fast, mute=args.mute)
+            mqtt = cli_mqtt.mqtt_overrides(args.mqtt, args.device_id)
+            config = config.with_overrides(top={"region": getattr(args, "region", None)}, mqtt=mqtt)
+            if args.command == "mqtt":
+                return cli_mqtt.cmd_forget(config)
+        if args.command == "run":
+            config = config.with_overrides(audio={"mic": args.mic}, hearing={"engine": args.engine})
+            from skill import cli_run
+
+            return cli_run.cmd_run(
+                config,
+                text=args.text,
+                fast=args.fast,
+                mute=args.mute,
+                push_to_talk=args.push_to_talk,
+            )
     except KindlyError as exc:
         return cli.report(exc)
     except BrokenPipeError:

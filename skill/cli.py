@@ -11,7 +11,7 @@ import sys
 import threading
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from skill.check import check_content
 from skill.config import Config, load_config
@@ -21,6 +21,9 @@ from skill.intents import IntentMatcher
 from skill.loop import Clock, Loop, OutputPlayer
 from skill.safety import safety_check
 from skill.session import Listen, Output, PlayChime, Session, Silence, Speak
+
+if TYPE_CHECKING:
+    from skill.mqtt import MqttBridge
 
 log = logging.getLogger("kindly")
 
@@ -121,8 +124,13 @@ def cmd_run_text(
     source: TextIO | None = None,
     out: TextIO | None = None,
     player: OutputPlayer | None = None,
+    bridge: MqttBridge | None = None,
 ) -> int:
-    """The text loop: typed lines in, what Kindly says printed (and played unless muted)."""
+    """The text loop: typed lines in, what Kindly says printed (and played unless muted).
+
+    With a broker configured (or a `bridge` given) the loop also talks MQTT; the bridge is
+    started and stopped here.
+    """
     source, out = source or sys.stdin, out or sys.stdout
     catalogue = catalogue_for(config)
     matcher = IntentMatcher(catalogue)
@@ -131,6 +139,13 @@ def cmd_run_text(
     if player is None or mute:
         player = Clock(fast=fast)
     loop = Loop(session, matcher, player, on_output=OutputPrinter(out))
+    if bridge is None and config.mqtt.host:
+        from skill.mqtt import bridge_for
+
+        bridge = bridge_for(config.mqtt, catalogue)
+    if bridge is not None:
+        bridge.attach(loop)
+        bridge.start()  # in the background: an unreachable broker never blocks the loop
     if source.isatty():
         out.write(f"{NOT_THERAPY}\nType what you would say (Ctrl-D to quit).\n")
         out.flush()
@@ -146,6 +161,9 @@ def cmd_run_text(
         loop.run()
     except KeyboardInterrupt:
         return 130
+    finally:
+        if bridge is not None:
+            bridge.stop()
     return 0
 
 

@@ -54,7 +54,10 @@ class VoiceConfig:
 class HearingConfig:
     engine: str = "auto"  # auto | vosk | pocketsphinx
     model: str = "vosk-small-en-us"
-    endpoint_silence: float = 0.5  # seconds of trailing silence that end an utterance
+    # Trailing silence that ends an utterance: short when the words so far already make a
+    # whole template sentence, longer (as Home Assistant's 0.7 s) while they do not.
+    endpoint_silence: float = 0.35
+    endpoint_patience: float = 0.7
     request_timeout: float = 8.0
     wake_phrase: str = "hey kindly"
 

@@ -51,7 +51,7 @@ class Heard:
 
 @dataclass(frozen=True)
 class Command:
-    action: str  # start | stop | pause | resume | listen
+    action: str  # start | stop | pause | resume | listen | welcome
     practice: str | None = None
     ask_first: bool = False
 
@@ -329,6 +329,10 @@ class Session:
             return self._start(practice.id)
         if command.action == "listen":
             return self._wake("command")
+        if command.action == "welcome":  # the first run: say plainly what Kindly is and is not
+            if self.mode != "idle":
+                return []
+            return [*self._cut(), *self._say_lines([self.catalogue.phrases["welcome"]])]
         if command.action in ("stop", "pause", "resume"):
             return self._control(command.action)
         return []

@@ -11,6 +11,7 @@ import pytest
 
 from skill.content import Catalogue, default_root, load_catalogue
 from skill.intents import IntentMatcher
+from tests.pulse import pulse  # noqa: F401  (the PulseAudio fixture, for every test module)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -294,3 +294,11 @@ def test_ask_first_declined(session: Session) -> None:
 def test_listen_command_acts_like_wake(session: Session) -> None:
     actions = session.handle(Command("listen"))
     assert any(isinstance(a, Listen) for a in actions)
+
+
+def test_welcome_says_what_kindly_is_and_is_not(session: Session) -> None:
+    lines = outputs(session.handle(Command("welcome")))
+    assert isinstance(lines[0], Speak)
+    assert "not therapy" in lines[0].text and "emergency" in lines[0].text
+    start(session)
+    assert session.handle(Command("welcome")) == [], "never over a practice"
