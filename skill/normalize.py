@@ -83,6 +83,8 @@ _REWRITES = {
     "mice elf": "myself",
     "my elf": "myself",
     "un alive": "unalive",
+    # recognisers often hear "won't be" as "want be", which no one says
+    "i want be": "i will not be",
     "kms": "kill myself",
     "kys": "kill yourself",
     "kill ing myself": "killing myself",
