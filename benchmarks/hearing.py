@@ -39,7 +39,7 @@ from benchmarks._table import render as table
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data"
-SEEDS = Path("/work/shared/seeds")
+SEEDS = REPO.parent / "shared" / "seeds"  # beside the repository, as in CI
 RATE = 16_000
 MODES = ("grammar", "open", "both")
 CONDITIONS = {"clean": None, "pink20": ("pink", 20.0), "white20": ("white", 20.0)}
