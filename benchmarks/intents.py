@@ -20,8 +20,8 @@ import yaml
 from hassil.recognize import recognize
 
 from benchmarks._table import render
-from skill.content import load_catalogue
-from skill.intents import IntentMatcher
+from skill.content.load import load_catalogue
+from skill.nlu.intents import IntentMatcher
 
 ROOT = Path(__file__).resolve().parent.parent
 Parser = Callable[[str], str | None]

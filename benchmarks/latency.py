@@ -24,12 +24,12 @@ from pathlib import Path
 
 from benchmarks._table import render
 from skill.config import Config, HearingConfig
-from skill.content import Say, load_catalogue
-from skill.endpoint import EndpointConfig
-from skill.hearing import Listener, endpoint_config
-from skill.intents import IntentMatcher
-from skill.recogniser import make_recogniser
-from skill.speechcache import open_speech
+from skill.content.load import Say, load_catalogue
+from skill.hearing.asr.select import make_recogniser
+from skill.hearing.endpoint import EndpointConfig
+from skill.hearing.listener import Listener, endpoint_config
+from skill.nlu.intents import IntentMatcher
+from skill.speaking.cache import open_speech
 from tests.audio_fixtures import join, silence, speech
 
 CHUNK = 480  # 30 ms at 16 kHz

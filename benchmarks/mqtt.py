@@ -29,13 +29,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks._table import render as table
+from skill.app.loop import Clock, Loop
 from skill.config import MqttConfig
-from skill.content import load_catalogue
-from skill.intents import IntentMatcher
-from skill.loop import Clock, Loop
-from skill.mqtt import MqttBridge, bridge_for
-from skill.safety import safety_check
-from skill.session import Command, PublishEvent, PublishState, Session
+from skill.content.load import load_catalogue
+from skill.core.session import Command, PublishEvent, PublishState, Session
+from skill.mqtt.bridge import MqttBridge, bridge_for
+from skill.nlu.intents import IntentMatcher
+from skill.nlu.safety import safety_check
 from tests.brokers import HOST, Broker, Received, Watcher, find_mosquitto
 
 CHANGES = 100
@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         print("skipped: mosquitto is not installed (apt-get install mosquitto)")
         return 0
     outages = OUTAGES[:-1] if "--quick" in argv else OUTAGES
-    logging.getLogger("skill.mqtt").setLevel(logging.ERROR)  # the outages are on purpose
+    logging.getLogger("skill.mqtt.bridge").setLevel(logging.ERROR)  # the outages are on purpose
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="kindly-bench-mqtt-") as tmp:
         for nodelay, name in ((False, "mosquitto defaults"), (True, "set_tcp_nodelay true")):

@@ -92,8 +92,8 @@ def _child_python() -> dict[str, float]:
 
 
 def _child_kindly() -> dict[str, float]:
-    from skill.content import load_catalogue
-    from skill.intents import IntentMatcher
+    from skill.content.load import load_catalogue
+    from skill.nlu.intents import IntentMatcher
 
     started = time.perf_counter()
     matcher = IntentMatcher(load_catalogue())
@@ -154,10 +154,10 @@ def _child_vosk(wav: Path) -> dict[str, float]:
 
 def _child_piper(lines: int) -> dict[str, float]:
     from skill.config import VoiceConfig
-    from skill.content import load_catalogue
-    from skill.speechcache import lines_to_render
-    from skill.tts import Synthesizer
-    from skill.voices import DEFAULT_VOICE, find_voice
+    from skill.content.load import load_catalogue
+    from skill.models.voices import DEFAULT_VOICE, find_voice
+    from skill.speaking.cache import lines_to_render
+    from skill.speaking.tts import Synthesizer
 
     texts = [text for text, _ in lines_to_render(load_catalogue(), "us")][:lines]
     started = time.perf_counter()
@@ -268,9 +268,9 @@ def speech_wav(folder: Path, seconds: float) -> float:
     16 kHz mono int16, with half a second between phrases. Returns its length."""
     import numpy as np
 
-    from skill import dsp
-    from skill.tts import open_synthesizer
-    from skill.voices import DEFAULT_VOICE
+    from skill.audio import dsp
+    from skill.models.voices import DEFAULT_VOICE
+    from skill.speaking.tts import open_synthesizer
 
     synth = open_synthesizer(DEFAULT_VOICE)
     pieces, total = [], 0.0

@@ -20,13 +20,13 @@ import time
 from pathlib import Path
 
 from benchmarks._table import render as table
+from skill.audio.speaker import NullSink
 from skill.config import VoiceConfig
-from skill.content import load_catalogue
-from skill.player import SpeakerPlayer
-from skill.session import Speak
-from skill.speaker import NullSink
-from skill.speechcache import Speech, SpeechCache, lines_to_render, open_speech, render
-from skill.tts import Synthesizer
+from skill.content.load import load_catalogue
+from skill.core.session import Speak
+from skill.speaking.cache import Speech, SpeechCache, lines_to_render, open_speech, render
+from skill.speaking.player import SpeakerPlayer
+from skill.speaking.tts import Synthesizer
 
 Row = tuple[str, str, str, str]
 SAMPLE_LINES = 24  # lines timed for the hit latency

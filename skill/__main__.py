@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from skill import __version__, cli
+from skill import __version__
+from skill.cli import common as cli
 from skill.errors import KindlyError
 
 
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.command == "doctor":  # before the config is read: a broken one is a finding
-            from skill import cli_doctor
+            from skill.cli import doctor as cli_doctor
 
             return cli_doctor.cmd_doctor(
                 args.config,
@@ -96,13 +97,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             return cli.cmd_check(args.content or config.content)
         if args.command == "devices":
-            from skill import cli_audio
+            from skill.cli import audio as cli_audio
 
             return cli_audio.cmd_devices(args.json)
         if args.command == "parse":
             return cli.cmd_parse(config, args.text, args.jsonl)
         if args.command == "listen":
-            from skill import cli_hearing
+            from skill.cli import hearing as cli_hearing
 
             return cli_hearing.cmd_listen(
                 config, args.files, jsonl=args.jsonl, engine=args.engine, mode=args.mode
@@ -110,21 +111,21 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "practice":
             if args.id == "list":
                 return cli.cmd_practice_list(config, args.json)
-            from skill import cli_speaking
+            from skill.cli import speaking as cli_speaking
 
             return cli_speaking.cmd_practice_audio(config, args.id, args.out)
         if args.command == "models":
-            from skill import cli_speaking
+            from skill.cli import speaking as cli_speaking
 
             return cli_speaking.cmd_models(config, args.action, args.name)
         if args.command in ("say", "render"):
-            from skill import cli_speaking
+            from skill.cli import speaking as cli_speaking
 
             if args.command == "say":
                 return cli_speaking.cmd_say(config, args.text, args.out)
             return cli_speaking.cmd_render(config)
         if args.command in ("run", "mqtt"):
-            from skill import cli_mqtt
+            from skill.cli import mqtt as cli_mqtt
 
             mqtt = cli_mqtt.mqtt_overrides(args.mqtt, args.device_id)
             config = config.with_overrides(top={"region": getattr(args, "region", None)}, mqtt=mqtt)
@@ -132,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
                 return cli_mqtt.cmd_forget(config)
         if args.command == "run":
             config = config.with_overrides(audio={"mic": args.mic}, hearing={"engine": args.engine})
-            from skill import cli_run
+            from skill.cli import run as cli_run
 
             return cli_run.cmd_run(
                 config,

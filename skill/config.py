@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from skill.content import YamlDoc
+from skill.content.load import YamlDoc
 from skill.errors import ConfigError, ContentError
 
 CONFIG_ENV = "KINDLY_CONFIG"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from skill.content import Catalogue, default_root, load_catalogue
-from skill.intents import IntentMatcher
+from skill.content.load import Catalogue, default_root, load_catalogue
+from skill.nlu.intents import IntentMatcher
 from tests.pulse import pulse  # noqa: F401  (the PulseAudio fixture, for every test module)
 
 ROOT = Path(__file__).resolve().parent.parent

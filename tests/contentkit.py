@@ -6,7 +6,7 @@ import shutil
 import textwrap
 from pathlib import Path
 
-from skill.content import default_root
+from skill.content.load import default_root
 
 TINY_PRACTICE = """
 id: tiny

@@ -13,12 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from skill import dsp
+from skill.audio import dsp
+from skill.audio.dsp import Audio
 from skill.config import VoiceConfig
-from skill.dsp import Audio
-from skill.speechcache import Speech, SpeechCache, open_speech
-from skill.tts import LEAD_SECONDS, SENTENCE_GAP, TAIL_SECONDS, Synthesizer, prepare_text
-from skill.voices import DEFAULT_VOICE, find_voice
+from skill.models.voices import DEFAULT_VOICE, find_voice
+from skill.speaking.cache import Speech, SpeechCache, open_speech
+from skill.speaking.tts import LEAD_SECONDS, SENTENCE_GAP, TAIL_SECONDS, Synthesizer, prepare_text
 
 ROOT = Path(__file__).resolve().parent.parent
 # Kindly's own lines, kept between runs (git-ignored) so re-runs synthesise nothing.

@@ -1,0 +1,476 @@
+"""Content: practices, answers, controls and safety text loaded from `intents/` YAML.
+
+Every loader error names the file, the key path and the line, so a person editing a
+practice can find the mistake without reading Python.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from skill.errors import ContentError, ContentErrors
+
+KINDS = ("practice", "info", "control", "safety")
+STEP_TYPES = ("say", "pause", "breathe", "ask", "chime", "end")
+CHIMES = ("soft", "bell")
+
+# Spoken cues of a breathe step; pre-rendered like every other line.
+BREATHE_IN = "Breathe in."
+BREATHE_HOLD = "Hold."
+BREATHE_OUT = "And breathe out."
+
+
+@dataclass(frozen=True)
+class Say:
+    text: str
+
+
+@dataclass(frozen=True)
+class Pause:
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Breathe:
+    count: int
+    inhale: float
+    exhale: float
+    hold: float = 0.0
+
+
+@dataclass(frozen=True)
+class Ask:
+    text: str
+    wait: float
+
+
+@dataclass(frozen=True)
+class Chime:
+    kind: str = "soft"
+
+
+@dataclass(frozen=True)
+class End:
+    text: str
+
+
+Step = Say | Pause | Breathe | Ask | Chime | End
+
+
+@dataclass(frozen=True)
+class Intent:
+    """One recognisable intent: its id, kind and hassil sentence templates."""
+
+    id: str
+    kind: str
+    sentences: tuple[str, ...]
+    source: Path
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Practice(Intent):
+    minutes: float = 0.0
+    summary: str = ""
+    offer: str = ""
+    steps: tuple[Step, ...] = ()
+
+
+@dataclass(frozen=True)
+class Info(Intent):
+    answer: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    helpline: str
+    emergency: str
+
+
+@dataclass(frozen=True)
+class Safety(Intent):
+    patterns: tuple[str, ...] = ()
+    risk_words: tuple[str, ...] = ()
+    idioms: tuple[str, ...] = ()
+    response: tuple[str, ...] = ()
+    repeat: tuple[str, ...] = ()
+    regions: dict[str, Region] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """All content of one `intents/` folder."""
+
+    root: Path
+    intents: dict[str, Intent]
+    expansion_rules: dict[str, str]
+    skip_words: tuple[str, ...]
+    phrases: dict[str, str]
+    digest: str
+
+    @property
+    def practices(self) -> dict[str, Practice]:
+        return {k: v for k, v in self.intents.items() if isinstance(v, Practice)}
+
+    @property
+    def infos(self) -> dict[str, Info]:
+        return {k: v for k, v in self.intents.items() if isinstance(v, Info)}
+
+    @property
+    def safety(self) -> Safety | None:
+        found = [v for v in self.intents.values() if isinstance(v, Safety)]
+        return found[0] if found else None
+
+    def kind_of(self, intent_id: str | None) -> str:
+        """The kind of an intent id (`none` for no intent)."""
+        if intent_id is None or intent_id not in self.intents:
+            return "none"
+        return self.intents[intent_id].kind
+
+    def hassil_dict(self) -> dict[str, Any]:
+        """The templates in hassil's input format."""
+        return {
+            "language": "en",
+            "intents": {
+                i.id: {"data": [{"sentences": list(i.sentences)}]} for i in self.intents.values()
+            },
+            "expansion_rules": dict(self.expansion_rules),
+            "skip_words": list(self.skip_words),
+        }
+
+    def spoken_lines(self) -> Iterator[str]:
+        """Every line a practice, an answer or a phrase can speak, once each, in order.
+
+        The crisis response is not here: its lines depend on the region (see safety).
+        """
+        lines = chain(self.phrases.values(), *(_lines_of(i) for i in self.intents.values()))
+        yield from dict.fromkeys(lines)
+
+
+def _lines_of(intent: Intent) -> Iterator[str]:
+    if isinstance(intent, Practice):
+        if intent.offer:
+            yield intent.offer
+        for step in intent.steps:
+            if isinstance(step, Say | Ask | End):
+                yield step.text
+            elif isinstance(step, Breathe):
+                yield BREATHE_IN
+                if step.hold:
+                    yield BREATHE_HOLD
+                yield BREATHE_OUT
+    elif isinstance(intent, Info):
+        yield from intent.answer
+
+
+def default_root() -> Path:
+    """The content folder: $KINDLY_CONTENT, the repository's `intents/`, or the installed copy."""
+    if os.environ.get("KINDLY_CONTENT"):
+        return Path(os.environ["KINDLY_CONTENT"])
+    repo = Path(__file__).resolve().parents[2] / "intents"
+    return repo if repo.is_dir() else Path(sys.prefix) / "share" / "kindly" / "intents"
+
+
+# --- YAML with line numbers -------------------------------------------------------------
+
+
+class YamlDoc:
+    """A parsed YAML file that can say on which line a key path sits."""
+
+    def __init__(self, path: Path, rel: str) -> None:
+        self.path = path
+        self.rel = rel
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ContentError(rel, "", None, f"cannot read: {exc}") from None
+        try:
+            self.node = yaml.compose(text, Loader=yaml.SafeLoader)
+            self.data = yaml.safe_load(text)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark else None
+            raise ContentError(rel, "", line, f"broken YAML: {exc.problem}") from None
+
+    def line(self, *path: str | int) -> int | None:
+        node = self.node
+        if node is None:
+            return None
+        for part in path:
+            child = None
+            if isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    if k.value == part:
+                        child = v
+                        break
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(part, int)
+                and 0 <= part < len(node.value)
+            ):
+                child = node.value[part]
+            if child is None:
+                break
+            node = child
+        return int(node.start_mark.line) + 1
+
+    def error(self, message: str, *path: str | int) -> ContentError:
+        key = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path)
+        return ContentError(self.rel, key.replace(".[", "["), self.line(*path), message)
+
+
+def _str(doc: YamlDoc, data: dict[str, Any], key: str, *, required: bool = True) -> str:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise doc.error(f"missing required field '{key}'", key)
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise doc.error("must be non-empty text", key)
+    return value.strip()
+
+
+def _number(doc: YamlDoc, value: Any, *path: str | int, minimum: float = 0.0) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
+        raise doc.error(f"must be a number >= {minimum:g}", *path)
+    return float(value)
+
+
+def _strings(doc: YamlDoc, data: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = data.get(key)
+    if value is None:
+        raise doc.error(f"missing required field '{key}'", key)
+    if not isinstance(value, list) or not value:
+        raise doc.error("must be a non-empty list", key)
+    for i, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            raise doc.error("must be non-empty text", key, i)
+    return tuple(s.strip() for s in value)
+
+
+def _step(doc: YamlDoc, raw: Any, i: int) -> Step:
+    if not isinstance(raw, dict) or len(raw) != 1:
+        raise doc.error(f"a step is one of {', '.join(STEP_TYPES)} with its value", "steps", i)
+    ((kind, value),) = raw.items()
+    where: tuple[str | int, ...] = ("steps", i, kind)
+    if kind in ("say", "end"):
+        if not isinstance(value, str) or not value.strip():
+            raise doc.error("must be non-empty text", *where)
+        return Say(value.strip()) if kind == "say" else End(value.strip())
+    if kind == "pause":
+        return Pause(_number(doc, value, *where, minimum=0.1))
+    if kind == "chime":
+        value = value or "soft"
+        if value not in CHIMES:
+            raise doc.error(f"unknown chime '{value}' (use {' or '.join(CHIMES)})", *where)
+        return Chime(value)
+    if kind in ("breathe", "ask"):
+        if not isinstance(value, dict):
+            raise doc.error("must be a mapping", *where)
+        allowed = {"breathe": {"count", "inhale", "exhale", "hold"}, "ask": {"text", "wait"}}[kind]
+        for key in value:
+            if key not in allowed:
+                raise doc.error(f"unknown field '{key}'", *where, key)
+        if kind == "ask":
+            text = value.get("text")
+            if not isinstance(text, str) or not text.strip():
+                raise doc.error("missing required field 'text'", *where)
+            return Ask(text.strip(), _number(doc, value.get("wait", 10), *where, "wait"))
+        count = value.get("count", 3)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise doc.error("must be a whole number >= 1", *where, "count")
+        return Breathe(
+            count,
+            _number(doc, value.get("inhale", 4), *where, "inhale", minimum=1),
+            _number(doc, value.get("exhale", 6), *where, "exhale", minimum=1),
+            _number(doc, value.get("hold", 0), *where, "hold"),
+        )
+    raise doc.error(f"unknown step type '{kind}' (use one of {', '.join(STEP_TYPES)})", *where)
+
+
+def _practice(doc: YamlDoc, data: dict[str, Any], base: dict[str, Any]) -> Practice:
+    minutes = _number(doc, data.get("minutes"), "minutes", minimum=0.1) if "minutes" in data else 0
+    if not minutes:
+        raise doc.error("missing required field 'minutes'", "minutes")
+    raw_steps = data.get("steps")
+    if not isinstance(raw_steps, list) or not raw_steps:
+        raise doc.error("missing or empty 'steps'", "steps")
+    steps = tuple(_step(doc, raw, i) for i, raw in enumerate(raw_steps))
+    first_say = next((s for s in steps if isinstance(s, Say)), None)
+    if first_say is None or "stop" not in first_say.text.lower():
+        raise doc.error("the first 'say' must tell the person they can say stop", "steps")
+    if not isinstance(steps[-1], End):
+        raise doc.error("the last step must be 'end'", "steps", len(steps) - 1)
+    if any(isinstance(s, End) for s in steps[:-1]):
+        raise doc.error("'end' may only be the last step", "steps")
+    return Practice(
+        **base,
+        minutes=minutes,
+        summary=_str(doc, data, "summary", required=False),
+        offer=_str(doc, data, "offer", required=False)
+        or f"Would you like to do the {base['title']} now?",
+        steps=steps,
+    )
+
+
+def _safety(doc: YamlDoc, data: dict[str, Any], base: dict[str, Any]) -> Safety:
+    regions: dict[str, Region] = {}
+    raw_regions = data.get("regions") or {}
+    if not isinstance(raw_regions, dict) or not raw_regions:
+        raise doc.error("missing required field 'regions'", "regions")
+    for code, raw in raw_regions.items():
+        if not isinstance(raw, dict):
+            raise doc.error("must be a mapping", "regions", str(code))
+        sub = {k: raw.get(k) for k in ("name", "helpline", "emergency")}
+        for key, value in sub.items():
+            if not isinstance(value, str) or not value.strip():
+                raise doc.error(f"missing required field '{key}'", "regions", str(code))
+        regions[str(code).lower()] = Region(**{k: str(v) for k, v in sub.items()})
+    return Safety(
+        **base,
+        patterns=_strings(doc, data, "patterns"),
+        risk_words=_strings(doc, data, "risk_words"),
+        idioms=_strings(doc, data, "idioms"),
+        response=_strings(doc, data, "response"),
+        repeat=_strings(doc, data, "repeat"),
+        regions=regions,
+    )
+
+
+_FIELDS = {
+    "practice": {"id", "kind", "title", "minutes", "summary", "offer", "sentences", "steps"},
+    "info": {"id", "kind", "title", "sentences", "answer"},
+    "control": {"id", "kind", "title", "sentences"},
+    "safety": {"id", "kind", "title", "sentences", "patterns", "response", "repeat", "regions"}
+    | {"risk_words", "idioms"},
+}
+
+
+def load_intent(path: Path, root: Path) -> Intent:
+    """Load one intent file; raises ContentError naming file, key and line."""
+    rel = str(path.relative_to(root.parent)) if path.is_relative_to(root.parent) else str(path)
+    doc = YamlDoc(path, rel)
+    data = doc.data
+    if not isinstance(data, dict):
+        raise ContentError(rel, "", 1, "must be a mapping with id, kind and sentences")
+    kind = data.get("kind")
+    if kind not in KINDS:
+        raise doc.error(f"kind must be one of {', '.join(KINDS)}", "kind")
+    for key in data:
+        if key not in _FIELDS[kind]:
+            raise doc.error(f"unknown field '{key}' for a {kind}", str(key))
+    intent_id = _str(doc, data, "id")
+    if intent_id != path.stem:
+        raise doc.error(f"id '{intent_id}' must equal the file name '{path.stem}'", "id")
+    base: dict[str, Any] = {
+        "id": intent_id,
+        "kind": kind,
+        "sentences": _strings(doc, data, "sentences"),
+        "source": path,
+        "title": _str(doc, data, "title", required=kind in ("practice", "info")),
+    }
+    if kind == "practice":
+        return _practice(doc, data, base)
+    if kind == "info":
+        return Info(**base, answer=_strings(doc, data, "answer"))
+    if kind == "safety":
+        return _safety(doc, data, base)
+    return Intent(**base)
+
+
+def _load_rules(path: Path, root: Path) -> tuple[dict[str, str], tuple[str, ...]]:
+    if not path.exists():
+        return {}, ()
+    doc = YamlDoc(path, str(path.relative_to(root.parent)))
+    data = doc.data or {}
+    if not isinstance(data, dict):
+        raise ContentError(doc.rel, "", 1, "must be a mapping")
+    rules = data.get("expansion_rules") or {}
+    if not isinstance(rules, dict) or not all(isinstance(v, str) for v in rules.values()):
+        raise doc.error("must map rule names to template text", "expansion_rules")
+    skip = data.get("skip_words") or []
+    if not isinstance(skip, list) or not all(isinstance(v, str) for v in skip):
+        raise doc.error("must be a list of words", "skip_words")
+    return {str(k): v for k, v in rules.items()}, tuple(skip)
+
+
+PHRASES = (
+    "welcome",
+    "not_understood",
+    "nothing_heard",
+    "stopped",
+    "paused",
+    "resumed",
+    "slower",
+    "faster",
+    "nothing_to_resume",
+    "offer_declined",
+)
+
+
+def _load_phrases(path: Path, root: Path) -> dict[str, str]:
+    rel = str(path.relative_to(root.parent))
+    if not path.exists():
+        raise ContentError(rel, "", None, "missing: it holds what Kindly says between practices")
+    doc = YamlDoc(path, rel)
+    data = doc.data
+    if not isinstance(data, dict):
+        raise ContentError(rel, "", 1, "must map phrase names to text")
+    for key in data:
+        if key not in PHRASES:
+            raise doc.error(f"unknown phrase '{key}'", str(key))
+    return {key: _str(doc, data, key) for key in PHRASES}
+
+
+def content_files(root: Path) -> list[Path]:
+    """Every intent file under root, in a stable order."""
+    return sorted(p for p in root.rglob("*.yaml") if not p.name.startswith("_"))
+
+
+def load_catalogue(root: Path | None = None) -> Catalogue:
+    """Load and validate every file under `root`; collects all errors before raising."""
+    root = (root or default_root()).resolve()
+    if not root.is_dir():
+        raise ContentErrors([ContentError(str(root), "", None, "content folder not found")])
+    errors: list[ContentError] = []
+    rules: dict[str, str] = {}
+    skip: tuple[str, ...] = ()
+    try:
+        rules, skip = _load_rules(root / "_rules.yaml", root)
+    except ContentError as exc:
+        errors.append(exc)
+    phrases: dict[str, str] = {}
+    try:
+        phrases = _load_phrases(root / "_phrases.yaml", root)
+    except ContentError as exc:
+        errors.append(exc)
+    intents: dict[str, Intent] = {}
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.yaml")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    for path in content_files(root):
+        try:
+            intent = load_intent(path, root)
+        except ContentError as exc:
+            errors.append(exc)
+            continue
+        if intent.id in intents:
+            other = intents[intent.id].source.name
+            errors.append(ContentError(str(path), "id", 1, f"duplicate id (also in {other})"))
+            continue
+        intents[intent.id] = intent
+    if not any(isinstance(i, Safety) for i in intents.values()) and not errors:
+        errors.append(ContentError(str(root), "", None, "no safety/crisis.yaml: it is required"))
+    if errors:
+        raise ContentErrors(errors)
+    return Catalogue(root, intents, rules, skip, phrases, digest.hexdigest()[:16])

@@ -1,0 +1,418 @@
+"""Session: the pure state machine at the heart of the live loop.
+
+Events in (wake, heard, command, done), actions out (speak, silence, chime, listen,
+stop audio, publish). No I/O happens here: drivers (text loop, voice loop, MQTT) carry
+the actions out and report back with `Done(seq)` when an output has finished. At most one
+output is current at a time; a `Done` for an output that was cancelled is ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from skill.content.load import (
+    BREATHE_HOLD,
+    BREATHE_IN,
+    BREATHE_OUT,
+    Ask,
+    Breathe,
+    Catalogue,
+    Chime,
+    End,
+    Pause,
+    Practice,
+    Say,
+)
+from skill.nlu.intents import CRISIS, Match
+from skill.nlu.safety import CrisisResponse
+
+PACE_STEP = 1.15
+PACE_MIN = 0.8
+PACE_MAX = 1.6
+CRISIS_PACE = 1.2  # the crisis response is spoken slowly whatever the pace
+REQUEST_TIMEOUT = 8.0
+_YES = re.compile(r"\b(yes|yeah|yep|yup|sure|okay|ok|alright|please|go ahead|let us|why not)\b")
+_NO = re.compile(r"\b(no|nope|not now|later|never mind|nevermind|maybe later|do not)\b")
+
+# --- events -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wake:
+    source: str = "phrase"  # phrase | button | command
+
+
+@dataclass(frozen=True)
+class Heard:
+    match: Match
+
+
+@dataclass(frozen=True)
+class Command:
+    action: str  # start | stop | pause | resume | listen | welcome
+    practice: str | None = None
+    ask_first: bool = False
+
+
+@dataclass(frozen=True)
+class Done:
+    seq: int
+
+
+Event = Wake | Heard | Command | Done
+
+# --- actions ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Speak:
+    seq: int
+    text: str
+    pace: float = 1.0
+
+
+@dataclass(frozen=True)
+class Silence:
+    seq: int
+    seconds: float
+    question: bool = False  # waiting after a reflective question; an answer is optional
+
+
+@dataclass(frozen=True)
+class PlayChime:
+    seq: int
+    kind: str = "soft"
+
+
+@dataclass(frozen=True)
+class Listen:
+    """Open the microphone for one request; `Done(seq)` means it timed out."""
+
+    seq: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class StopAudio:
+    """Cut the current output at once."""
+
+
+@dataclass(frozen=True)
+class PublishState:
+    state: str
+    practice: str | None
+    step: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"state": self.state, "practice": self.practice, "step": self.step}
+
+
+@dataclass(frozen=True)
+class PublishEvent:
+    type: str
+    practice: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type, "practice": self.practice}
+
+
+Output = Speak | Silence | PlayChime | Listen
+Action = Output | StopAudio | PublishState | PublishEvent
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One output of a practice, and the step it belongs to."""
+
+    step: int
+    kind: str  # say | silence | question | chime
+    text: str = ""
+    seconds: float = 0.0
+
+
+def expand(practice: Practice) -> tuple[Unit, ...]:
+    """A practice's steps as the flat sequence of outputs the player walks through."""
+    units: list[Unit] = []
+    for i, step in enumerate(practice.steps):
+        if isinstance(step, Say | End):
+            units.append(Unit(i, "say", step.text))
+        elif isinstance(step, Pause):
+            units.append(Unit(i, "silence", seconds=step.seconds))
+        elif isinstance(step, Ask):
+            units += [Unit(i, "say", step.text), Unit(i, "question", seconds=step.wait)]
+        elif isinstance(step, Chime):
+            units.append(Unit(i, "chime", step.kind))
+        elif isinstance(step, Breathe):
+            for _ in range(step.count):
+                units += [Unit(i, "say", BREATHE_IN), Unit(i, "silence", seconds=step.inhale)]
+                if step.hold:
+                    units += [Unit(i, "say", BREATHE_HOLD), Unit(i, "silence", seconds=step.hold)]
+                units += [Unit(i, "say", BREATHE_OUT), Unit(i, "silence", seconds=step.exhale)]
+    return tuple(units)
+
+
+@dataclass
+class Session:
+    """Kindly's conversation state. Feed events to `handle`; carry out what it returns."""
+
+    catalogue: Catalogue
+    crisis: CrisisResponse
+    request_timeout: float = REQUEST_TIMEOUT
+    pace: float = 1.0
+    mode: str = "idle"  # idle | listening | guiding | paused | speaking | offering
+    practice: Practice | None = None
+    units: tuple[Unit, ...] = ()
+    position: int = 0
+    last_line: str | None = None
+    crisis_given: bool = False
+    current: Output | None = None
+    _queue: list[tuple[str, float | None]] = field(default_factory=list)  # lines still to say
+    _seq: int = 0
+    _offered: str | None = None
+
+    # -- public state -------------------------------------------------------------------
+
+    def state(self) -> PublishState:
+        """What MQTT publishes: never anything about a safety response."""
+        public = {"idle": "idle", "speaking": "idle", "offering": "listening"}
+        state = public.get(self.mode, self.mode)
+        if self.practice is None or state not in ("guiding", "paused"):
+            return PublishState(state, None, None)
+        step = self.units[min(self.position, len(self.units) - 1)].step if self.units else 0
+        return PublishState(state, self.practice.id, step + 1)
+
+    # -- the one entry point -------------------------------------------------------------
+
+    def handle(self, event: Event) -> list[Action]:
+        """Process one event and return the actions to carry out, in order."""
+        before = self.state()
+        actions = self._dispatch(event)
+        after = self.state()
+        if after != before:
+            actions.append(after)
+        return actions
+
+    def _dispatch(self, event: Event) -> list[Action]:
+        if isinstance(event, Done):
+            if self.current is None or event.seq != self.current.seq:
+                return []  # a cancelled output finishing late
+            return self._next()
+        if isinstance(event, Heard):
+            return self._heard(event.match)
+        if isinstance(event, Wake):
+            return self._wake(event.source)
+        return self._command(event)
+
+    # -- outputs ---------------------------------------------------------------------------
+
+    def _emit(self, output: Output) -> list[Action]:
+        self.current = output
+        if isinstance(output, Speak):
+            self.last_line = output.text
+        return [output]
+
+    def _new_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def _speak(self, text: str, pace: float | None = None) -> list[Action]:
+        return self._emit(Speak(self._new_seq(), text, self.pace if pace is None else pace))
+
+    def _cut(self) -> list[Action]:
+        """Stop whatever is playing."""
+        was_playing = self.current is not None and not isinstance(self.current, Listen)
+        self.current = None
+        return [StopAudio()] if was_playing else []
+
+    def _say_lines(
+        self, lines: tuple[str, ...] | list[str], pace: float | None = None
+    ) -> list[Action]:
+        self.mode = "speaking"
+        self._queue = [(line, pace) for line in lines]
+        return self._next()
+
+    def _listen(self) -> list[Action]:
+        self.mode = "listening"
+        return self._emit(Listen(self._new_seq(), self.request_timeout))
+
+    def _go_idle(self) -> list[Action]:
+        self.mode = "idle"
+        self.current = None
+        return []
+
+    def _next(self) -> list[Action]:
+        """The current output finished: emit what follows it."""
+        if self.mode == "speaking":
+            if self._queue:
+                return self._speak(*self._queue.pop(0))
+            if self.crisis_given:
+                return self._listen()  # so "repeat" works without the wake phrase
+            return self._go_idle()
+        if self.mode == "guiding":
+            self.position += 1
+            return self._play_unit()
+        if self.mode == "listening":
+            return [*self._go_idle(), PublishEvent("timeout")]
+        if self.mode == "offering":
+            if isinstance(self.current, Speak):  # the offer was said: wait for an answer
+                return self._emit(Listen(self._new_seq(), self.request_timeout))
+            self._offered = None
+            return self._go_idle()  # no answer means nothing happens
+        self.current = None
+        return []
+
+    def _play_unit(self) -> list[Action]:
+        assert self.practice is not None
+        if self.position >= len(self.units):
+            done = self.practice.id
+            self.practice, self.units, self.position = None, (), 0
+            return [*self._go_idle(), PublishEvent("practice_finished", done)]
+        unit = self.units[self.position]
+        seq = self._new_seq()
+        if unit.kind == "say":
+            return self._emit(Speak(seq, unit.text, self.pace))
+        if unit.kind == "chime":
+            return self._emit(PlayChime(seq, unit.text))
+        return self._emit(Silence(seq, unit.seconds, question=unit.kind == "question"))
+
+    # -- starting and stopping -------------------------------------------------------------
+
+    def _start(self, practice_id: str) -> list[Action]:
+        practice = self.catalogue.practices.get(practice_id)
+        if practice is None:
+            return []
+        actions = self._cut()
+        self.practice, self.units, self.position = practice, expand(practice), 0
+        self.mode, self.crisis_given, self._offered = "guiding", False, None
+        actions.append(PublishEvent("practice_started", practice.id))
+        return actions + self._play_unit()
+
+    def _stop(self) -> list[Action]:
+        if self.mode not in ("guiding", "paused"):
+            if self.mode in ("speaking", "offering", "listening"):
+                return [*self._cut(), *self._go_idle()]
+            return []
+        stopped = self.practice.id if self.practice else None
+        actions = self._cut()
+        self.practice, self.units, self.position = None, (), 0
+        self._go_idle()
+        return [*actions, PublishEvent("practice_stopped", stopped)]
+
+    def _crisis(self) -> list[Action]:
+        """Stop everything and give the crisis response. Nothing is published about it."""
+        actions = self._cut()
+        self.practice, self.units, self.position, self._offered = None, (), 0, None
+        self.crisis_given = True
+        return actions + self._say_lines(self.crisis.lines, CRISIS_PACE)
+
+    # -- events ------------------------------------------------------------------------
+
+    def _wake(self, source: str) -> list[Action]:
+        if self.mode in ("guiding", "paused", "offering"):
+            return []  # controls are heard during a practice anyway
+        actions = self._cut()
+        return [*actions, PublishEvent("wake"), *self._listen()]
+
+    def _command(self, command: Command) -> list[Action]:
+        if command.action == "start" and command.practice:
+            practice = self.catalogue.practices.get(command.practice)
+            if practice is None:
+                return []
+            if command.ask_first:
+                if self.mode in ("guiding", "paused"):
+                    return []  # never interrupt a practice to offer another
+                self.mode, self._offered = "offering", practice.id
+                actions = self._cut()
+                return actions + self._speak(practice.offer)
+            return self._start(practice.id)
+        if command.action == "listen":
+            return self._wake("command")
+        if command.action == "welcome":  # the first run: say plainly what Kindly is and is not
+            if self.mode != "idle":
+                return []
+            return [*self._cut(), *self._say_lines([self.catalogue.phrases["welcome"]])]
+        if command.action in ("stop", "pause", "resume"):
+            return self._control(command.action)
+        return []
+
+    def _heard(self, match: Match) -> list[Action]:
+        if match.intent == CRISIS:
+            return self._crisis()
+        if self.mode == "offering":
+            return self._answer_offer(match)
+        if match.kind == "control" and match.intent:
+            return self._control(match.intent)
+        if self.mode in ("guiding", "paused"):
+            return []  # answers to reflective questions are private and optional
+        self.crisis_given = False
+        if match.kind == "practice" and match.intent:
+            return self._start(match.intent)
+        if match.kind == "info" and match.intent:
+            info = self.catalogue.infos[match.intent]
+            return [*self._cut(), *self._say_lines(info.answer)]
+        event = PublishEvent("not_understood")
+        return [*self._cut(), event, *self._say_lines([self.catalogue.phrases["not_understood"]])]
+
+    def _answer_offer(self, match: Match) -> list[Action]:
+        offered, self._offered = self._offered, None
+        text = match.text.lower()
+        if offered and _YES.search(text) and not _NO.search(text):
+            return self._start(offered)
+        if match.kind == "practice" and match.intent:
+            return self._start(match.intent)
+        return [*self._cut(), *self._say_lines([self.catalogue.phrases["offer_declined"]])]
+
+    def _control(self, control: str) -> list[Action]:
+        phrases = self.catalogue.phrases
+        if control == "stop":
+            return self._stop()
+        if control == "repeat":
+            if self.crisis_given:
+                return [*self._cut(), *self._say_lines(self.crisis.repeat, CRISIS_PACE)]
+            if self.mode == "guiding" and self.last_line:
+                # Say the last line again, then carry on from where we were.
+                line = self._last_practice_line()
+                actions = self._cut()
+                self.position = self._index_of_line_before(self.position)
+                return actions + self._emit(Speak(self._new_seq(), line, self.pace))
+            return []
+        if control == "pause":
+            if self.mode != "guiding":
+                return []
+            actions = self._cut()
+            self.mode = "paused"
+            return actions + self._speak(phrases["paused"])
+        if control == "resume":
+            if self.mode != "paused":
+                if self.mode in ("idle", "listening"):
+                    return [*self._cut(), *self._say_lines([phrases["nothing_to_resume"]])]
+                return []
+            self.mode = "guiding"
+            return self._play_unit()  # from the start of the interrupted line
+        if control in ("slower", "faster"):
+            factor = PACE_STEP if control == "slower" else 1 / PACE_STEP
+            self.pace = min(PACE_MAX, max(PACE_MIN, self.pace * factor))
+            if self.mode in ("idle", "listening", "speaking"):
+                return [*self._cut(), *self._say_lines([phrases[control]])]
+            return []  # during a practice the next line simply comes at the new pace
+        if control == "skip" and self.mode in ("guiding", "paused"):
+            actions = self._cut()
+            step = self.units[self.position].step if self.position < len(self.units) else -1
+            while self.position < len(self.units) and self.units[self.position].step == step:
+                self.position += 1
+            self.mode = "guiding"
+            return actions + self._play_unit()
+        return []
+
+    def _index_of_line_before(self, position: int) -> int:
+        """Where to carry on after repeating: the unit after the last spoken line."""
+        i = min(position, len(self.units) - 1)
+        while i >= 0 and self.units[i].kind != "say":
+            i -= 1
+        return max(i, 0)
+
+    def _last_practice_line(self) -> str:
+        i = self._index_of_line_before(self.position)
+        return self.units[i].text if self.units[i].kind == "say" else self.last_line or ""

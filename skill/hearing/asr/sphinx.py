@@ -1,0 +1,203 @@
+"""The PocketSphinx engine: the embedded default, English with no download.
+
+One decoder holds two searches over the same acoustic model and a dictionary cut down to
+the words Kindly can hear (small and quick to load):
+
+- "open": the Kindly LM (grammar.lm), streamed: its partial result feeds the endpointer;
+- "grammar": the templates as a minimal FSG (grammar.compile). In "both" mode it decodes
+  the buffered utterance at the end, which costs a few milliseconds per second of audio.
+
+Everything it needs is built once per catalogue and cached (see `sphinx_resources`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from skill.content.load import Catalogue
+from skill.errors import ModelError
+from skill.hearing.asr.select import Transcript, check_mode
+from skill.hearing.grammar.compile import compile_grammar, spoken_words
+from skill.hearing.grammar.lm import GENERAL_WORDS, LM_VERSION, Vocabulary, build_arpa, corpus
+from skill.hearing.grammar.wordgraph import WordGraph
+
+log = logging.getLogger(__name__)
+OPEN = "open"
+GRAMMAR = "grammar"
+NBEST = 10
+
+
+def _pocketsphinx() -> Any:
+    try:
+        import pocketsphinx
+    except ImportError:
+        raise ModelError(
+            "PocketSphinx is not installed: pip install pocketsphinx (or '.[voice]')"
+        ) from None
+    return pocketsphinx
+
+
+def model_dir() -> Path:
+    return Path(_pocketsphinx().get_model_path("en-us"))
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    """The en-us dictionary's words with their general-English unigram log probability."""
+    ps = _pocketsphinx()
+    general = ps.NGramModel(ps.Config(), ps.LogMath(), str(model_dir() / "en-us.lm.bin"))
+    scores: dict[str, float] = {}
+    with (model_dir() / "cmudict-en-us.dict").open(encoding="utf-8") as lines:
+        for line in lines:
+            word = line.split(" ", 1)[0]
+            if "(" in word or word in scores:
+                continue
+            score = general.prob([word])
+            if score > -(1 << 28):  # words outside the general model still count, rarely
+                scores[word] = float(score)
+            else:
+                scores[word] = -(1 << 28)
+    return Vocabulary(scores)
+
+
+def _dictionary(words: set[str]) -> str:
+    """The lines of the en-us dictionary (alternative pronunciations too) for `words`."""
+    out: list[str] = []
+    with (model_dir() / "cmudict-en-us.dict").open(encoding="utf-8") as lines:
+        for line in lines:
+            word = line.split(" ", 1)[0]
+            if word.split("(", 1)[0] in words:
+                out.append(line.rstrip("\n"))
+    return "\n".join(out) + "\n"
+
+
+@dataclass(frozen=True)
+class SphinxResources:
+    folder: Path
+
+    @property
+    def fsg(self) -> Path:
+        return self.folder / "grammar.fsg"
+
+    @property
+    def lm(self) -> Path:
+        return self.folder / "kindly.lm"
+
+    @property
+    def dictionary(self) -> Path:
+        return self.folder / "kindly.dict"
+
+
+def sphinx_resources(
+    catalogue: Catalogue, wake_phrase: str = "hey kindly", root: Path | None = None
+) -> SphinxResources:
+    """The FSG, the Kindly LM and the cut-down dictionary, built once and cached."""
+    dict_path = model_dir() / "cmudict-en-us.dict"
+    stat = dict_path.stat()
+    vocabulary_id = hashlib.sha256(
+        f"pocketsphinx:{LM_VERSION}:{dict_path}:{stat.st_size}:{stat.st_mtime_ns}".encode()
+    ).hexdigest()[:16]
+    scores = vocabulary()
+
+    def extra(graph: WordGraph) -> dict[str, str]:
+        from skill.hearing.grammar.wordgraph import sample_sentences
+
+        sentences = corpus(catalogue, sample_sentences(graph, 6000), scores)
+        general = scores.frequent(GENERAL_WORDS)
+        words = {w for s in sentences for w in s.split()} | set(general) | graph.words
+        words |= set(spoken_words(wake_phrase))
+        return {"kindly.lm": build_arpa(sentences, general), "kindly.dict": _dictionary(words)}
+
+    grammar = compile_grammar(
+        catalogue,
+        scores.__contains__,
+        vocabulary_id,
+        wake_phrase=wake_phrase,
+        extra=extra,
+        root=root,
+    )
+    if grammar.dropped:
+        log.debug("words of the templates PocketSphinx cannot say: %s", sorted(grammar.dropped))
+    return SphinxResources(grammar.folder)
+
+
+class SphinxRecogniser:
+    """PocketSphinx with the Kindly grammar and LM (mode: grammar, open or both)."""
+
+    engine = "pocketsphinx"
+
+    def __init__(self, resources: SphinxResources, *, mode: str = "both", nbest: int = NBEST):
+        ps = _pocketsphinx()
+        self.mode = check_mode(mode)
+        self.nbest = nbest if mode != GRAMMAR else 0
+        try:
+            self.decoder = ps.Decoder(
+                hmm=str(model_dir() / "en-us"),
+                dict=str(resources.dictionary),
+                lm=None,
+                loglevel="FATAL",
+                bestpath=self.nbest > 0,
+            )
+            if mode in (OPEN, "both"):
+                self.decoder.add_lm_file(OPEN, str(resources.lm))
+            if mode in (GRAMMAR, "both"):
+                self.decoder.add_fsg(GRAMMAR, self.decoder.read_fsg(str(resources.fsg)))
+        except (RuntimeError, ValueError, OSError) as exc:
+            raise ModelError(f"PocketSphinx could not load its model or grammar: {exc}") from None
+        self.stream_search = GRAMMAR if mode == GRAMMAR else OPEN
+
+    def start(self) -> SphinxDecoding:
+        return SphinxDecoding(self)
+
+
+class SphinxDecoding:
+    def __init__(self, rec: SphinxRecogniser) -> None:
+        self.rec = rec
+        self.decoder = rec.decoder
+        self.buffer = bytearray() if rec.mode == "both" else None
+        self.decoder.activate_search(rec.stream_search)
+        self.decoder.start_utt()
+        self.finished: Transcript | None = None
+
+    def accept(self, pcm: bytes) -> None:
+        if self.finished is not None:
+            return
+        self.decoder.process_raw(pcm, False, False)
+        if self.buffer is not None:
+            self.buffer += pcm
+
+    def partial(self) -> str:
+        hyp = self.decoder.hyp()
+        return str(hyp.hypstr) if hyp is not None else ""
+
+    def finish(self) -> Transcript:
+        if self.finished is not None:
+            return self.finished
+        decoder = self.decoder
+        decoder.end_utt()
+        first = self.partial()
+        alternatives: tuple[str, ...] = ()
+        if self.rec.nbest and self.rec.stream_search == OPEN:
+            seen = [
+                str(h.hypstr) for h, _ in zip(decoder.nbest(), range(self.rec.nbest), strict=False)
+            ]
+            alternatives = tuple(t for t in dict.fromkeys(seen) if t and t != first)
+        grammar: str | None = first if self.rec.stream_search == GRAMMAR else None
+        open_text: str | None = first if self.rec.stream_search == OPEN else None
+        if self.buffer is not None:
+            decoder.activate_search(GRAMMAR)
+            decoder.start_utt()
+            decoder.process_raw(bytes(self.buffer), False, True)
+            decoder.end_utt()
+            grammar = self.partial()
+            decoder.activate_search(OPEN)
+            self.buffer = None
+        self.finished = Transcript(
+            grammar, open_text, alternatives, engine="pocketsphinx", mode=self.rec.mode
+        )
+        return self.finished

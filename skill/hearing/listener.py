@@ -1,0 +1,224 @@
+"""Hearing: audio in, a Match out. The recogniser, the endpointer and the safety contract.
+
+The safety contract on audio: a closed grammar cannot hear what no template lists, so a
+crisis statement must never depend on it. Every reading of an utterance (the grammar's,
+the open pass's and its alternatives) goes through the crisis check before any intent.
+Then the grammar reading drives intents; the open reading decides when the grammar
+heard nothing, and vetoes a grammar reading it does not resemble (a closed grammar
+turns "what's a good recipe for soup" into the nearest template).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from skill.config import HearingConfig
+from skill.hearing.asr.select import Decoding, Recogniser, Transcript
+from skill.hearing.endpoint import Endpoint, EndpointConfig, Endpointer, noise_floor
+from skill.nlu.intents import CRISIS, IntentMatcher, Match, strip_filler
+from skill.nlu.normalize import normalize
+
+RATE = 16_000
+CHUNK = RATE // 20  # 50 ms
+PRE_ROLL = 0.3  # seconds of audio kept from before speech starts
+AGREE = 0.6  # word agreement that lets the grammar reading stand against the open one
+
+
+@dataclass(frozen=True)
+class Heard:
+    """One utterance: what was understood, what was heard, where it ended."""
+
+    match: Match
+    transcript: Transcript
+    endpoint: Endpoint | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """`kindly parse` JSON plus "transcript" (the reading the match came from)."""
+        return {**self.match.to_json(), "transcript": self.match.text}
+
+
+def endpoint_config(config: HearingConfig) -> EndpointConfig:
+    return EndpointConfig(
+        silence=max(config.endpoint_silence, getattr(config, "endpoint_patience", 0.9)),
+        complete_silence=config.endpoint_silence,
+        no_speech=config.request_timeout,
+    )
+
+
+def agreement(a: str, b: str) -> float:
+    """How much two readings share, word by word (0..1), fillers aside."""
+    wa, wb = strip_filler(normalize(a)).split(), strip_filler(normalize(b)).split()
+    if not wa or not wb:
+        return 0.0
+    return SequenceMatcher(None, wa, wb, autojunk=False).ratio()
+
+
+def interpret(transcript: Transcript, matcher: IntentMatcher) -> Match:
+    """The Match for a transcript: crisis on any reading first, then the intents."""
+    for text in transcript.readings():
+        if matcher.safety.is_crisis(text):
+            return Match(text, CRISIS, matcher.catalogue.kind_of(CRISIS), 1.0)
+    grammar, open_text = transcript.grammar, transcript.open
+    if grammar is None:
+        return matcher.parse(open_text or "")
+    by_grammar = matcher.parse(grammar)
+    if open_text is None:
+        return by_grammar
+    by_open = matcher.parse(open_text)
+    if not grammar or by_grammar.intent is None or by_open.intent == by_grammar.intent:
+        return by_open if not grammar or by_grammar.intent is None else by_grammar
+    if agreement(grammar, open_text) >= AGREE:
+        return by_grammar
+    return by_open
+
+
+def is_complete(matcher: IntentMatcher, text: str) -> bool:
+    """True when `text` is already a whole template sentence (or a crisis statement)."""
+    norm = normalize(text)
+    if not norm:
+        return False
+    core = strip_filler(norm)
+    return (
+        core in matcher.exact or norm in matcher.exact or matcher.safety.is_crisis_normalized(norm)
+    )
+
+
+@dataclass
+class Listener:
+    """One request: audio chunks in until the endpoint, then `finish()` for what was heard.
+
+    Audio before speech starts is not decoded (a short pre-roll is kept), so silence and
+    background noise cost nothing and cannot turn into words.
+    """
+
+    recogniser: Recogniser
+    matcher: IntentMatcher
+    config: EndpointConfig = field(default_factory=EndpointConfig)
+    floor_db: float | None = None  # the noise level, when known
+    endpointer: Endpointer = field(init=False)
+    decoding: Decoding | None = field(default=None, init=False)
+    _pre: deque[npt.NDArray[np.int16]] = field(default_factory=deque, init=False)
+
+    def __post_init__(self) -> None:
+        self.endpointer = Endpointer(self.config, self.floor_db)
+
+    def feed(self, pcm: npt.NDArray[np.int16]) -> Endpoint | None:
+        """A chunk of 16 kHz mono audio; returns the endpoint once the utterance is over."""
+        done = self.endpointer.feed(pcm, self._complete)
+        if self.decoding is not None:
+            self.decoding.accept(pcm.tobytes())
+        elif self.endpointer.in_speech:
+            self.decoding = self.recogniser.start()
+            for earlier in self._pre:
+                self.decoding.accept(earlier.tobytes())
+            self._pre.clear()
+            self.decoding.accept(pcm.tobytes())
+        else:
+            self._pre.append(pcm)
+            while sum(len(p) for p in self._pre) > PRE_ROLL * RATE + len(pcm):
+                self._pre.popleft()
+        return done
+
+    def partial(self) -> str:
+        return self.decoding.partial() if self.decoding is not None else ""
+
+    def _complete(self) -> bool:
+        return is_complete(self.matcher, self.partial())
+
+    def finish(self) -> Heard:
+        endpoint = self.endpointer.finish()
+        if self.decoding is None:
+            empty = Transcript(None, None, engine=self.recogniser.engine)
+            return Heard(self.matcher.parse(""), empty, endpoint)
+        transcript = self.decoding.finish()
+        return Heard(interpret(transcript, self.matcher), transcript, endpoint)
+
+
+def hear(
+    pcm: npt.NDArray[np.int16],
+    recogniser: Recogniser,
+    matcher: IntentMatcher,
+    config: EndpointConfig | None = None,
+    *,
+    chunk: int = CHUNK,
+    floor_db: float | None = None,
+) -> Heard:
+    """One request from recorded audio, fed in chunks as a microphone would give it.
+
+    Decoding stops at the endpoint; audio after it is not heard. `floor_db` is the noise
+    level (default: estimated from this audio).
+    """
+    if floor_db is None:
+        floor_db = noise_floor(pcm)
+    config = config or EndpointConfig(no_speech=float("inf"))
+    listener = Listener(recogniser, matcher, config, floor_db)
+    for start in range(0, len(pcm), chunk):
+        if listener.feed(pcm[start : start + chunk]) is not None:
+            break
+    return listener.finish()
+
+
+class LiveHearing:
+    """The hearing stage of the voice loop (skill.voiceloop.Hearing): wake, then requests.
+
+    `utterance` returns the reading the match came from, so the loop's own parse of it
+    reaches the same intent (a crisis reading from the open pass included).
+    """
+
+    def __init__(
+        self,
+        recogniser: Recogniser,
+        matcher: IntentMatcher,
+        spotter: Any,
+        config: EndpointConfig | None = None,
+    ) -> None:
+        self.recogniser = recogniser
+        self.matcher = matcher
+        self.spotter = spotter
+        self.config = config or EndpointConfig()
+        self.listener: Listener | None = None
+        self.floor_db: float | None = None
+
+    def wake(self, chunk: bytes) -> bytes | None:
+        found = self.spotter.feed(np.frombuffer(chunk, "<i2").astype(np.int16))
+        if found is None:
+            return None
+        rest: npt.NDArray[np.int16] = self.spotter.audio_since(found.end)
+        self.floor_db = noise_floor(self.spotter.audio_since(0.0))
+        return rest.tobytes()
+
+    def utterance(self, chunk: bytes) -> str | None:
+        if self.listener is None:
+            self.listener = Listener(self.recogniser, self.matcher, self.config, self.floor_db)
+            self.floor_db = None
+        pcm = np.frombuffer(chunk[: len(chunk) // 2 * 2], "<i2").astype(np.int16)
+        if self.listener.feed(pcm) is None:
+            return None
+        heard = self.listener.finish()
+        self.listener = None
+        return heard.match.text if heard.transcript.text or heard.match.intent else ""
+
+    def reset(self) -> None:
+        if self.listener is not None and self.listener.decoding is not None:
+            self.listener.decoding.finish()  # end the engine's utterance
+        self.listener = None
+        self.spotter.reset()
+
+
+def make_hearing(
+    matcher: IntentMatcher, config: HearingConfig, *, engine: str | None = None
+) -> LiveHearing:
+    """The live hearing stage for a configuration (engine chosen and logged)."""
+    from skill.hearing.asr.select import make_recogniser
+    from skill.hearing.wake import WakeSpotter
+
+    recogniser = make_recogniser(matcher.catalogue, config, engine=engine)
+    return LiveHearing(
+        recogniser, matcher, WakeSpotter(config.wake_phrase), endpoint_config(config)
+    )

@@ -1,0 +1,195 @@
+"""Intents: from what a person said (text) to the intent that fits.
+
+Order matters and is the safety contract: crisis detection first, then the hassil
+templates (an exact table of their samples, hassil itself for anything the table does
+not hold), then the fallback for paraphrases, which still says "no intent" for lines
+outside Kindly's domain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hassil.intents import Intents
+from hassil.recognize import recognize
+from hassil.sample import sample_intents
+
+from skill.config import cache_dir
+from skill.content.load import Catalogue
+from skill.errors import ContentError, ContentErrors
+from skill.nlu import normalize as normalize_module
+from skill.nlu.fallback import Fallback
+from skill.nlu.normalize import normalize
+from skill.nlu.safety import SafetyCheck, safety_check
+
+log = logging.getLogger(__name__)
+CRISIS = "crisis"
+# Samples per intent kept in the exact table; beyond that hassil matches directly.
+MAX_SAMPLES = 20_000
+# A paraphrase only starts a practice when it is about the person or asks for something:
+# "the garage is a total mess" and "play rain sounds" are not requests for a practice.
+_PERSONAL = re.compile(
+    r"\b(i|me|my|myself|mine|we|us|our|let|can|could|would|will|help|guide|start|do|need|"
+    r"want|give|take|walk|lead|try|begin|feel|feeling)\b"
+)
+_LEADING_FILLER = re.compile(r"^(?:(?:hey|hi|okay|ok|oh|so|um|uh|er|erm|well)\s+)*(?:kindly\s+)?")
+
+
+@dataclass(frozen=True)
+class Match:
+    """The result of parsing one line: the JSON contract of `kindly parse`."""
+
+    text: str
+    intent: str | None
+    kind: str
+    confidence: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "intent": self.intent,
+            "kind": self.kind,
+            "confidence": round(self.confidence, 3),
+        }
+
+
+def compile_templates(catalogue: Catalogue) -> Intents:
+    """The catalogue's templates as hassil intents; template errors name file and line."""
+    try:
+        return Intents.from_dict(catalogue.hassil_dict())
+    except Exception:
+        # hassil names no file: find the template that fails on its own.
+        errors = []
+        for intent in catalogue.intents.values():
+            for i, sentence in enumerate(intent.sentences):
+                single = {
+                    "language": "en",
+                    "intents": {intent.id: {"data": [{"sentences": [sentence]}]}},
+                    "expansion_rules": catalogue.expansion_rules,
+                }
+                try:
+                    Intents.from_dict(single)
+                except Exception as exc:
+                    errors.append(
+                        ContentError(str(intent.source), f"sentences[{i}]", None, str(exc))
+                    )
+        raise ContentErrors(
+            errors or [ContentError(str(catalogue.root), "", None, "bad")]
+        ) from None
+
+
+def strip_filler(norm: str) -> str:
+    """Drop a leading wake word or filler ("hey kindly", "um so") from normalised text."""
+    return _LEADING_FILLER.sub("", norm, count=1).strip()
+
+
+class Canon:
+    """Normalised text with the catalogue's skip words removed: the exact table's key."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        words = sorted({normalize(w) for w in catalogue.skip_words} - {""}, key=len, reverse=True)
+        self._skip = (
+            re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b") if words else None
+        )
+
+    def __call__(self, norm: str) -> str:
+        core = strip_filler(norm)
+        if self._skip is not None:
+            # A line made only of skip words ("again") keeps them: it means something.
+            core = " ".join(self._skip.sub(" ", core).split()) or core
+        return core
+
+
+def iter_samples(catalogue: Catalogue, templates: Intents) -> Iterator[tuple[str, str, bool]]:
+    """(intent id, normalised sample, truncated) for every template sentence hassil yields."""
+    for intent_id in catalogue.intents:
+        count = 0
+        for _, text in sample_intents(
+            templates, intent_names={intent_id}, max_sentences_per_intent=MAX_SAMPLES + 1
+        ):
+            count += 1
+            yield intent_id, normalize(text), count > MAX_SAMPLES
+
+
+def _cache_path(catalogue: Catalogue) -> Path:
+    # Keyed by the content and by the code that turns templates into table keys.
+    code = hashlib.sha256()
+    for module in (Path(__file__), Path(normalize_module.__file__)):
+        code.update(module.read_bytes())
+    name = f"{catalogue.digest}-{code.hexdigest()[:12]}.json"
+    return cache_dir() / "intents" / name
+
+
+def template_samples(catalogue: Catalogue, canon: Canon) -> tuple[list[tuple[str, str]], bool]:
+    """(intent, table key) for every template sample, and whether sampling was complete.
+
+    Sampling takes about a second, so the result is cached until `intents/` changes.
+    """
+    path = _cache_path(catalogue)
+    try:
+        cached = json.loads(path.read_text(encoding="utf-8"))
+        return [(i, k) for i, k in cached["samples"]], bool(cached["complete"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    samples: list[tuple[str, str]] = []
+    complete = True
+    for intent_id, norm, truncated in iter_samples(catalogue, compile_templates(catalogue)):
+        if truncated:
+            complete = False
+        else:
+            samples.append((intent_id, canon(norm)))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"samples": samples, "complete": complete}), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:  # a read-only cache only costs start-up time
+        log.info("cannot cache template samples: %s", exc)
+    return samples, complete
+
+
+class IntentMatcher:
+    """Text to intent, with crisis detection first."""
+
+    def __init__(self, catalogue: Catalogue, *, fallback_threshold: float = 0.6) -> None:
+        self.catalogue = catalogue
+        self.templates = compile_templates(catalogue)
+        self.safety: SafetyCheck = safety_check(catalogue)
+        self.canon = Canon(catalogue)
+        samples, self.complete = template_samples(catalogue, self.canon)
+        self.exact: dict[str, str] = {}
+        for intent_id, key in samples:
+            self.exact.setdefault(key, intent_id)
+        self.fallback = Fallback(
+            ((i, n) for i, n in samples if i != CRISIS), threshold=fallback_threshold
+        )
+
+    def _match(self, text: str, intent: str | None, confidence: float) -> Match:
+        return Match(text, intent, self.catalogue.kind_of(intent), confidence)
+
+    def parse(self, text: str) -> Match:
+        """Parse one line. Never raises on any string."""
+        norm = normalize(text)
+        if self.safety.is_crisis_normalized(norm):
+            return self._match(text, CRISIS, 1.0)
+        core = self.canon(norm)
+        if not core:
+            return self._match(text, None, 0.0)
+        hit = self.exact.get(core)
+        if hit is None and not self.complete:
+            result = recognize(text, self.templates)
+            hit = result.intent.name if result is not None else None
+        if hit is not None:
+            return self._match(text, hit, 1.0)
+        guess = self.fallback.guess(core)
+        if self.catalogue.kind_of(guess.intent) == "practice" and not _PERSONAL.search(core):
+            return self._match(text, None, 0.0)
+        return self._match(text, guess.intent, guess.score if guess.intent else 0.0)

@@ -1,0 +1,137 @@
+"""Content loading and `kindly check`: every documented error names file, key and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from skill.__main__ import main
+from skill.content.load import Ask, Breathe, Chime, End, Pause, Say, load_catalogue
+from skill.errors import ContentErrors
+from skill.nlu.check import check_content
+from tests.contentkit import TINY_PRACTICE, make_content
+
+PRACTICES = {
+    "self_compassion_break",
+    "take_a_break",
+    "soothing_touch",
+    "friend_reframe",
+    "compassionate_letter",
+    "rain",
+    "bedtime_reflection",
+}
+INFOS = {"what_is_self_compassion", "doubt_fake", "doubt_deserve", "doubt_excuse", "help"}
+CONTROLS = {"stop", "pause", "resume", "repeat", "slower", "faster"}
+
+
+def test_shipped_content_has_every_contract_intent(catalogue) -> None:  # type: ignore[no-untyped-def]
+    assert set(catalogue.practices) >= PRACTICES
+    assert set(catalogue.infos) >= INFOS
+    controls = {i.id for i in catalogue.intents.values() if i.kind == "control"}
+    assert controls >= CONTROLS
+    assert catalogue.safety is not None and catalogue.safety.id == "crisis"
+
+
+def test_every_practice_says_stop_first_and_uses_real_silence(catalogue) -> None:  # type: ignore[no-untyped-def]
+    kinds: set[type] = set()
+    for practice in catalogue.practices.values():
+        first = next(s for s in practice.steps if isinstance(s, Say))
+        assert "stop" in first.text.lower(), practice.id
+        assert isinstance(practice.steps[-1], End)
+        assert any(isinstance(s, Pause) for s in practice.steps), practice.id
+        assert practice.title and practice.minutes > 0
+        kinds |= {type(s) for s in practice.steps}
+    assert {Say, Pause, Breathe, Ask, Chime, End} <= kinds
+
+
+def test_shipped_content_passes_check() -> None:
+    catalogue = check_content()
+    assert len(catalogue.practices) >= 7
+
+
+def _errors(root: Path) -> list[str]:
+    with pytest.raises(ContentErrors) as info:
+        check_content(root)
+    return [str(e) for e in info.value.errors]
+
+
+def test_unknown_step_type_names_file_key_and_line(tmp_path: Path) -> None:
+    bad = TINY_PRACTICE.replace("  - chime: soft", "  - sing: loudly")
+    root = make_content(tmp_path, {"practices/tiny.yaml": bad})
+    (message,) = _errors(root)
+    assert "intents/practices/tiny.yaml:11" in message
+    assert "steps[4].sing" in message and "unknown step type" in message
+
+
+def test_missing_field_is_named(tmp_path: Path) -> None:
+    bad = TINY_PRACTICE.replace("title: Tiny practice\n", "")
+    root = make_content(tmp_path, {"practices/tiny.yaml": bad})
+    (message,) = _errors(root)
+    assert "tiny.yaml" in message and "missing required field 'title'" in message
+
+
+def test_wrong_type_in_step_names_nested_key(tmp_path: Path) -> None:
+    bad = TINY_PRACTICE.replace("inhale: 2", "inhale: slowly")
+    root = make_content(tmp_path, {"practices/tiny.yaml": bad})
+    (message,) = _errors(root)
+    assert "tiny.yaml:9" in message and "steps[2].breathe.inhale" in message
+
+
+def test_duplicate_id_is_reported(tmp_path: Path) -> None:
+    root = make_content(
+        tmp_path,
+        {"practices/tiny.yaml": TINY_PRACTICE, "info/tiny.yaml": TINY_PRACTICE},
+    )
+    messages = _errors(root)
+    assert any("duplicate id" in m for m in messages)
+
+
+def test_broken_yaml_gives_line(tmp_path: Path) -> None:
+    bad = TINY_PRACTICE.replace("minutes: 1", "minutes: [1")
+    root = make_content(tmp_path, {"practices/tiny.yaml": bad})
+    (message,) = _errors(root)
+    assert "tiny.yaml:" in message and "broken YAML" in message
+
+
+def test_sentence_matched_by_two_intents(tmp_path: Path) -> None:
+    other = TINY_PRACTICE.replace("id: tiny", "id: other").replace(
+        '"tiny practice"', '"(tiny|small) practice"'
+    )
+    root = make_content(
+        tmp_path, {"practices/tiny.yaml": TINY_PRACTICE, "practices/other.yaml": other}
+    )
+    messages = _errors(root)
+    assert any("'tiny practice' is matched by other and tiny" in m for m in messages)
+
+
+def test_first_line_must_offer_stop(tmp_path: Path) -> None:
+    bad = TINY_PRACTICE.replace("You can say stop at any time.", "Welcome.")
+    root = make_content(tmp_path, {"practices/tiny.yaml": bad})
+    (message,) = _errors(root)
+    assert "stop" in message and "steps" in message
+
+
+def test_template_that_trips_crisis_check(tmp_path: Path) -> None:
+    bad = TINY_PRACTICE.replace('["tiny practice"]', '["tiny practice", "I want to die"]')
+    root = make_content(tmp_path, {"practices/tiny.yaml": bad})
+    messages = _errors(root)
+    assert any("crisis check" in m for m in messages)
+
+
+def test_check_command_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = make_content(tmp_path / "good", {"practices/tiny.yaml": TINY_PRACTICE})
+    assert main(["check", str(good)]) == 0
+    bad = make_content(
+        tmp_path / "bad", {"practices/tiny.yaml": TINY_PRACTICE.replace("pause: 2", "pause: -1")}
+    )
+    assert main(["check", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "tiny.yaml:8: steps[1].pause" in err
+
+
+def test_catalogue_lines_include_breathing_cues(tmp_path: Path) -> None:
+    root = make_content(tmp_path, {"practices/tiny.yaml": TINY_PRACTICE})
+    lines = list(load_catalogue(root).spoken_lines())
+    assert "Breathe in." in lines and "What do you notice?" in lines
+    assert len(lines) == len(set(lines))
