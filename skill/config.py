@@ -2,45 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import socket
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from skill.content.load import YamlDoc
 from skill.errors import ConfigError, ContentError
-
-CONFIG_ENV = "KINDLY_CONFIG"
-
-
-def user_config_path() -> Path:
-    """Where Kindly looks for its config when no --config is given."""
-    if os.environ.get(CONFIG_ENV):
-        return Path(os.environ[CONFIG_ENV])
-    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-    user = base / "kindly" / "config.yaml"
-    return (
-        user
-        if user.exists() or not Path("/etc/kindly/config.yaml").exists()
-        else Path("/etc/kindly/config.yaml")
-    )
-
-
-def data_dir() -> Path:
-    """Models, voices and the fetched data live here (XDG data home, or $KINDLY_DATA)."""
-    if os.environ.get("KINDLY_DATA"):
-        return Path(os.environ["KINDLY_DATA"])
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "kindly"
-
-
-def cache_dir() -> Path:
-    """Pre-rendered speech and compiled grammars (XDG cache home, or $KINDLY_CACHE)."""
-    if os.environ.get("KINDLY_CACHE"):
-        return Path(os.environ["KINDLY_CACHE"])
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "kindly"
+from skill.paths import user_config_path
+from skill.yamldoc import YamlDoc
 
 
 @dataclass(frozen=True)

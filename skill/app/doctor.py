@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from skill.config import Config, load_config, user_config_path
+from skill.config import Config, load_config
 from skill.errors import AudioError, ConfigError, KindlyError, ModelError
+from skill.paths import user_config_path
 
 if TYPE_CHECKING:
     from skill.audio.mic import Opener

@@ -27,8 +27,9 @@ import numpy as np
 import numpy.typing as npt
 
 from skill.audio.devices import AudioCallback, Input, PyAudioInput, stable_name
-from skill.config import AudioConfig, data_dir
+from skill.config import AudioConfig
 from skill.errors import AudioError
+from skill.paths import data_dir
 
 log = logging.getLogger(__name__)
 

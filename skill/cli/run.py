@@ -14,11 +14,12 @@ from skill.app.loop import Clock, Loop, OutputPlayer
 from skill.app.voiceloop import VoiceLoop
 from skill.cli import common as cli
 from skill.cli.speaking import cmd_run_text_spoken, speaker_or_none
-from skill.config import Config, data_dir
+from skill.config import Config
 from skill.core.session import Command, Session
 from skill.errors import AudioError
 from skill.nlu.intents import IntentMatcher
 from skill.nlu.safety import safety_check
+from skill.paths import data_dir
 
 log = logging.getLogger("kindly")
 WELCOMED = "welcomed"  # marker file in the data dir: the first-run welcome was given

@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from skill.config import cache_dir
 from skill.errors import ModelError
 from skill.hearing.grammar.compile import spoken_words
+from skill.paths import cache_dir
 
 RATE = 16_000
 FRAME = RATE // 100

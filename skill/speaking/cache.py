@@ -29,11 +29,12 @@ import numpy as np
 
 from skill.audio import dsp
 from skill.audio.dsp import Audio
-from skill.config import VoiceConfig, cache_dir
+from skill.config import VoiceConfig
 from skill.content.load import Catalogue
 from skill.core.session import CRISIS_PACE
 from skill.errors import AudioError
 from skill.nlu.safety import safety_check
+from skill.paths import cache_dir
 from skill.speaking.tts import Synthesizer, open_synthesizer, prepare_text
 
 log = logging.getLogger(__name__)

@@ -28,7 +28,6 @@ from pathlib import Path
 
 from hassil.fst import EPS, intents_to_fst
 
-from skill.config import cache_dir
 from skill.content.load import Catalogue
 from skill.hearing.grammar.wordgraph import (
     Known,
@@ -40,6 +39,7 @@ from skill.hearing.grammar.wordgraph import (
     to_fsg,
 )
 from skill.nlu.intents import compile_templates
+from skill.paths import cache_dir
 
 GRAMMAR_VERSION = "1"
 UNK = "[unk]"

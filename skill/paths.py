@@ -1,0 +1,61 @@
+"""Where Kindly keeps things, and the one way it writes a file safely.
+
+Three folders, each overridable by an environment variable (tests, the Pi service):
+config ($KINDLY_CONFIG, the file), data ($KINDLY_DATA: models, voices, markers) and cache
+($KINDLY_CACHE: rendered speech, compiled grammars). Nothing is written anywhere else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+CONFIG_ENV = "KINDLY_CONFIG"
+SYSTEM_CONFIG = Path("/etc/kindly/config.yaml")
+
+
+def _xdg(variable: str, fallback: Path) -> Path:
+    return Path(os.environ.get(variable) or fallback)
+
+
+def user_config_path() -> Path:
+    """Where Kindly looks for its config when no --config is given."""
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV])
+    user = _xdg("XDG_CONFIG_HOME", Path.home() / ".config") / "kindly" / "config.yaml"
+    return user if user.exists() or not SYSTEM_CONFIG.exists() else SYSTEM_CONFIG
+
+
+def data_dir() -> Path:
+    """Models, voices and the fetched data live here (XDG data home, or $KINDLY_DATA)."""
+    if os.environ.get("KINDLY_DATA"):
+        return Path(os.environ["KINDLY_DATA"])
+    return _xdg("XDG_DATA_HOME", Path.home() / ".local" / "share") / "kindly"
+
+
+def cache_dir() -> Path:
+    """Pre-rendered speech and compiled grammars (XDG cache home, or $KINDLY_CACHE)."""
+    if os.environ.get("KINDLY_CACHE"):
+        return Path(os.environ["KINDLY_CACHE"])
+    return _xdg("XDG_CACHE_HOME", Path.home() / ".cache") / "kindly"
+
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Write `data` to `path` so that readers see the old file or the new one, never half.
+
+    The temporary file has a unique name beside the target (two writers never share one)
+    and is removed if anything fails, a full disk included. Raises OSError.
+    """
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(payload)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

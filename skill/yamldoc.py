@@ -1,0 +1,57 @@
+"""YAML files that can say on which line a key sits, so every error names file, key and line.
+
+Only `yaml.safe_load`/`compose` with the safe loader: content and config are data, never code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from skill.errors import ContentError
+
+
+class YamlDoc:
+    """A parsed YAML file that can say on which line a key path sits."""
+
+    def __init__(self, path: Path, rel: str) -> None:
+        self.path = path
+        self.rel = rel
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ContentError(rel, "", None, f"cannot read: {exc}") from None
+        try:
+            self.node = yaml.compose(text, Loader=yaml.SafeLoader)
+            self.data = yaml.safe_load(text)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark else None
+            raise ContentError(rel, "", line, f"broken YAML: {exc.problem}") from None
+
+    def line(self, *path: str | int) -> int | None:
+        node = self.node
+        if node is None:
+            return None
+        for part in path:
+            child = None
+            if isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    if k.value == part:
+                        child = v
+                        break
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(part, int)
+                and 0 <= part < len(node.value)
+            ):
+                child = node.value[part]
+            if child is None:
+                break
+            node = child
+        return int(node.start_mark.line) + 1
+
+    def error(self, message: str, *path: str | int) -> ContentError:
+        key = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path)
+        return ContentError(self.rel, key.replace(".[", "["), self.line(*path), message)
