@@ -134,14 +134,9 @@ class PyAudioSink:
                     )
                 except ValueError:
                     self.rate = int(info["defaultSampleRate"])  # soxr resamples to it
-                self._stream = self._pa.open(
-                    format=pyaudio.paInt16,
-                    channels=1,
-                    rate=self.rate,
-                    output=True,
-                    output_device_index=index,
-                    frames_per_buffer=max(64, self.rate // 100),
-                )
+                self._format = pyaudio.paInt16
+                self._index = index
+                self._stream = self._open()
         except AudioError:
             self._pa.terminate()
             raise
@@ -149,6 +144,16 @@ class PyAudioSink:
             self._pa.terminate()
             raise AudioError(f"cannot open the speaker ({exc}): {NO_SPEAKER_FIX}") from None
         self.device_name = str(info.get("name", index))
+
+    def _open(self) -> Any:
+        return self._pa.open(
+            format=self._format,
+            channels=1,
+            rate=self.rate,
+            output=True,
+            output_device_index=self._index,
+            frames_per_buffer=max(64, self.rate // 100),
+        )
 
     def write(self, pcm: bytes) -> None:
         try:
@@ -163,12 +168,21 @@ class PyAudioSink:
             return 0.0
 
     def flush(self) -> None:
-        import pyaudio
+        """Drop the audio handed over but not yet heard, and be ready for the next line.
 
-        # PyAudio has no public abort; Pa_StopStream would play the buffer out first.
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            pyaudio._portaudio.abort_stream(self._stream._stream)
-            self._stream.start_stream()
+        Closing a PortAudio stream discards its pending buffers at once (Pa_StopStream would
+        play them out first); a fresh stream then takes the next write. Only PyAudio's public
+        API is used: aborting the stream underneath PyAudio left its own state saying
+        "running", so the next lines were refused ("Stream is stopped") for seconds.
+        Called on the writing thread (the player's), never beside a write.
+        """
+        with contextlib.suppress(OSError, ValueError):
+            self._stream.close()
+        try:
+            with quiet_stderr():
+                self._stream = self._open()
+        except (OSError, ValueError) as exc:
+            raise AudioError(f"the speaker stopped working ({exc})") from None
 
     def close(self) -> None:
         with contextlib.suppress(OSError, ValueError):
