@@ -24,7 +24,8 @@ from pathlib import Path
 
 from benchmarks._table import render
 from skill.config import Config, HearingConfig
-from skill.content.load import Say, load_catalogue
+from skill.content.load import load_catalogue
+from skill.content.model import Say
 from skill.hearing.asr.select import make_recogniser
 from skill.hearing.endpoint import EndpointConfig
 from skill.hearing.listener import Listener, endpoint_config

@@ -32,7 +32,8 @@ from benchmarks._table import render as table
 from skill.app.loop import Clock, Loop
 from skill.config import MqttConfig
 from skill.content.load import load_catalogue
-from skill.core.session import Command, PublishEvent, PublishState, Session
+from skill.core.events import Command, PublishEvent, PublishState
+from skill.core.session import Session
 from skill.mqtt.bridge import MqttBridge, bridge_for
 from skill.nlu.intents import IntentMatcher
 from skill.nlu.safety import safety_check

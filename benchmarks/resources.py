@@ -155,11 +155,14 @@ def _child_vosk(wav: Path) -> dict[str, float]:
 def _child_piper(lines: int) -> dict[str, float]:
     from skill.config import VoiceConfig
     from skill.content.load import load_catalogue
-    from skill.models.voices import DEFAULT_VOICE, find_voice
+    from skill.models.registry import DEFAULT_VOICE, find_voice
+    from skill.nlu.safety import safety_check
     from skill.speaking.cache import lines_to_render
     from skill.speaking.tts import Synthesizer
 
-    texts = [text for text, _ in lines_to_render(load_catalogue(), "us")][:lines]
+    catalogue = load_catalogue()
+    crisis = safety_check(catalogue).response("us")
+    texts = [text for text, _ in lines_to_render(catalogue, crisis.lines + crisis.repeat)][:lines]
     started = time.perf_counter()
     synth = Synthesizer(find_voice(DEFAULT_VOICE), threads=1)
     synth.load()
@@ -269,7 +272,7 @@ def speech_wav(folder: Path, seconds: float) -> float:
     import numpy as np
 
     from skill.audio import dsp
-    from skill.models.voices import DEFAULT_VOICE
+    from skill.models.registry import DEFAULT_VOICE
     from skill.speaking.tts import open_synthesizer
 
     synth = open_synthesizer(DEFAULT_VOICE)

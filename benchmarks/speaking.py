@@ -23,7 +23,8 @@ from benchmarks._table import render as table
 from skill.audio.speaker import NullSink
 from skill.config import VoiceConfig
 from skill.content.load import load_catalogue
-from skill.core.session import Speak
+from skill.core.events import Speak
+from skill.nlu.safety import safety_check
 from skill.speaking.cache import Speech, SpeechCache, lines_to_render, open_speech, render
 from skill.speaking.player import SpeakerPlayer
 from skill.speaking.tts import Synthesizer
@@ -57,7 +58,8 @@ def _ms(values: list[float]) -> str:
 def rows(*, full: bool = True) -> list[Row]:
     """The benchmark rows: (measure, result, target, note)."""
     catalogue = load_catalogue()
-    lines = lines_to_render(catalogue, "us")
+    crisis = safety_check(catalogue).response("us")
+    lines = lines_to_render(catalogue, crisis.lines + crisis.repeat)
     voice = VoiceConfig()
     out: list[Row] = []
     tmp = Path(tempfile.mkdtemp(prefix="kindly-bench-"))
@@ -110,6 +112,7 @@ def rows(*, full: bool = True) -> list[Row]:
             )
 
         if full:
+            assert isinstance(speech.synth, Synthesizer)  # open_speech's: the real voice
             out += _render_rows(speech.synth, tmp / "full", lines)
         # Other work on the machine slows synthesis: say how busy it was.
         load = os.getloadavg()[0]

@@ -18,6 +18,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from skill.audio.wavfile import wav_bytes
+from skill.paths import atomic_write
+
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / ".cache" / "test-audio"
 RATE = 16_000
@@ -77,10 +80,7 @@ def speech(text: str, *, pace: float = 1.0, phonemes: str | None = None) -> Pcm:
     audio = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
     audio = soxr.resample(audio, rate, RATE)
     pcm: Pcm = np.clip(audio * 0.7 * 32767, -32768, 32767).astype(np.int16)
-    CACHE.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    write_wav(tmp, pcm)
-    tmp.replace(path)
+    atomic_write(path, wav_bytes(pcm, RATE))  # parallel test runs may write the same file
     return pcm
 
 
@@ -123,11 +123,8 @@ def noisy(pcm: Pcm, snr_db: float, *, seed: int, color: str = "white") -> Pcm:
 
 
 def write_wav(path: Path, pcm: Pcm, rate: int = RATE, channels: int = 1) -> Path:
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(channels)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(pcm.astype("<i2").tobytes())
+    """16-bit PCM samples (interleaved when `channels` > 1) as a WAV file."""
+    path.write_bytes(wav_bytes(pcm, rate, channels))
     return path
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from skill.content.load import Catalogue, default_root, load_catalogue
+from skill.content.load import default_root, load_catalogue
+from skill.content.model import Catalogue
 from skill.nlu.intents import IntentMatcher
 from tests.pulse import pulse  # noqa: F401  (the PulseAudio fixture, for every test module)
 

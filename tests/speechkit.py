@@ -16,9 +16,15 @@ import numpy as np
 from skill.audio import dsp
 from skill.audio.dsp import Audio
 from skill.config import VoiceConfig
-from skill.models.voices import DEFAULT_VOICE, find_voice
 from skill.speaking.cache import Speech, SpeechCache, open_speech
-from skill.speaking.tts import LEAD_SECONDS, SENTENCE_GAP, TAIL_SECONDS, Synthesizer, prepare_text
+from skill.speaking.tts import (
+    LEAD_SECONDS,
+    PROCESSING,
+    SENTENCE_GAP,
+    TAIL_SECONDS,
+    VoiceInfo,
+    prepare_text,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 # Kindly's own lines, kept between runs (git-ignored) so re-runs synthesise nothing.
@@ -33,18 +39,33 @@ def real_speech() -> Speech:
     return open_speech(VoiceConfig(), TEST_SPEECH)
 
 
-class FakeSynth(Synthesizer):
-    """Synthesizer-shaped, no model: each sentence is a tone as long as its words.
+FAKE_RATE = 22050  # the default voice's rate, so a fake line is as long as a real one
+
+
+class FakeSynth:
+    """A synthesiser (`skill.speaking.cache.Synth`) with no model: each sentence is a tone
+    as long as its words.
 
     Shaped like the real thing (lead, sentences, gaps, tail), so cache, player and
-    timing logic are tested in milliseconds.
+    timing logic are tested in milliseconds, with no voice installed.
     """
 
+    info = VoiceInfo("fake", FAKE_RATE, "fake:tone")
+    sample_rate = FAKE_RATE
+
     def __init__(self, *, delay: float = 0.0) -> None:
-        super().__init__(find_voice(DEFAULT_VOICE))
         self.delay = delay  # seconds per sentence, to look like a slow synthesis
         self.calls: list[str] = []
         self._calls_lock = threading.Lock()
+
+    def settings(self, length_scale: float) -> dict[str, Any]:
+        """The same keys as the real voice's settings."""
+        return {
+            "voice": self.info.voice_id,
+            "length_scale": round(length_scale, 3),
+            "speaker": None,
+            "processing": PROCESSING,
+        }
 
     def load(self) -> None:
         pass
@@ -65,6 +86,9 @@ class FakeSynth(Synthesizer):
             before = dsp.silence(SENTENCE_GAP * length_scale, rate)
         yield dsp.silence(TAIL_SECONDS * length_scale, rate)
 
+    def synthesize(self, text: str, length_scale: float) -> Audio:
+        return np.concatenate(list(self.stream(text, length_scale))).astype(np.float32)
+
 
 def fake_speech(root: Path | None, *, delay: float = 0.0) -> Speech:
     return Speech(FakeSynth(delay=delay), SpeechCache(root) if root else None, 1.15)
@@ -83,7 +107,7 @@ def transcribe(audio: Audio, rate: int) -> str:
     decoder.process_raw(pcm, full_utt=True)
     decoder.end_utt()
     hyp = decoder.hyp()
-    return str(hyp.hypstr) if hyp is not None else ""
+    return str(hyp.hypstr or "") if hyp is not None else ""
 
 
 def _decoder() -> Any:

@@ -212,7 +212,7 @@ import sys
 
 import yaml
 
-from skill.cli_mqtt import parse_broker
+from skill.cli.mqtt import parse_broker
 
 path, region, device_id, broker, mic, speaker, engine = sys.argv[1:]
 config: dict[str, object] = {"region": region or "us"}
@@ -252,10 +252,10 @@ checked=$(as_service check) || die "Kindly's own check failed in $venv (see abov
   die "the installed Kindly did not find its content in $venv/share/kindly/intents: $checked"
 (cd / && KINDLY_CONFIG="$config" "$venv/bin/python" -c '
 import sys
-from skill.cli import catalogue_for
+from skill.app.runtime import catalogue_for
 from skill.config import load_config
 from skill.errors import KindlyError
-from skill.safety import safety_check
+from skill.nlu.safety import safety_check
 try:
     config = load_config()
     safety_check(catalogue_for(config)).response(config.region)

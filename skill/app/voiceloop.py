@@ -6,7 +6,8 @@ session is doing:
 - idle: the wake spotter hears it (never while Kindly itself is speaking, so it cannot
   wake itself); after the phrase, the rest of the breath goes on to the request.
 - listening for a request (after a wake, or after Kindly asked a question): the request
-  recogniser hears it and the transcript goes to the loop.
+  recogniser hears it and its Match goes to the loop as a `Heard` event, unchanged: the
+  safety decision made on the audio is the one the session acts on.
 - during a practice or an answer: only controls ("stop", "repeat", ...) and crisis
   statements are passed on; anything else the person says is private and optional.
 
@@ -19,15 +20,28 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from enum import StrEnum
 from typing import Protocol
 
 from skill.app.loop import Loop, OutputPlayer
-from skill.core.session import Wake
-from skill.nlu.intents import CRISIS, IntentMatcher
+from skill.core.events import Heard, Mode, Wake
+from skill.nlu.intents import CRISIS, Match
 
 log = logging.getLogger(__name__)
 
 AFTER_SPEECH = 0.3  # seconds after Kindly stops speaking before the wake spotter listens
+RESTART_DELAY = 0.5  # a stage that failed hears again within a second
+TROUBLE_AFTER = 3  # failures within TROUBLE_WINDOW before the person is told
+TROUBLE_WINDOW = 60.0
+
+
+class Route(StrEnum):
+    """What a microphone chunk is for."""
+
+    WAKE = "wake"  # the wake spotter hears it
+    REQUEST = "request"  # a request: everything heard goes to the session
+    CONTROLS = "controls"  # during a practice or an answer: controls and crisis only
+    DEAF = "deaf"  # Kindly is speaking (or just stopped): nothing hears it
 
 
 class Hearing(Protocol):
@@ -37,8 +51,9 @@ class Hearing(Protocol):
         """Feed idle audio. When the wake phrase ends, the audio after it (maybe b'')."""
         ...
 
-    def utterance(self, chunk: bytes) -> str | None:
-        """Feed request audio. When an utterance has ended, its transcript ('' if none)."""
+    def utterance(self, chunk: bytes) -> Match | None:
+        """Feed request audio. None while the utterance goes on; then its Match, decided
+        once on every reading (crisis first). Nothing heard is a Match with empty text."""
         ...
 
     def reset(self) -> None:
@@ -64,25 +79,37 @@ class VoiceLoop:
         *,
         request_timeout: float = 8.0,
         on_audio: Callable[[], object] | None = None,
+        on_trouble: Callable[[], object] | None = None,
+        restart_hearing: Callable[[], Hearing] | None = None,
     ) -> None:
         self.loop = loop
         self.mic = mic
         self.hearing = hearing
         self.player = player
-        self.matcher: IntentMatcher = loop.matcher
         self.request_timeout = request_timeout
-        self.on_audio = on_audio  # e.g. the systemd watchdog, petted while audio flows
+        # The systemd watchdog: called after each chunk has been heard, so it is petted
+        # only while the microphone, this thread and the hearing stage all work.
+        self.on_audio = on_audio
+        self.on_trouble = on_trouble  # failing again and again: tell the person
+        self.restart_hearing = restart_hearing  # a fresh hearing stage, if reset fails
+        self.failures: list[float] = []  # when a stage last failed (within the window)
+        self._stopping = threading.Event()
         self._awake_until = 0.0  # set on a wake, before the session has caught up
         self._quiet_since = 0.0
-        self._mode = "idle"
+        self._route_now: Route | None = None  # none yet: the first chunk resets hearing
         self._thread = threading.Thread(target=self._run, name="hearing", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
 
     def stop(self) -> None:
+        self._stopping.set()
         self.mic.stop()
         self._thread.join(timeout=5)
+
+    def alive(self) -> bool:
+        """The hearing thread is running (it never ends before `stop`)."""
+        return self._thread.is_alive()
 
     def wake_now(self, source: str = "button") -> None:
         """Push-to-talk or an outside command: listen for one request now."""
@@ -92,56 +119,90 @@ class VoiceLoop:
     # -- the thread ---------------------------------------------------------------------------
 
     def _run(self) -> None:
+        """Hear until stopped. A stage that raises is logged and running again within a
+        second, so Kindly is never left deaf (a crisis said afterwards is still heard)."""
+        while not self._stopping.is_set():
+            try:
+                for chunk in self.mic.frames():
+                    if self._stopping.is_set():
+                        return
+                    if self._feed_supervised(chunk) and self.on_audio is not None:
+                        self.on_audio()
+                if self._stopping.is_set():
+                    return
+                log.warning("the microphone stopped giving audio; opening it again")
+            except Exception:
+                log.exception("the microphone stage failed; starting it again")
+            self._failed()
+            self._stopping.wait(RESTART_DELAY)
+
+    def _feed_supervised(self, chunk: bytes) -> bool:
+        """Feed one chunk; on a failure start the hearing stage afresh. True if heard."""
         try:
-            for chunk in self.mic.frames():
-                if self.on_audio is not None:
-                    self.on_audio()
-                self.feed(chunk)
-        except Exception:  # the loop goes on in text-only form; say why once
-            log.exception("the voice loop stopped hearing")
+            self.feed(chunk)
+            return True
+        except Exception:
+            log.exception("the hearing stage failed; starting it afresh")
+        self._route_now = None  # the next chunk starts from a clean hearing stage
+        try:
+            self.hearing.reset()
+        except Exception:
+            log.exception("the hearing stage cannot be reset; building a new one")
+            if self.restart_hearing is not None:
+                try:
+                    self.hearing = self.restart_hearing()
+                except Exception:
+                    log.exception("a new hearing stage failed too; trying again")
+        self._failed()
+        return False
+
+    def _failed(self) -> None:
+        now = time.monotonic()
+        self.failures = [t for t in self.failures if now - t < TROUBLE_WINDOW] + [now]
+        if len(self.failures) >= TROUBLE_AFTER and self.on_trouble is not None:
+            self.failures = []  # told once per run of failures
+            self.on_trouble()
 
     def feed(self, chunk: bytes) -> None:
         """Route one chunk by what the session is doing (public for tests)."""
-        mode = self._route()
-        if mode != self._mode:
+        route = self._route()
+        if route != self._route_now:
             self.hearing.reset()
-            self._mode = mode
-        if mode == "wake":
+            self._route_now = route
+        if route is Route.WAKE:
             rest = self.hearing.wake(chunk)
             if rest is not None:
                 log.info("wake phrase heard")
                 self.hearing.reset()
                 self.wake_now("phrase")
-                self._mode = "request"
+                self._route_now = Route.REQUEST
                 if rest:
-                    self._heard(self.hearing.utterance(rest), mode="request")
+                    self._heard(self.hearing.utterance(rest), Route.REQUEST)
             return
-        if mode == "deaf":
+        if route is Route.DEAF:
             return
-        self._heard(self.hearing.utterance(chunk), mode=mode)
+        self._heard(self.hearing.utterance(chunk), route)
 
-    def _route(self) -> str:
-        session = self.loop.session
+    def _route(self) -> Route:
+        mode = self.loop.session.mode  # one read: the loop's thread may change it
         now = time.monotonic()
-        if session.mode in ("listening", "offering") or now < self._awake_until:
-            return "request"
-        if session.mode in ("guiding", "paused", "speaking"):
-            return "controls"
+        if mode in (Mode.LISTENING, Mode.OFFERING) or now < self._awake_until:
+            return Route.REQUEST
+        if mode in (Mode.GUIDING, Mode.PAUSED, Mode.SPEAKING):
+            return Route.CONTROLS
         if not self.player.done():
             self._quiet_since = now
-            return "deaf"  # Kindly is speaking: it must not wake itself
+            return Route.DEAF  # Kindly is speaking: it must not wake itself
         if now - self._quiet_since < AFTER_SPEECH:
-            return "deaf"
-        return "wake"
+            return Route.DEAF
+        return Route.WAKE
 
-    def _heard(self, transcript: str | None, *, mode: str) -> None:
-        if transcript is None:
+    def _heard(self, match: Match | None, route: Route) -> None:
+        if match is None:
             return
         self._awake_until = 0.0
-        if not transcript.strip():
-            return
-        if mode == "controls":
-            match = self.matcher.parse(transcript)
-            if match.intent != CRISIS and match.kind != "control":
-                return  # answers to reflective questions are not for Kindly
-        self.loop.put_text(transcript)
+        if not match.text.strip():
+            return  # nothing was heard
+        if route is Route.CONTROLS and match.intent != CRISIS and match.kind != "control":
+            return  # answers to reflective questions are not for Kindly
+        self.loop.put(Heard(match))

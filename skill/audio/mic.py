@@ -7,8 +7,7 @@ the stream turns inactive, and a watchdog here notices it, or notices that no au
 for `stall_seconds`. Then it logs one warning, closes the device and tries to open it
 again by name every `retry_seconds`; once audio flows again it logs one info line. The
 reader never needs a restart, and a quiet spell just looks like a quiet microphone.
-
-Microphone audio stays in memory. Only the loudly-named `audio.debug_record` option
+Microphone audio stays in memory: only the loudly-named `audio.debug_record` option
 writes it to disk, with a warning in the log.
 """
 

@@ -1,18 +1,26 @@
-"""Audio files in: any WAV (rate, channels, PCM or float) to 16 kHz mono int16.
+"""WAV files in and out.
 
+In: any WAV (rate, channels, PCM or float) to 16 kHz mono int16 (`read_audio`), for what
+is heard; 16-bit PCM as float audio at its own rate (`read_wav`), for Kindly's own voice.
 The RIFF reader is small and strict so that a file which is not audio gives one clear
 `AudioError` naming the file, instead of a traceback from deep inside a library.
+
+Out: mono 16-bit PCM, the only format Kindly writes, always atomically (`write_wav`).
 """
 
 from __future__ import annotations
 
+import io
 import struct
+import wave
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
+from skill.audio.dsp import Audio, to_float, to_int16
 from skill.errors import AudioError
+from skill.paths import atomic_write
 
 RATE = 16_000
 Pcm = npt.NDArray[np.int16]
@@ -105,3 +113,42 @@ def pcm_from_bytes(data: bytes) -> Pcm:
     """16-bit little-endian mono PCM bytes as samples."""
     pcm: Pcm = np.frombuffer(data[: len(data) // 2 * 2], "<i2").astype(np.int16)
     return pcm
+
+
+def wav_bytes(pcm: Pcm, rate: int, channels: int = 1) -> bytes:
+    """A whole 16-bit PCM WAV file (`pcm` interleaved when there are several channels)."""
+    out = io.BytesIO()
+    with wave.open(out, "wb") as wav:
+        wav.setnchannels(channels)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(pcm.astype("<i2").tobytes())
+    return out.getvalue()
+
+
+def write_wav(path: Path, audio: Audio, rate: int) -> None:
+    """Write mono 16-bit PCM; atomic, so a reader never sees half a file."""
+    path = Path(path)
+    if path.parent and not path.parent.is_dir():
+        raise AudioError(f"{path}: folder {path.parent} does not exist")
+    # Built in memory (the samples are there already), then written with one atomic_write.
+    try:
+        atomic_write(path, wav_bytes(to_int16(audio), rate))
+    except OSError as exc:
+        raise AudioError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
+def read_wav(path: Path) -> tuple[Audio, int]:
+    """Read a 16-bit PCM WAV (channels are averaged to mono) as float32 and its rate."""
+    try:
+        with wave.open(str(path), "rb") as wav:
+            if wav.getsampwidth() != 2:
+                raise AudioError(f"{path}: only 16-bit PCM WAV is supported")
+            channels, rate = wav.getnchannels(), wav.getframerate()
+            pcm = np.frombuffer(wav.readframes(wav.getnframes()), dtype="<i2")
+    except (OSError, EOFError, wave.Error) as exc:
+        raise AudioError(f"{path}: not a readable WAV file ({exc})") from None
+    audio = to_float(pcm.astype(np.int16))
+    if channels > 1:
+        audio = audio.reshape(-1, channels).mean(axis=1).astype(np.float32)
+    return audio, rate

@@ -13,14 +13,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from skill.app.loop import Clock, Loop, OutputPlayer
+from skill.app.loop import Loop, OutputPlayer
+from skill.app.runtime import build_service, catalogue_for
 from skill.config import Config, load_config
-from skill.content.load import Catalogue, load_catalogue
-from skill.core.session import Listen, Output, PlayChime, Session, Silence, Speak
+from skill.core.events import Listen, Output, PlayChime, Silence, Speak
 from skill.errors import ContentErrors, KindlyError
 from skill.nlu.check import check_content
 from skill.nlu.intents import IntentMatcher
-from skill.nlu.safety import safety_check
 
 if TYPE_CHECKING:
     from skill.mqtt.bridge import MqttBridge
@@ -44,10 +43,6 @@ def setup_logging(level: str) -> None:
 
 def config_from(path: str | None) -> Config:
     return load_config(Path(path) if path else None)
-
-
-def catalogue_for(config: Config) -> Catalogue:
-    return load_catalogue(Path(config.content) if config.content else None)
 
 
 def cmd_parse(config: Config, text: str | None, jsonl: bool, out: TextIO | None = None) -> int:
@@ -125,46 +120,46 @@ def cmd_run_text(
     out: TextIO | None = None,
     player: OutputPlayer | None = None,
     bridge: MqttBridge | None = None,
+    speak: bool = False,
 ) -> int:
-    """The text loop: typed lines in, what Kindly says printed (and played unless muted).
+    """The text loop: typed lines in, what Kindly says printed.
 
-    With a broker configured (or a `bridge` given) the loop also talks MQTT; the bridge is
-    started and stopped here.
+    The outputs are played on `player`, or with `speak` on the speaker; neither when muted
+    or `fast` (then they take no time with `fast`, their real time without). With a broker
+    configured (or a `bridge` given) the loop also talks MQTT; the bridge is started and
+    stopped here, and so is a speaker opened here.
     """
     source, out = source or sys.stdin, out or sys.stdout
-    catalogue = catalogue_for(config)
-    matcher = IntentMatcher(catalogue)
-    crisis = safety_check(catalogue).response(config.region)
-    session = Session(catalogue, crisis, request_timeout=config.hearing.request_timeout)
-    if player is None or mute:
-        player = Clock(fast=fast)
-    loop = Loop(session, matcher, player, on_output=OutputPrinter(out))
-    if bridge is None and config.mqtt.host:
-        from skill.mqtt.bridge import bridge_for
-
-        bridge = bridge_for(config.mqtt, catalogue)
-    if bridge is not None:
-        bridge.attach(loop)
-        bridge.start()  # in the background: an unreachable broker never blocks the loop
-    if source.isatty():
-        out.write(f"{NOT_THERAPY}\nType what you would say (Ctrl-D to quit).\n")
-        out.flush()
-
-    def read() -> None:
-        for line in source:
-            if line.strip():
-                loop.put_text(line.strip())
-        loop.end_of_input()
-
-    threading.Thread(target=read, name="stdin", daemon=True).start()
+    service = build_service(
+        config,
+        player=None if mute else player,
+        speak=speak and not (mute or fast),
+        fast=fast,
+        on_output=OutputPrinter(out),
+        bridge=bridge,
+    )
     try:
-        loop.run()
+        service.start()  # MQTT in the background: an unreachable broker never blocks the loop
+        if source.isatty():
+            out.write(f"{NOT_THERAPY}\nType what you would say (Ctrl-D to quit).\n")
+            out.flush()
+        threading.Thread(
+            target=_read, args=(source, service.loop), name="stdin", daemon=True
+        ).start()
+        service.loop.run()
     except KeyboardInterrupt:
         return 130
     finally:
-        if bridge is not None:
-            bridge.stop()
+        service.close()
     return 0
+
+
+def _read(source: TextIO, loop: Loop) -> None:
+    """Each typed line to the loop (parsed there, once); then the end of input."""
+    for line in source:
+        if line.strip():
+            loop.put_text(line.strip())
+    loop.end_of_input()
 
 
 def report(error: KindlyError, err: TextIO | None = None) -> int:

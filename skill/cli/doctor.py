@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from skill.app.doctor import CHECKS, Check, config_path, run_checks
+from skill.app.doctor import CHECKS, config_path, run_checks
+from skill.app.doctor_check import Check
 from skill.cli import common as cli
 from skill.errors import KindlyError
 

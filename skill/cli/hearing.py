@@ -12,8 +12,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+from skill.app.runtime import catalogue_for
 from skill.audio.wavfile import read_audio
-from skill.cli.common import catalogue_for
 from skill.config import Config
 from skill.errors import KindlyError
 from skill.hearing.asr.select import make_recogniser

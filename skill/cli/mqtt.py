@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
-from skill.cli import common as cli
+from skill.app.runtime import catalogue_for
 from skill.config import Config
 from skill.errors import ConfigError
 
@@ -46,7 +46,7 @@ def cmd_forget(config: Config, out: TextIO | None = None) -> int:
     from skill.mqtt import client as mqtt_client
 
     out = out or sys.stdout
-    practices = cli.catalogue_for(config).practices
+    practices = catalogue_for(config).practices
     titles = {p.id: p.title for p in practices.values()}
     cleared = mqtt_client.forget(config.mqtt, titles)
     for topic in cleared:

@@ -1,30 +1,23 @@
-"""The speaking commands: `say`, `practice ID`, `render`, voices, and the spoken text loop.
+"""The speaking commands: `say`, `practice ID`, `render` and voices (`models`).
 
 Each function takes plain values and returns an exit code; only these functions print.
 """
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 from typing import TextIO
 
-from skill.audio.wavio import write_wav
-from skill.cli import common as cli
+from skill.app.runtime import catalogue_for
+from skill.audio.wavfile import write_wav
 from skill.config import Config
-from skill.core.session import Speak
-from skill.errors import AudioError, KindlyError, ModelError
+from skill.core.events import Speak
+from skill.core.practice import practice_outputs
+from skill.errors import KindlyError, ModelError
+from skill.nlu.safety import safety_check
 from skill.speaking.cache import lines_to_render, open_speech, render
-from skill.speaking.player import (
-    SpeakerPlayer,
-    open_speaker_player,
-    play,
-    practice_outputs,
-    render_practice,
-)
-
-log = logging.getLogger("kindly")
+from skill.speaking.player import open_speaker_player, play, render_practice
 
 
 def _seconds(seconds: float) -> str:
@@ -55,7 +48,7 @@ def cmd_practice_audio(
 ) -> int:
     """A whole practice: one WAV file with `out_path` (silences included), else played."""
     out = out or sys.stdout
-    catalogue = cli.catalogue_for(config)
+    catalogue = catalogue_for(config)
     practice = catalogue.practices.get(practice_id)
     if practice is None:
         known = ", ".join(sorted(catalogue.practices))
@@ -101,8 +94,9 @@ class ProgressBar:
 def cmd_render(config: Config, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Pre-render every line of the catalogue (and the crisis response for the region)."""
     out, err = out or sys.stdout, err or sys.stderr
-    catalogue = cli.catalogue_for(config)
-    lines = lines_to_render(catalogue, config.region)
+    catalogue = catalogue_for(config)
+    crisis = safety_check(catalogue).response(config.region)
+    lines = lines_to_render(catalogue, crisis.lines + crisis.repeat)
     speech = open_speech(config.voice)
     report = render(speech, lines, ProgressBar("rendering", err))
     assert speech.cache is not None
@@ -126,6 +120,7 @@ def cmd_models(
 ) -> int:
     """`kindly models list` / `kindly models fetch NAME`: recogniser models and voices."""
     from skill.models import registry as models
+    from skill.models.fetch import fetch
 
     out, err = out or sys.stdout, err or sys.stderr
     registry = models.load_registry()
@@ -153,33 +148,8 @@ def cmd_models(
             err.write(f"\r{file}: {_size(done)}{of}  ")
             err.flush()
 
-    installed = models.fetch(entry, progress=progress)
+    installed = fetch(entry, progress=progress)
     if err.isatty():
         err.write("\n")
     out.write(f"{name}: sha256 {installed.verified}, installed in {installed.path}\n")
     return 0
-
-
-def speaker_or_none(config: Config) -> SpeakerPlayer | None:
-    """The speaker player, or None (with one log line) when there is no output device."""
-    try:
-        return open_speaker_player(config)
-    except AudioError as exc:
-        log.warning("no sound: %s; showing the text only", exc)
-    except KindlyError as exc:
-        log.warning("no voice: %s; showing the text only", exc)
-    return None
-
-
-def cmd_run_text_spoken(
-    config: Config, *, fast: bool, mute: bool, source: TextIO | None = None
-) -> int:
-    """The text loop, spoken on the speaker unless muted or fast (or no speaker exists)."""
-    speaker = None if mute or fast else speaker_or_none(config)
-    try:
-        return cli.cmd_run_text(
-            config, fast=fast, mute=mute, source=source or sys.stdin, player=speaker
-        )
-    finally:
-        if speaker is not None:
-            speaker.close()

@@ -1,4 +1,4 @@
-"""Content: practices, answers, controls and safety text loaded from `intents/` YAML.
+"""Loading `intents/` YAML into a Catalogue (the dataclasses are in skill.content.model).
 
 Every loader error names the file, the key path and the line, so a person editing a
 practice can find the mistake without reading Python.
@@ -9,167 +9,29 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from skill.content.model import (
+    CHIMES,
+    KINDS,
+    STEP_TYPES,
+    Ask,
+    Breathe,
+    Catalogue,
+    Chime,
+    End,
+    Info,
+    Intent,
+    Pause,
+    Practice,
+    Region,
+    Safety,
+    Say,
+    Step,
+)
 from skill.errors import ContentError, ContentErrors
 from skill.yamldoc import YamlDoc
-
-KINDS = ("practice", "info", "control", "safety")
-STEP_TYPES = ("say", "pause", "breathe", "ask", "chime", "end")
-CHIMES = ("soft", "bell")
-
-# Spoken cues of a breathe step; pre-rendered like every other line.
-BREATHE_IN = "Breathe in."
-BREATHE_HOLD = "Hold."
-BREATHE_OUT = "And breathe out."
-
-
-@dataclass(frozen=True)
-class Say:
-    text: str
-
-
-@dataclass(frozen=True)
-class Pause:
-    seconds: float
-
-
-@dataclass(frozen=True)
-class Breathe:
-    count: int
-    inhale: float
-    exhale: float
-    hold: float = 0.0
-
-
-@dataclass(frozen=True)
-class Ask:
-    text: str
-    wait: float
-
-
-@dataclass(frozen=True)
-class Chime:
-    kind: str = "soft"
-
-
-@dataclass(frozen=True)
-class End:
-    text: str
-
-
-Step = Say | Pause | Breathe | Ask | Chime | End
-
-
-@dataclass(frozen=True)
-class Intent:
-    """One recognisable intent: its id, kind and hassil sentence templates."""
-
-    id: str
-    kind: str
-    sentences: tuple[str, ...]
-    source: Path
-    title: str = ""
-
-
-@dataclass(frozen=True)
-class Practice(Intent):
-    minutes: float = 0.0
-    summary: str = ""
-    offer: str = ""
-    steps: tuple[Step, ...] = ()
-
-
-@dataclass(frozen=True)
-class Info(Intent):
-    answer: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Region:
-    name: str
-    helpline: str
-    emergency: str
-
-
-@dataclass(frozen=True)
-class Safety(Intent):
-    patterns: tuple[str, ...] = ()
-    risk_words: tuple[str, ...] = ()
-    idioms: tuple[str, ...] = ()
-    response: tuple[str, ...] = ()
-    repeat: tuple[str, ...] = ()
-    regions: dict[str, Region] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Catalogue:
-    """All content of one `intents/` folder."""
-
-    root: Path
-    intents: dict[str, Intent]
-    expansion_rules: dict[str, str]
-    skip_words: tuple[str, ...]
-    phrases: dict[str, str]
-    digest: str
-
-    @property
-    def practices(self) -> dict[str, Practice]:
-        return {k: v for k, v in self.intents.items() if isinstance(v, Practice)}
-
-    @property
-    def infos(self) -> dict[str, Info]:
-        return {k: v for k, v in self.intents.items() if isinstance(v, Info)}
-
-    @property
-    def safety(self) -> Safety | None:
-        found = [v for v in self.intents.values() if isinstance(v, Safety)]
-        return found[0] if found else None
-
-    def kind_of(self, intent_id: str | None) -> str:
-        """The kind of an intent id (`none` for no intent)."""
-        if intent_id is None or intent_id not in self.intents:
-            return "none"
-        return self.intents[intent_id].kind
-
-    def hassil_dict(self) -> dict[str, Any]:
-        """The templates in hassil's input format."""
-        return {
-            "language": "en",
-            "intents": {
-                i.id: {"data": [{"sentences": list(i.sentences)}]} for i in self.intents.values()
-            },
-            "expansion_rules": dict(self.expansion_rules),
-            "skip_words": list(self.skip_words),
-        }
-
-    def spoken_lines(self) -> Iterator[str]:
-        """Every line a practice, an answer or a phrase can speak, once each, in order.
-
-        The crisis response is not here: its lines depend on the region (see safety).
-        """
-        lines = chain(self.phrases.values(), *(_lines_of(i) for i in self.intents.values()))
-        yield from dict.fromkeys(lines)
-
-
-def _lines_of(intent: Intent) -> Iterator[str]:
-    if isinstance(intent, Practice):
-        if intent.offer:
-            yield intent.offer
-        for step in intent.steps:
-            if isinstance(step, Say | Ask | End):
-                yield step.text
-            elif isinstance(step, Breathe):
-                yield BREATHE_IN
-                if step.hold:
-                    yield BREATHE_HOLD
-                yield BREATHE_OUT
-    elif isinstance(intent, Info):
-        yield from intent.answer
 
 
 def default_root() -> Path:
@@ -366,6 +228,7 @@ PHRASES = (
     "faster",
     "nothing_to_resume",
     "offer_declined",
+    "trouble_hearing",
 )
 
 

@@ -10,147 +10,37 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
-from skill.content.load import (
-    BREATHE_HOLD,
-    BREATHE_IN,
-    BREATHE_OUT,
-    Ask,
-    Breathe,
-    Catalogue,
-    Chime,
-    End,
-    Pause,
-    Practice,
-    Say,
+from skill.content.model import Catalogue, Practice
+from skill.core.events import (
+    CRISIS_PACE,
+    PACE_MAX,
+    PACE_MIN,
+    PACE_STEP,
+    Action,
+    Command,
+    Done,
+    Event,
+    Heard,
+    Listen,
+    Mode,
+    Output,
+    PublishEvent,
+    PublishState,
+    Speak,
+    StopAudio,
+    Wake,
 )
+from skill.core.practice import Unit, UnitKind, expand, unit_output
 from skill.nlu.intents import CRISIS, Match
 from skill.nlu.safety import CrisisResponse
 
-PACE_STEP = 1.15
-PACE_MIN = 0.8
-PACE_MAX = 1.6
-CRISIS_PACE = 1.2  # the crisis response is spoken slowly whatever the pace
 REQUEST_TIMEOUT = 8.0
 _YES = re.compile(r"\b(yes|yeah|yep|yup|sure|okay|ok|alright|please|go ahead|let us|why not)\b")
 _NO = re.compile(r"\b(no|nope|not now|later|never mind|nevermind|maybe later|do not)\b")
-
-# --- events -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Wake:
-    source: str = "phrase"  # phrase | button | command
-
-
-@dataclass(frozen=True)
-class Heard:
-    match: Match
-
-
-@dataclass(frozen=True)
-class Command:
-    action: str  # start | stop | pause | resume | listen | welcome
-    practice: str | None = None
-    ask_first: bool = False
-
-
-@dataclass(frozen=True)
-class Done:
-    seq: int
-
-
-Event = Wake | Heard | Command | Done
-
-# --- actions ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Speak:
-    seq: int
-    text: str
-    pace: float = 1.0
-
-
-@dataclass(frozen=True)
-class Silence:
-    seq: int
-    seconds: float
-    question: bool = False  # waiting after a reflective question; an answer is optional
-
-
-@dataclass(frozen=True)
-class PlayChime:
-    seq: int
-    kind: str = "soft"
-
-
-@dataclass(frozen=True)
-class Listen:
-    """Open the microphone for one request; `Done(seq)` means it timed out."""
-
-    seq: int
-    seconds: float
-
-
-@dataclass(frozen=True)
-class StopAudio:
-    """Cut the current output at once."""
-
-
-@dataclass(frozen=True)
-class PublishState:
-    state: str
-    practice: str | None
-    step: int | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"state": self.state, "practice": self.practice, "step": self.step}
-
-
-@dataclass(frozen=True)
-class PublishEvent:
-    type: str
-    practice: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"type": self.type, "practice": self.practice}
-
-
-Output = Speak | Silence | PlayChime | Listen
-Action = Output | StopAudio | PublishState | PublishEvent
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One output of a practice, and the step it belongs to."""
-
-    step: int
-    kind: str  # say | silence | question | chime
-    text: str = ""
-    seconds: float = 0.0
-
-
-def expand(practice: Practice) -> tuple[Unit, ...]:
-    """A practice's steps as the flat sequence of outputs the player walks through."""
-    units: list[Unit] = []
-    for i, step in enumerate(practice.steps):
-        if isinstance(step, Say | End):
-            units.append(Unit(i, "say", step.text))
-        elif isinstance(step, Pause):
-            units.append(Unit(i, "silence", seconds=step.seconds))
-        elif isinstance(step, Ask):
-            units += [Unit(i, "say", step.text), Unit(i, "question", seconds=step.wait)]
-        elif isinstance(step, Chime):
-            units.append(Unit(i, "chime", step.kind))
-        elif isinstance(step, Breathe):
-            for _ in range(step.count):
-                units += [Unit(i, "say", BREATHE_IN), Unit(i, "silence", seconds=step.inhale)]
-                if step.hold:
-                    units += [Unit(i, "say", BREATHE_HOLD), Unit(i, "silence", seconds=step.hold)]
-                units += [Unit(i, "say", BREATHE_OUT), Unit(i, "silence", seconds=step.exhale)]
-    return tuple(units)
+# What MQTT shows for a mode (DESIGN.md): an answer being spoken is "idle", an offer listens.
+_PUBLIC = {Mode.SPEAKING: Mode.IDLE, Mode.OFFERING: Mode.LISTENING}
+_PRACTISING = (Mode.GUIDING, Mode.PAUSED)
 
 
 @dataclass
@@ -161,7 +51,7 @@ class Session:
     crisis: CrisisResponse
     request_timeout: float = REQUEST_TIMEOUT
     pace: float = 1.0
-    mode: str = "idle"  # idle | listening | guiding | paused | speaking | offering
+    mode: Mode = Mode.IDLE
     practice: Practice | None = None
     units: tuple[Unit, ...] = ()
     position: int = 0
@@ -176,12 +66,11 @@ class Session:
 
     def state(self) -> PublishState:
         """What MQTT publishes: never anything about a safety response."""
-        public = {"idle": "idle", "speaking": "idle", "offering": "listening"}
-        state = public.get(self.mode, self.mode)
-        if self.practice is None or state not in ("guiding", "paused"):
-            return PublishState(state, None, None)
+        state = _PUBLIC.get(self.mode, self.mode)
+        if self.practice is None or state not in _PRACTISING:
+            return PublishState(str(state), None, None)
         step = self.units[min(self.position, len(self.units) - 1)].step if self.units else 0
-        return PublishState(state, self.practice.id, step + 1)
+        return PublishState(str(state), self.practice.id, step + 1)
 
     # -- the one entry point -------------------------------------------------------------
 
@@ -229,33 +118,33 @@ class Session:
     def _say_lines(
         self, lines: tuple[str, ...] | list[str], pace: float | None = None
     ) -> list[Action]:
-        self.mode = "speaking"
+        self.mode = Mode.SPEAKING
         self._queue = [(line, pace) for line in lines]
         return self._next()
 
     def _listen(self) -> list[Action]:
-        self.mode = "listening"
+        self.mode = Mode.LISTENING
         return self._emit(Listen(self._new_seq(), self.request_timeout))
 
     def _go_idle(self) -> list[Action]:
-        self.mode = "idle"
+        self.mode = Mode.IDLE
         self.current = None
         return []
 
     def _next(self) -> list[Action]:
         """The current output finished: emit what follows it."""
-        if self.mode == "speaking":
+        if self.mode is Mode.SPEAKING:
             if self._queue:
                 return self._speak(*self._queue.pop(0))
             if self.crisis_given:
                 return self._listen()  # so "repeat" works without the wake phrase
             return self._go_idle()
-        if self.mode == "guiding":
+        if self.mode is Mode.GUIDING:
             self.position += 1
             return self._play_unit()
-        if self.mode == "listening":
+        if self.mode is Mode.LISTENING:
             return [*self._go_idle(), PublishEvent("timeout")]
-        if self.mode == "offering":
+        if self.mode is Mode.OFFERING:
             if isinstance(self.current, Speak):  # the offer was said: wait for an answer
                 return self._emit(Listen(self._new_seq(), self.request_timeout))
             self._offered = None
@@ -269,13 +158,7 @@ class Session:
             done = self.practice.id
             self.practice, self.units, self.position = None, (), 0
             return [*self._go_idle(), PublishEvent("practice_finished", done)]
-        unit = self.units[self.position]
-        seq = self._new_seq()
-        if unit.kind == "say":
-            return self._emit(Speak(seq, unit.text, self.pace))
-        if unit.kind == "chime":
-            return self._emit(PlayChime(seq, unit.text))
-        return self._emit(Silence(seq, unit.seconds, question=unit.kind == "question"))
+        return self._emit(unit_output(self.units[self.position], self._new_seq(), self.pace))
 
     # -- starting and stopping -------------------------------------------------------------
 
@@ -285,13 +168,13 @@ class Session:
             return []
         actions = self._cut()
         self.practice, self.units, self.position = practice, expand(practice), 0
-        self.mode, self.crisis_given, self._offered = "guiding", False, None
+        self.mode, self.crisis_given, self._offered = Mode.GUIDING, False, None
         actions.append(PublishEvent("practice_started", practice.id))
         return actions + self._play_unit()
 
     def _stop(self) -> list[Action]:
-        if self.mode not in ("guiding", "paused"):
-            if self.mode in ("speaking", "offering", "listening"):
+        if self.mode not in _PRACTISING:
+            if self.mode in (Mode.SPEAKING, Mode.OFFERING, Mode.LISTENING):
                 return [*self._cut(), *self._go_idle()]
             return []
         stopped = self.practice.id if self.practice else None
@@ -310,7 +193,7 @@ class Session:
     # -- events ------------------------------------------------------------------------
 
     def _wake(self, source: str) -> list[Action]:
-        if self.mode in ("guiding", "paused", "offering"):
+        if self.mode in (*_PRACTISING, Mode.OFFERING):
             return []  # controls are heard during a practice anyway
         actions = self._cut()
         return [*actions, PublishEvent("wake"), *self._listen()]
@@ -321,18 +204,22 @@ class Session:
             if practice is None:
                 return []
             if command.ask_first:
-                if self.mode in ("guiding", "paused"):
+                if self.mode in _PRACTISING:
                     return []  # never interrupt a practice to offer another
-                self.mode, self._offered = "offering", practice.id
+                self.mode, self._offered = Mode.OFFERING, practice.id
                 actions = self._cut()
                 return actions + self._speak(practice.offer)
             return self._start(practice.id)
         if command.action == "listen":
             return self._wake("command")
         if command.action == "welcome":  # the first run: say plainly what Kindly is and is not
-            if self.mode != "idle":
+            if self.mode is not Mode.IDLE:
                 return []
             return [*self._cut(), *self._say_lines([self.catalogue.phrases["welcome"]])]
+        if command.action == "trouble":  # the hearing keeps failing: never fail silently
+            if self.mode not in (Mode.IDLE, Mode.LISTENING):
+                return []  # a practice plays on: cutting it would alarm more than help
+            return [*self._cut(), *self._say_lines([self.catalogue.phrases["trouble_hearing"]])]
         if command.action in ("stop", "pause", "resume"):
             return self._control(command.action)
         return []
@@ -340,11 +227,11 @@ class Session:
     def _heard(self, match: Match) -> list[Action]:
         if match.intent == CRISIS:
             return self._crisis()
-        if self.mode == "offering":
+        if self.mode is Mode.OFFERING:
             return self._answer_offer(match)
         if match.kind == "control" and match.intent:
             return self._control(match.intent)
-        if self.mode in ("guiding", "paused"):
+        if self.mode in _PRACTISING:
             return []  # answers to reflective questions are private and optional
         self.crisis_given = False
         if match.kind == "practice" and match.intent:
@@ -371,7 +258,7 @@ class Session:
         if control == "repeat":
             if self.crisis_given:
                 return [*self._cut(), *self._say_lines(self.crisis.repeat, CRISIS_PACE)]
-            if self.mode == "guiding" and self.last_line:
+            if self.mode is Mode.GUIDING and self.last_line:
                 # Say the last line again, then carry on from where we were.
                 line = self._last_practice_line()
                 actions = self._cut()
@@ -379,40 +266,40 @@ class Session:
                 return actions + self._emit(Speak(self._new_seq(), line, self.pace))
             return []
         if control == "pause":
-            if self.mode != "guiding":
+            if self.mode is not Mode.GUIDING:
                 return []
             actions = self._cut()
-            self.mode = "paused"
+            self.mode = Mode.PAUSED
             return actions + self._speak(phrases["paused"])
         if control == "resume":
-            if self.mode != "paused":
-                if self.mode in ("idle", "listening"):
+            if self.mode is not Mode.PAUSED:
+                if self.mode in (Mode.IDLE, Mode.LISTENING):
                     return [*self._cut(), *self._say_lines([phrases["nothing_to_resume"]])]
                 return []
-            self.mode = "guiding"
+            self.mode = Mode.GUIDING
             return self._play_unit()  # from the start of the interrupted line
         if control in ("slower", "faster"):
             factor = PACE_STEP if control == "slower" else 1 / PACE_STEP
             self.pace = min(PACE_MAX, max(PACE_MIN, self.pace * factor))
-            if self.mode in ("idle", "listening", "speaking"):
+            if self.mode in (Mode.IDLE, Mode.LISTENING, Mode.SPEAKING):
                 return [*self._cut(), *self._say_lines([phrases[control]])]
             return []  # during a practice the next line simply comes at the new pace
-        if control == "skip" and self.mode in ("guiding", "paused"):
+        if control == "skip" and self.mode in _PRACTISING:
             actions = self._cut()
             step = self.units[self.position].step if self.position < len(self.units) else -1
             while self.position < len(self.units) and self.units[self.position].step == step:
                 self.position += 1
-            self.mode = "guiding"
+            self.mode = Mode.GUIDING
             return actions + self._play_unit()
         return []
 
     def _index_of_line_before(self, position: int) -> int:
         """Where to carry on after repeating: the unit after the last spoken line."""
         i = min(position, len(self.units) - 1)
-        while i >= 0 and self.units[i].kind != "say":
+        while i >= 0 and self.units[i].kind is not UnitKind.SAY:
             i -= 1
         return max(i, 0)
 
     def _last_practice_line(self) -> str:
         i = self._index_of_line_before(self.position)
-        return self.units[i].text if self.units[i].kind == "say" else self.last_line or ""
+        return self.units[i].text if self.units[i].kind is UnitKind.SAY else self.last_line or ""

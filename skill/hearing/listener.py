@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from skill.config import HearingConfig
-from skill.hearing.asr.select import Decoding, Recogniser, Transcript
+from skill.hearing.asr.base import Decoding, Recogniser, Transcript
 from skill.hearing.endpoint import Endpoint, EndpointConfig, Endpointer, noise_floor
 from skill.nlu.intents import CRISIS, IntentMatcher, Match, strip_filler
 from skill.nlu.normalize import normalize
@@ -165,10 +165,10 @@ def hear(
 
 
 class LiveHearing:
-    """The hearing stage of the voice loop (skill.voiceloop.Hearing): wake, then requests.
+    """The hearing stage of the voice loop (`skill.app.voiceloop.Hearing`): wake, then requests.
 
-    `utterance` returns the reading the match came from, so the loop's own parse of it
-    reaches the same intent (a crisis reading from the open pass included).
+    `utterance` returns the Match decided on every reading (`interpret`), which the
+    session then acts on as it is: nothing parses the utterance again.
     """
 
     def __init__(
@@ -193,7 +193,11 @@ class LiveHearing:
         self.floor_db = noise_floor(self.spotter.audio_since(0.0))
         return rest.tobytes()
 
-    def utterance(self, chunk: bytes) -> str | None:
+    def utterance(self, chunk: bytes) -> Match | None:
+        """Feed request audio: None until the endpoint, then the utterance's Match.
+
+        Nothing heard (no speech, or no words in it) is a Match with empty text.
+        """
         if self.listener is None:
             self.listener = Listener(self.recogniser, self.matcher, self.config, self.floor_db)
             self.floor_db = None
@@ -202,23 +206,10 @@ class LiveHearing:
             return None
         heard = self.listener.finish()
         self.listener = None
-        return heard.match.text if heard.transcript.text or heard.match.intent else ""
+        return heard.match
 
     def reset(self) -> None:
         if self.listener is not None and self.listener.decoding is not None:
             self.listener.decoding.finish()  # end the engine's utterance
         self.listener = None
         self.spotter.reset()
-
-
-def make_hearing(
-    matcher: IntentMatcher, config: HearingConfig, *, engine: str | None = None
-) -> LiveHearing:
-    """The live hearing stage for a configuration (engine chosen and logged)."""
-    from skill.hearing.asr.select import make_recogniser
-    from skill.hearing.wake import WakeSpotter
-
-    recogniser = make_recogniser(matcher.catalogue, config, engine=engine)
-    return LiveHearing(
-        recogniser, matcher, WakeSpotter(config.wake_phrase), endpoint_config(config)
-    )

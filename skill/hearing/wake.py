@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from skill.errors import ModelError
 from skill.hearing.grammar.compile import spoken_words
-from skill.paths import cache_dir
+from skill.paths import atomic_write, cache_dir
 
 RATE = 16_000
 FRAME = RATE // 100
@@ -56,13 +56,9 @@ def _dictionary(words: list[str]) -> str:
 
 def _dictionary_file(words: list[str]) -> Path:
     text = _dictionary(words)
-    folder = cache_dir() / "wake"
-    path = folder / f"{hashlib.sha256(text.encode()).hexdigest()[:16]}.dict"
+    path = cache_dir() / "wake" / f"{hashlib.sha256(text.encode()).hexdigest()[:16]}.dict"
     if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        atomic_write(path, text)
     return path
 
 
@@ -70,13 +66,13 @@ class WakeSpotter:
     """Feed audio continuously; `feed` returns a Wake when the phrase was said."""
 
     def __init__(self, phrase: str = "hey kindly", threshold: float = DEFAULT_THRESHOLD) -> None:
-        from skill.hearing.asr.sphinx import _pocketsphinx, model_dir
+        from skill.hearing.asr.sphinx import model_dir, pocketsphinx_module
 
         words = spoken_words(phrase)
         if not words:
             raise ModelError("the wake phrase is empty")
         self.phrase = " ".join(words)
-        ps = _pocketsphinx()
+        ps = pocketsphinx_module()
         try:
             self.decoder: Any = ps.Decoder(
                 hmm=str(model_dir() / "en-us"),
@@ -117,7 +113,8 @@ class WakeSpotter:
         self.decoder.process_raw(pcm.tobytes(), False, False)
         hyp = self.decoder.hyp()
         if hyp is not None and hyp.hypstr:
-            segments = [s for s in self.decoder.seg() if s.word == self.phrase]
+            # seg() is None when the decoder holds no utterance: then no segments
+            segments = [s for s in self.decoder.seg() or () if s.word == self.phrase]
             if segments:
                 seg = segments[-1]
                 start = self.utt_start + seg.start_frame * FRAME

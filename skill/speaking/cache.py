@@ -2,7 +2,7 @@
 
 A line's key is the sha256 of the voice id, the prepared text and every synthesis
 setting, so changing a line, the voice, the pace or the processing makes a new entry and
-nothing else. Files are written atomically (temp file + os.replace) and carry a header
+nothing else. Files are written atomically (`skill.paths.atomic_write`) and carry a header
 with their length and a CRC32 of the samples: a truncated or damaged file is detected,
 deleted and synthesised again, never played.
 
@@ -15,27 +15,24 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import struct
-import tempfile
 import time
 import zlib
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from skill.audio import dsp
 from skill.audio.dsp import Audio
 from skill.config import VoiceConfig
-from skill.content.load import Catalogue
-from skill.core.session import CRISIS_PACE
+from skill.content.model import Catalogue
+from skill.core.events import CRISIS_PACE
 from skill.errors import AudioError
-from skill.nlu.safety import safety_check
-from skill.paths import cache_dir
-from skill.speaking.tts import Synthesizer, open_synthesizer, prepare_text
+from skill.paths import atomic_write, cache_dir
+from skill.speaking.tts import VoiceInfo, open_synthesizer, prepare_text
 
 log = logging.getLogger(__name__)
 
@@ -96,14 +93,7 @@ class SpeechCache:
         payload = dsp.to_int16(audio).astype("<i2").tobytes()
         header = _HEADER.pack(MAGIC, rate, len(payload) // 2, zlib.crc32(payload))
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=SUFFIX, dir=path.parent)
-            try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(header + payload)
-                os.replace(tmp, path)
-            finally:
-                Path(tmp).unlink(missing_ok=True)
+            atomic_write(path, header + payload)
         except OSError as exc:
             raise AudioError(f"speech cache {self.root}: cannot write: {exc}") from None
         return len(header) + len(payload)
@@ -118,12 +108,34 @@ def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
 
 
+class Synth(Protocol):
+    """What Speech needs of a synthesiser: `tts.Synthesizer`, or a fake with no model."""
+
+    @property
+    def info(self) -> VoiceInfo:
+        """The voice's name, rate and id (the name names its cache folder)."""
+
+    @property
+    def sample_rate(self) -> int:
+        """The rate of the audio it makes."""
+
+    def settings(self, length_scale: float) -> dict[str, Any]:
+        """Everything that shapes the audio of a line, for the cache key."""
+
+    def load(self) -> None:
+        """Load the model now rather than at the first line."""
+
+    def stream(self, text: str, length_scale: float) -> Generator[Audio, None, None]:
+        """The finished line, one piece per sentence; the pieces joined are the line."""
+
+    def synthesize(self, text: str, length_scale: float) -> Audio:
+        """The whole line as one array."""
+
+
 class Speech:
     """Lines of speech at a pace: from the cache when there, synthesised (and kept) if not."""
 
-    def __init__(
-        self, synth: Synthesizer, cache: SpeechCache | None, length_scale: float = 1.0
-    ) -> None:
+    def __init__(self, synth: Synth, cache: SpeechCache | None, length_scale: float = 1.0) -> None:
         self.synth = synth
         self.cache = cache
         self.length_scale = length_scale  # the configured calm pace; Speak.pace multiplies it
@@ -200,14 +212,14 @@ def open_speech(voice: VoiceConfig, cache_root: Path | None = None, *, threads: 
 # --- rendering the whole catalogue ---------------------------------------------------------
 
 
-def lines_to_render(catalogue: Catalogue, region: str) -> list[tuple[str, float]]:
-    """Every (line, pace) Kindly can say with this content and region.
+def lines_to_render(catalogue: Catalogue, crisis: Iterable[str]) -> list[tuple[str, float]]:
+    """Every (line, pace) Kindly can say with this content and crisis response.
 
-    The crisis response is spoken at its own slower pace, so it is rendered at that pace.
+    `crisis` is every line of the crisis response for the region (its lines and its
+    repeat). They are spoken at their own slower pace, so they are rendered at that pace.
     """
     lines = [(line, 1.0) for line in catalogue.spoken_lines()]
-    crisis = safety_check(catalogue).response(region)
-    lines += [(line, CRISIS_PACE) for line in dict.fromkeys(crisis.lines + crisis.repeat)]
+    lines += [(line, CRISIS_PACE) for line in dict.fromkeys(crisis)]
     return lines
 
 

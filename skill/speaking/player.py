@@ -22,8 +22,9 @@ from skill.audio import dsp
 from skill.audio.dsp import Audio
 from skill.audio.speaker import AudioSink, PyAudioSink
 from skill.config import Config
-from skill.content.load import Practice
-from skill.core.session import Listen, Output, PlayChime, Silence, Speak, expand
+from skill.content.model import Practice
+from skill.core.events import Listen, Output, PlayChime, Silence, Speak
+from skill.core.practice import output_seconds, practice_outputs
 from skill.errors import AudioError, KindlyError
 from skill.speaking.cache import Speech, open_speech
 
@@ -82,21 +83,11 @@ def output_audio(output: Output, speech: Speech) -> Audio:
     return dsp.silence(output.seconds, speech.rate)
 
 
-def practice_outputs(practice: Practice, pace: float = 1.0) -> list[Output]:
-    """The outputs a session plays for a practice, in order."""
-    outputs: list[Output] = []
-    for seq, unit in enumerate(expand(practice), start=1):
-        if unit.kind == "say":
-            outputs.append(Speak(seq, unit.text, pace))
-        elif unit.kind == "chime":
-            outputs.append(PlayChime(seq, unit.text))
-        else:
-            outputs.append(Silence(seq, unit.seconds, question=unit.kind == "question"))
-    return outputs
-
-
 def render_practice(practice: Practice, speech: Speech, pace: float = 1.0) -> Audio:
-    """The whole practice as one array at the voice's rate, silences included."""
+    """The whole practice as one array at the voice's rate, silences included.
+
+    The outputs are the session's own (`core.practice.practice_outputs`), in its order.
+    """
     parts = [output_audio(o, speech) for o in practice_outputs(practice, pace)]
     return np.concatenate(parts).astype(np.float32) if parts else dsp.empty()
 
@@ -147,6 +138,10 @@ class SpeakerPlayer:
     def done(self) -> bool:
         with self._lock:
             return self._current is None or self._current.finished.is_set()
+
+    def alive(self) -> bool:
+        """The playing thread runs (for the watchdog: a dead speaker is a dead service)."""
+        return self._thread.is_alive()
 
     def stop(self) -> None:
         """Cut the current output: no more audio is written after the chunk in hand."""
@@ -297,11 +292,10 @@ def _ahead(pieces: Iterator[Audio]) -> Iterator[Audio]:
 
 
 def _fallback_seconds(output: Output) -> float:
-    if isinstance(output, Speak):
-        return len(output.text.split()) / 2.6 * output.pace
-    if isinstance(output, PlayChime):
-        return chime_seconds(output.kind) if output.kind in _PARTIALS else 1.5
-    return output.seconds
+    """How long an output that could not be played takes (the practice keeps its timing)."""
+    if isinstance(output, PlayChime) and output.kind in _PARTIALS:
+        return output_seconds(output, chime=chime_seconds(output.kind))
+    return output_seconds(output)
 
 
 def open_speaker_player(config: Config, *, sink: AudioSink | None = None) -> SpeakerPlayer:

@@ -20,7 +20,7 @@ import numpy as np
 from skill.audio import dsp
 from skill.audio.dsp import Audio
 from skill.errors import ModelError
-from skill.models.voices import VoicePaths, find_voice
+from skill.models.registry import VoicePaths, find_voice
 
 LEAD_SECONDS = 0.05  # before a line: just enough that the first syllable is never clipped
 SENTENCE_GAP = 0.3  # between sentences, at length_scale 1 (scales with the pace)
@@ -129,6 +129,7 @@ class Synthesizer:
             from piper.config import PiperConfig
         except ImportError as exc:
             raise ModelError(f"Piper is not installed ({exc}): pip install piper-tts") from None
+        onnxruntime.disable_telemetry_events()  # beside ORT_DISABLE_TELEMETRY (skill/__init__)
         options = onnxruntime.SessionOptions()
         if self.threads:
             options.intra_op_num_threads = self.threads

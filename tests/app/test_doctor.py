@@ -13,7 +13,8 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from skill.app import doctor
+from skill.app import doctor, doctor_audio
+from skill.app.doctor_check import Check
 from skill.audio.devices import AudioCallback
 from skill.audio.speaker import NO_SPEAKER_FIX
 from skill.cli import doctor as cli_doctor
@@ -79,7 +80,7 @@ class FakeSink:
 
 
 def test_mic_level_is_reported() -> None:
-    check = doctor.check_mic(Config(), seconds=0.5, opener=FakeMic(tone(1.0, 0.1)))
+    check = doctor_audio.check_mic(Config(), seconds=0.5, opener=FakeMic(tone(1.0, 0.1)))
     assert check.ok, check
     assert "'Fake USB Mic: Audio (hw:2,0)' at 48000 Hz" in check.detail
     # a sine at 0.1 of full scale: RMS -23 dBFS, peak -20 dBFS
@@ -87,7 +88,7 @@ def test_mic_level_is_reported() -> None:
 
 
 def test_a_silent_mic_is_reported_as_muted() -> None:
-    check = doctor.check_mic(Config(), seconds=0.5, opener=FakeMic(np.zeros(RATE, np.int16)))
+    check = doctor_audio.check_mic(Config(), seconds=0.5, opener=FakeMic(np.zeros(RATE, np.int16)))
     assert not check.ok
     assert "records nothing" in check.detail and "muted" in check.detail
     assert "alsamixer" in check.fix
@@ -95,8 +96,8 @@ def test_a_silent_mic_is_reported_as_muted() -> None:
 
 def test_a_missing_mic_names_the_fix(tmp_path: Path) -> None:
     where = tmp_path / "config.yaml"
-    check = doctor.check_mic(Config(), where, seconds=0.5, opener=FakeMic(None))
-    assert check == doctor.Check(
+    check = doctor_audio.check_mic(Config(), where, seconds=0.5, opener=FakeMic(None))
+    assert check == Check(
         "mic",
         False,
         "no microphone found: plug one in",
@@ -114,10 +115,10 @@ def test_speaker_plays_silence_or_a_chime() -> None:
         return sinks[-1]
 
     config = Config(audio=AudioConfig(speaker="hdmi"))
-    quiet = doctor.check_speaker(config, sink_factory=factory)
+    quiet = doctor_audio.check_speaker(config, sink_factory=factory)
     assert quiet.ok and "'hdmi' at 22050 Hz" in quiet.detail and "silence" in quiet.detail
     assert sinks[0].closed and set(sinks[0].written) == {0}
-    loud = doctor.check_speaker(config, chime=True, sink_factory=factory)
+    loud = doctor_audio.check_speaker(config, chime=True, sink_factory=factory)
     assert loud.ok and "chime" in loud.detail
     assert any(sinks[1].written)
 
@@ -126,7 +127,7 @@ def test_a_missing_speaker_names_the_fix() -> None:
     def factory(rate: int, device: str | None) -> FakeSink:
         raise AudioError(f"no audio output device (-9996): {NO_SPEAKER_FIX}")
 
-    check = doctor.check_speaker(Config(), sink_factory=factory)
+    check = doctor_audio.check_speaker(Config(), sink_factory=factory)
     assert not check.ok
     assert check.detail == "no audio output device (-9996)"
     assert "speaker-test" in check.fix and "kindly devices" in check.fix
@@ -198,14 +199,17 @@ def test_a_missing_voice_names_the_fetch() -> None:
 
 @pytest.mark.audio
 def test_cache_counts_what_is_pre_rendered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from skill.cli.common import catalogue_for
+    from skill.app.runtime import catalogue_for
+    from skill.nlu.safety import safety_check
     from skill.speaking.cache import lines_to_render, open_speech, render
 
     monkeypatch.setenv("KINDLY_CACHE", str(tmp_path / "cache"))
     content = make_content(tmp_path, {"practices/tiny.yaml": TINY_PRACTICE})
     config = Config(content=str(content))
     before = doctor.check_cache(config)
-    lines = lines_to_render(catalogue_for(config), config.region)
+    catalogue = catalogue_for(config)
+    crisis = safety_check(catalogue).response(config.region)
+    lines = lines_to_render(catalogue, crisis.lines + crisis.repeat)
     assert not before.ok
     assert before.detail.startswith(f"{len(lines)} of {len(lines)} lines are not pre-rendered")
     assert before.fix.startswith("run `kindly render`")
@@ -264,17 +268,17 @@ def test_a_wrong_password_is_refused(tmp_path: Path) -> None:
 @pytest.mark.system
 def test_doctor_hears_a_real_mic_and_opens_a_real_speaker(pulse: Pulse) -> None:
     config = Config(audio=AudioConfig(mic=pulse.mic, speaker=pulse.speaker))
-    silent = doctor.check_mic(config, seconds=0.5)
+    silent = doctor_audio.check_mic(config, seconds=0.5)
     assert not silent.ok and "muted" in silent.detail  # a null sink's monitor: zeros
     feed = threading.Thread(
         target=pulse.play_into_mic, args=(tone(4.0, 0.25, 16_000), 16_000), daemon=True
     )
     feed.start()
-    heard = doctor.check_mic(config, seconds=1.0)
+    heard = doctor_audio.check_mic(config, seconds=1.0)
     feed.join(timeout=15)
     assert heard.ok, heard
     assert pulse.mic in heard.detail and "dBFS" in heard.detail
-    speaker = doctor.check_speaker(config)
+    speaker = doctor_audio.check_speaker(config)
     assert speaker.ok, speaker
     assert pulse.speaker in speaker.detail
 
@@ -292,8 +296,8 @@ def test_only_accepts_known_checks() -> None:
 def test_report_shows_each_fix_under_its_failure() -> None:
     text = cli_doctor.format_checks(
         [
-            doctor.Check("config", True, "/etc/kindly/config.yaml"),
-            doctor.Check("mic", False, "no microphone found", "plug one in"),
+            Check("config", True, "/etc/kindly/config.yaml"),
+            Check("mic", False, "no microphone found", "plug one in"),
         ]
     )
     assert text.splitlines() == [
@@ -315,3 +319,20 @@ def test_doctor_command_exit_code_and_json(tmp_path: Path) -> None:
     out = io.StringIO()
     assert cli_doctor.cmd_doctor(str(path), only="config", out=out) == 1
     assert "FAIL" in out.getvalue() and "fix: edit" in out.getvalue()
+
+
+def test_the_app_never_imports_the_cli() -> None:
+    """The doctor's checks are library code: only skill.cli.doctor prints them."""
+    import ast
+
+    app = Path(doctor.__file__).parent
+    offenders = []
+    for module in sorted(app.glob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            offenders += [
+                f"{module.name}: {n}" for n in names if n.split(".")[:2] == ["skill", "cli"]
+            ]
+    assert offenders == []

@@ -12,11 +12,12 @@ import numpy as np
 import pytest
 
 from skill.app.loop import Loop
+from skill.app.runtime import WELCOMED
 from skill.audio.mic import MicSource
-from skill.cli.run import WELCOMED, run_voice
+from skill.cli.run import run_voice
 from skill.config import AudioConfig, Config, HearingConfig
 from skill.content.load import load_catalogue
-from skill.core.session import PublishEvent, PublishState
+from skill.core.events import PublishEvent, PublishState
 from skill.paths import data_dir
 from tests.audio_fixtures import join, silence, speech
 from tests.pulse import Pulse

@@ -6,11 +6,16 @@ import io
 import os
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable, Iterator
+from typing import TextIO, cast
 
+from skill.app.loop import Clock
 from skill.cli import common as cli
 from skill.config import Config
-from skill.content.load import Say, load_catalogue
+from skill.content.load import load_catalogue
+from skill.content.model import Say
 
 
 def run_text(lines: str) -> str:
@@ -72,27 +77,64 @@ def test_stop_mid_practice_interactive() -> None:
         proc.kill()
 
 
+class Held(Clock):
+    """A fast clock that stops once `hold` is set, until it is released."""
+
+    def __init__(self, hold: threading.Event) -> None:
+        super().__init__(fast=True)
+        self.hold = hold
+        self.released = threading.Event()
+
+    def done(self) -> bool:
+        return self.released.is_set() or not self.hold.is_set()
+
+
+class Typed:
+    """A keyboard: each line comes when the lines before it have had their effect."""
+
+    def __init__(self, lines: Callable[[], Iterator[str]]) -> None:
+        self.lines = lines
+
+    def isatty(self) -> bool:
+        return False
+
+    def __iter__(self) -> Iterator[str]:
+        return self.lines()
+
+
+class Watched(io.StringIO):
+    """The terminal: notes when a given line has been printed."""
+
+    def __init__(self, awaited: str) -> None:
+        super().__init__()
+        self.awaited = awaited
+        self.seen = threading.Event()
+
+    def write(self, text: str) -> int:
+        if self.awaited in text:
+            self.seen.set()
+        return super().write(text)
+
+
 def test_crisis_mid_practice_stops_it() -> None:
     output = run_text("help me take a break\n")
     assert "Breathe in." in output
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "skill", "run", "--text", "--mute"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
+    # The same practice, with the crisis typed while it guides a breath: the clock runs
+    # fast, then holds at "Breathe in." until the crisis is typed; no real time passes.
+    out = Watched("Breathe in.")
+    player = Held(out.seen)
+
+    def typed() -> Iterator[str]:
+        yield "help me take a break\n"
+        out.seen.wait(30)  # the practice has reached a breath (checked below)
+        yield "I want to end it all\n"
+        player.released.set()  # the crisis line is queued: let everything finish
+
+    code = cli.cmd_run_text(
+        Config(), fast=True, mute=False, source=cast(TextIO, Typed(typed)), out=out, player=player
     )
-    assert proc.stdin is not None and proc.stdout is not None
-    try:
-        proc.stdin.write("help me take a break\n")
-        proc.stdin.flush()
-        proc.stdout.readline()
-        proc.stdin.write("I want to end it all\n")
-        proc.stdin.close()
-        rest = proc.stdout.read()
-        assert proc.wait(timeout=60) == 0
-        crisis_at = rest.index("988")
-        assert "Breathe in." not in rest[crisis_at:], "the practice never comes back"
-    finally:
-        proc.kill()
+    assert code == 0
+    rest = out.getvalue()
+    assert "Breathe in." in rest
+    crisis_at = rest.index("988")
+    assert "Breathe in." not in rest[crisis_at:], "the practice never comes back"

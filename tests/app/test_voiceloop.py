@@ -7,19 +7,22 @@ import threading
 from collections.abc import Iterator
 
 from skill.app.loop import Clock, Loop
-from skill.app.voiceloop import VoiceLoop
+from skill.app.voiceloop import Hearing, VoiceLoop
 from skill.content.load import load_catalogue
+from skill.core.events import Heard, Mode, PublishEvent, Speak
 from skill.core.session import Session
-from skill.nlu.intents import IntentMatcher
+from skill.nlu.intents import CRISIS, IntentMatcher, Match
 from skill.nlu.safety import safety_check
 
 CHUNK = b"\0\0" * 480
 
 
 class ScriptedHearing:
-    """Wakes on the chunk b'WAKE'; an utterance is the text in a chunk b'SAY:...'."""
+    """Wakes on the chunk b'WAKE'; an utterance is the text in a chunk b'SAY:...', whose
+    Match the hearing stage decides (a chunk b'CRISIS:...' is heard as a crisis reading)."""
 
-    def __init__(self) -> None:
+    def __init__(self, matcher: IntentMatcher) -> None:
+        self.matcher = matcher
         self.resets = 0
         self.wake_fed = 0
 
@@ -29,9 +32,11 @@ class ScriptedHearing:
             return chunk[4:]
         return None
 
-    def utterance(self, chunk: bytes) -> str | None:
+    def utterance(self, chunk: bytes) -> Match | None:
         if chunk.startswith(b"SAY:"):
-            return chunk[4:].decode()
+            return self.matcher.parse(chunk[4:].decode())
+        if chunk.startswith(b"CRISIS:"):  # crisis was heard on a reading other than the text
+            return Match(chunk[7:].decode(), CRISIS, "safety", 1.0)
         return None
 
     def reset(self) -> None:
@@ -61,8 +66,15 @@ def make(player: Clock | None = None) -> tuple[VoiceLoop, Loop, ScriptedHearing]
     catalogue = load_catalogue()
     session = Session(catalogue, safety_check(catalogue).response("us"))
     loop = Loop(session, IntentMatcher(catalogue), player or Clock(fast=True))
-    hearing = ScriptedHearing()
+    hearing = ScriptedHearing(loop.matcher)
     return VoiceLoop(loop, NoMic(), hearing, loop.player), loop, hearing
+
+
+def queued(loop: Loop) -> list[object]:
+    items = []
+    while not loop._events.empty():
+        items.append(loop._events.get())
+    return items
 
 
 def drain(loop: Loop) -> None:
@@ -93,19 +105,50 @@ def test_no_wake_while_kindly_speaks() -> None:
 
 def test_only_controls_and_crisis_pass_during_a_practice() -> None:
     voice, loop, _ = make()
-    loop.session.mode = "guiding"
+    loop.session.mode = Mode.GUIDING
     voice.feed(b"SAY:my boss yelled at me")
     voice.feed(b"SAY:stop")
     voice.feed(b"SAY:I want to die")
-    texts = []
-    while not loop._events.empty():
-        texts.append(getattr(loop._events.get(), "text", None))
-    assert texts == ["stop", "I want to die"]
+    voice.feed(b"CRISIS:I can't go on with the practice")
+    events = queued(loop)
+    assert all(isinstance(e, Heard) for e in events)
+    texts = [e.match.text for e in events if isinstance(e, Heard)]
+    assert texts == ["stop", "I want to die", "I can't go on with the practice"]
+
+
+def test_the_match_reaches_the_session_unchanged() -> None:
+    """The voice loop puts the hearing stage's Match on the loop: nothing parses it again."""
+    voice, loop, _ = make()
+    loop.session.mode = Mode.LISTENING
+    voice.feed(b"CRISIS:help me take a break")  # as text alone, this starts a practice
+    (event,) = queued(loop)
+    assert event == Heard(Match("help me take a break", CRISIS, "safety", 1.0))
+    loop.put(event)  # the same event, now run by the loop
+    published: list[object] = []
+    said: list[str] = []
+    loop.publishers.append(published.append)
+    loop.on_output = lambda o: said.append(o.text) if isinstance(o, Speak) else None
+    drain(loop)
+    assert any("988" in line for line in said), said
+    assert PublishEvent("practice_started", "take_a_break") not in published
+
+
+def test_nothing_heard_is_not_passed_on() -> None:
+    voice, loop, _ = make()
+    loop.session.mode = Mode.LISTENING
+    voice.feed(b"SAY:")
+    voice.feed(b"SAY:   ")
+    assert queued(loop) == []
+
+
+def test_the_scripted_hearing_is_a_hearing() -> None:
+    hearing: Hearing = ScriptedHearing(IntentMatcher(load_catalogue()))
+    assert hearing.utterance(b"SAY:stop") is not None
 
 
 def test_mode_change_resets_hearing() -> None:
     voice, loop, hearing = make()
     voice.feed(CHUNK)
-    loop.session.mode = "guiding"
+    loop.session.mode = Mode.GUIDING
     voice.feed(CHUNK)
     assert hearing.resets >= 1

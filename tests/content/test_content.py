@@ -7,7 +7,18 @@ from pathlib import Path
 import pytest
 
 from skill.__main__ import main
-from skill.content.load import Ask, Breathe, Chime, End, Pause, Say, load_catalogue
+from skill.content.load import load_catalogue
+from skill.content.model import (
+    BREATHE_HOLD,
+    BREATHE_IN,
+    BREATHE_OUT,
+    Ask,
+    Breathe,
+    Chime,
+    End,
+    Pause,
+    Say,
+)
 from skill.errors import ContentErrors
 from skill.nlu.check import check_content
 from tests.contentkit import TINY_PRACTICE, make_content
@@ -135,3 +146,23 @@ def test_catalogue_lines_include_breathing_cues(tmp_path: Path) -> None:
     lines = list(load_catalogue(root).spoken_lines())
     assert "Breathe in." in lines and "What do you notice?" in lines
     assert len(lines) == len(set(lines))
+
+
+def test_a_breath_is_its_cues_each_with_its_silence() -> None:
+    assert Breathe(2, inhale=4, exhale=6).phases() == (
+        (BREATHE_IN, 4),
+        (BREATHE_OUT, 6),
+    )
+    assert Breathe(1, inhale=4, exhale=6, hold=2).phases() == (
+        (BREATHE_IN, 4),
+        (BREATHE_HOLD, 2),
+        (BREATHE_OUT, 6),
+    )
+
+
+def test_catalogue_lines_name_a_held_breath_once(tmp_path: Path) -> None:
+    held = TINY_PRACTICE.replace("  - chime: soft", "  - breathe: {count: 3, hold: 2}")
+    root = make_content(tmp_path, {"practices/tiny.yaml": held})
+    lines = list(load_catalogue(root).spoken_lines())
+    cues = [line for line in lines if line in (BREATHE_IN, BREATHE_HOLD, BREATHE_OUT)]
+    assert sorted(cues) == sorted([BREATHE_IN, BREATHE_HOLD, BREATHE_OUT])  # once each

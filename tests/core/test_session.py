@@ -6,22 +6,24 @@ from pathlib import Path
 
 import pytest
 
-from skill.content.load import BREATHE_IN, load_catalogue
-from skill.core.session import (
+from skill.content.load import load_catalogue
+from skill.content.model import BREATHE_IN
+from skill.core.events import (
     Action,
     Command,
     Done,
     Heard,
     Listen,
+    Mode,
     PlayChime,
     PublishEvent,
     PublishState,
-    Session,
     Silence,
     Speak,
     StopAudio,
     Wake,
 )
+from skill.core.session import Session
 from skill.nlu.intents import Match
 from skill.nlu.safety import safety_check
 from tests.contentkit import TINY_PRACTICE, make_content
@@ -302,3 +304,26 @@ def test_welcome_says_what_kindly_is_and_is_not(session: Session) -> None:
     assert "not therapy" in lines[0].text and "emergency" in lines[0].text
     start(session)
     assert session.handle(Command("welcome")) == [], "never over a practice"
+
+
+def test_modes_are_the_mode_enum_and_published_as_plain_text(session: Session) -> None:
+    modes = [session.mode]
+    actions = start(session)
+    modes.append(session.mode)
+    state = next(a for a in actions if isinstance(a, PublishState))
+    assert type(state.state) is str and state.to_json()["state"] == "guiding"
+    for heard in (said("control", "pause"), said("control", "stop")):
+        session.handle(heard)
+        modes.append(session.mode)
+    session.handle(Command("start", "tiny", ask_first=True))
+    modes.append(session.mode)
+    assert all(type(m) is Mode for m in modes)
+    assert modes == [Mode.IDLE, Mode.GUIDING, Mode.PAUSED, Mode.IDLE, Mode.OFFERING]
+    assert session.state().state == "listening"
+
+
+def test_the_match_is_acted_on_as_given_never_parsed_again(session: Session) -> None:
+    # The hearing stage decided crisis on another reading: the text is not re-read.
+    actions = session.handle(Heard(Match("tiny practice please", "crisis", "safety", 1.0)))
+    lines = [a.text for a in outputs(actions) if isinstance(a, Speak)]
+    assert lines and session.practice is None and session.crisis_given

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from hassil.sample import sample_intents
 
-from skill.content.load import Catalogue, load_catalogue
+from skill.content.load import load_catalogue
+from skill.content.model import Catalogue
 from skill.hearing.grammar import compile as grammar
 from skill.hearing.grammar.compile import compile_grammar, fillers_for, spoken_words, template_graph
 from skill.hearing.grammar.lm import pattern_phrases, sample_pattern

@@ -16,13 +16,14 @@ import pytest
 import yaml
 
 from skill.config import HearingConfig
-from skill.content.load import Catalogue
-from skill.hearing.asr.select import Recogniser, Transcript, make_recogniser
+from skill.content.model import Catalogue
+from skill.hearing.asr.base import Recogniser, Transcript
+from skill.hearing.asr.select import make_recogniser
 from skill.hearing.asr.sphinx import SphinxRecogniser
 from skill.hearing.endpoint import EndpointConfig, Endpointer, Reason, noise_floor
 from skill.hearing.listener import LiveHearing, hear, interpret
 from skill.hearing.wake import WakeSpotter
-from skill.nlu.intents import CRISIS, IntentMatcher
+from skill.nlu.intents import CRISIS, IntentMatcher, Match
 from tests.audio_fixtures import join, noisy, silence, speech, utterance
 
 pytestmark = pytest.mark.audio
@@ -149,15 +150,17 @@ def test_live_hearing_wake_then_request_in_one_breath(
     )
     chunks = [stream[i : i + 480].tobytes() for i in range(0, len(stream), 480)]
     rest: bytes | None = None
-    transcript: str | None = None
+    heard: Match | None = None
     for n, chunk in enumerate(chunks):
         if rest is None:
             rest = hearing.wake(chunk)
             if rest is not None:
-                transcript = hearing.utterance(rest) if rest else None
+                heard = hearing.utterance(rest) if rest else None
                 for later in chunks[n + 1 :]:
-                    transcript = transcript or hearing.utterance(later)
+                    if heard is None or not heard.text:  # nothing heard yet: keep listening
+                        heard = hearing.utterance(later)
                 break
     assert rest is not None, "the wake phrase was not heard"
-    assert transcript is not None
-    assert matcher.parse(transcript).intent == "self_compassion_break", transcript
+    assert heard is not None
+    assert heard.intent == "self_compassion_break", heard
+    assert matcher.parse(heard.text).intent == heard.intent  # its text reads the same

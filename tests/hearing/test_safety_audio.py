@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from skill.config import HearingConfig
-from skill.content.load import Catalogue
+from skill.content.model import Catalogue
 from skill.hearing.asr.select import make_recogniser
 from skill.hearing.listener import hear
 from skill.nlu.intents import CRISIS, IntentMatcher

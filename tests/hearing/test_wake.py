@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from skill.errors import ModelError
-from skill.hearing.asr.select import Recogniser
+from skill.hearing.asr.base import Recogniser
 from skill.hearing.listener import hear
 from skill.hearing.wake import RESTART, Wake, WakeSpotter, split_wake
 from skill.nlu.intents import IntentMatcher

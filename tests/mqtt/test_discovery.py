@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from skill.cli.mqtt import mqtt_overrides, parse_broker
 from skill.config import Config, MqttConfig
-from skill.content.load import Catalogue
-from skill.core.session import Command
+from skill.content.model import Catalogue
+from skill.core.events import Command
 from skill.errors import ConfigError, MqttError
 from skill.mqtt.bridge import MAX_COMMAND_BYTES, BadCommand, parse_command
 from skill.mqtt.discovery import (

@@ -24,8 +24,10 @@ from skill.__main__ import main
 from skill.app.loop import Clock, Loop
 from skill.cli import common as cli
 from skill.config import Config, MqttConfig
-from skill.content.load import Catalogue, load_catalogue
-from skill.core.session import Command, Output, PublishEvent, PublishState, Session, Speak
+from skill.content.load import load_catalogue
+from skill.content.model import Catalogue
+from skill.core.events import Command, Output, PublishEvent, PublishState, Speak
+from skill.core.session import Session
 from skill.errors import MqttError
 from skill.mqtt.bridge import MqttBridge, bridge_for
 from skill.nlu.intents import IntentMatcher

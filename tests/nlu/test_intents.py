@@ -11,7 +11,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skill.content.load import Catalogue
+from skill.content.model import Catalogue
 from skill.nlu.intents import IntentMatcher, iter_samples
 from skill.nlu.normalize import normalize
 from tests.conftest import DATA

@@ -17,11 +17,13 @@ import pytest
 from skill.__main__ import main
 from skill.audio import dsp
 from skill.audio.speaker import NO_SPEAKER_FIX, NullSink
-from skill.audio.wavio import read_wav
-from skill.cli import speaking as cli_speaking
+from skill.audio.wavfile import read_wav
+from skill.cli import common as cli
 from skill.config import Config
-from skill.content.load import Ask, Breathe, Catalogue, Chime, Pause, Practice, load_catalogue
-from skill.core.session import PlayChime, Silence, Speak, expand
+from skill.content.load import load_catalogue
+from skill.content.model import Ask, Breathe, Catalogue, Chime, Pause, Practice
+from skill.core.events import PlayChime, Silence, Speak
+from skill.core.practice import UnitKind, expand, practice_outputs
 from skill.errors import AudioError
 from skill.speaking import player as player_module
 from skill.speaking.player import (
@@ -29,7 +31,6 @@ from skill.speaking.player import (
     chime,
     chime_seconds,
     output_audio,
-    practice_outputs,
     render_practice,
 )
 from skill.speaking.tts import LEAD_SECONDS
@@ -124,9 +125,9 @@ def test_practice_outputs_follow_the_session_units(tiny: Practice) -> None:
     units = expand(tiny)
     assert len(outputs) == len(units)
     for output, unit in zip(outputs, units, strict=True):
-        if unit.kind == "say":
+        if unit.kind is UnitKind.SAY:
             assert isinstance(output, Speak) and output.text == unit.text
-        elif unit.kind == "chime":
+        elif unit.kind is UnitKind.CHIME:
             assert isinstance(output, PlayChime) and output.kind == unit.text
         else:
             assert isinstance(output, Silence) and output.seconds == unit.seconds
@@ -277,10 +278,10 @@ def test_no_speaker_falls_back_to_text_with_one_log_line(
     def no_speaker(config: Config) -> SpeakerPlayer:
         raise AudioError(f"no audio output device: {NO_SPEAKER_FIX}")
 
-    monkeypatch.setattr(cli_speaking, "open_speaker_player", no_speaker)
+    monkeypatch.setattr(player_module, "open_speaker_player", no_speaker)
     with caplog.at_level(logging.WARNING):
-        code = cli_speaking.cmd_run_text_spoken(
-            Config(), fast=False, mute=False, source=io.StringIO("")
+        code = cli.cmd_run_text(
+            Config(), fast=False, mute=False, source=io.StringIO(""), speak=True
         )
     assert code == 0
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
@@ -293,12 +294,16 @@ def test_the_text_loop_speaks_through_the_speaker_player(
     sink = RecordingSink()
     sink.realtime = False
     monkeypatch.setattr(
-        cli_speaking,
+        player_module,
         "open_speaker_player",
         lambda config: SpeakerPlayer(fake_speech(tmp_path), sink),
     )
-    code = cli_speaking.cmd_run_text_spoken(
-        Config(), fast=False, mute=False, source=io.StringIO("what is self compassion\n")
+    code = cli.cmd_run_text(
+        Config(),
+        fast=False,
+        mute=False,
+        source=io.StringIO("what is self compassion\n"),
+        speak=True,
     )
     assert code == 0
     assert sink.frames > RATE and sink.closed
@@ -308,11 +313,12 @@ def test_muted_text_loop_opens_no_speaker(monkeypatch: pytest.MonkeyPatch) -> No
     def must_not_open(config: Config) -> SpeakerPlayer:
         raise AssertionError("opened a speaker")
 
-    monkeypatch.setattr(cli_speaking, "open_speaker_player", must_not_open)
-    code = cli_speaking.cmd_run_text_spoken(
-        Config(), fast=True, mute=True, source=io.StringIO("help\n")
-    )
-    assert code == 0
+    monkeypatch.setattr(player_module, "open_speaker_player", must_not_open)
+    for fast, mute in ((True, True), (True, False)):  # muted, or fast (nothing to hear)
+        code = cli.cmd_run_text(
+            Config(), fast=fast, mute=mute, source=io.StringIO("help\n"), speak=True
+        )
+        assert code == 0
 
 
 def test_say_without_a_speaker_names_the_fix(

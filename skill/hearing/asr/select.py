@@ -1,14 +1,5 @@
-"""The recogniser: one small interface, two engines.
+"""Choosing the speech engine, and building its recogniser (the interface is in `base`).
 
-An engine decodes one utterance at a time: `start()` gives a `Decoding` that takes audio
-chunks (16 kHz mono int16 bytes, 20–100 ms each), tells its partial result, and at
-`finish()` gives a `Transcript`. A transcript can hold two readings of the same audio:
-
-- `grammar`: the pass restricted to the intent templates (the grammar drives intents),
-- `open`: the open-vocabulary pass (checked for crisis statements; used when the grammar
-  heard nothing), with `alternatives`, more open hypotheses, checked for crisis too.
-
-Which passes run is the engine's mode: "grammar", "open" or "both" (the default).
 Vosk is used when a Vosk model for the language is installed, PocketSphinx otherwise;
 `--engine` (hearing.engine) overrides.
 """
@@ -16,67 +7,17 @@ Vosk is used when a Vosk model for the language is installed, PocketSphinx other
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from skill.config import HearingConfig
-from skill.content.load import Catalogue
+from skill.content.model import Catalogue
 from skill.errors import ConfigError, ModelError
+from skill.hearing.asr.base import Recogniser, check_mode
 
 log = logging.getLogger(__name__)
 
 ENGINES = ("vosk", "pocketsphinx")
-MODES = ("grammar", "open", "both")
 AUTO = "auto"
-
-
-@dataclass(frozen=True)
-class Transcript:
-    """What one utterance was heard as (None: that pass did not run)."""
-
-    grammar: str | None
-    open: str | None
-    alternatives: tuple[str, ...] = ()
-    engine: str = ""
-    mode: str = ""
-
-    @property
-    def text(self) -> str:
-        """The best single reading: the grammar's, or the open one when it heard nothing."""
-        return self.grammar or self.open or ""
-
-    def readings(self) -> list[str]:
-        """Every distinct non-empty reading, grammar first (for the safety check)."""
-        found = [self.grammar or "", self.open or "", *self.alternatives]
-        return [t for t in dict.fromkeys(found) if t]
-
-
-class Decoding(Protocol):
-    """One utterance being decoded."""
-
-    def accept(self, pcm: bytes) -> None:
-        """Feed a chunk of 16 kHz mono int16 audio."""
-
-    def partial(self) -> str:
-        """The words heard so far."""
-
-    def finish(self) -> Transcript:
-        """End of the utterance: the final transcript."""
-
-
-class Recogniser(Protocol):
-    engine: str
-    mode: str
-
-    def start(self) -> Decoding:
-        """Begin an utterance. One decoding at a time per recogniser."""
-
-
-def check_mode(mode: str) -> str:
-    if mode not in MODES:
-        raise ConfigError(f"unknown recogniser mode '{mode}' (use one of {', '.join(MODES)})")
-    return mode
 
 
 def vosk_model_for(config: HearingConfig, data_root: Path | None = None) -> Path | None:

@@ -19,9 +19,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from skill.content.load import Catalogue
+from skill.content.model import Catalogue
 from skill.errors import ModelError
-from skill.hearing.asr.select import Transcript, check_mode
+from skill.hearing.asr.base import Transcript, check_mode
 from skill.hearing.grammar.compile import compile_grammar, spoken_words
 from skill.hearing.grammar.lm import GENERAL_WORDS, LM_VERSION, Vocabulary, build_arpa, corpus
 from skill.hearing.grammar.wordgraph import WordGraph
@@ -32,7 +32,8 @@ GRAMMAR = "grammar"
 NBEST = 10
 
 
-def _pocketsphinx() -> Any:
+def pocketsphinx_module() -> Any:
+    """The pocketsphinx package; ModelError saying how to install it when it is missing."""
     try:
         import pocketsphinx
     except ImportError:
@@ -43,13 +44,14 @@ def _pocketsphinx() -> Any:
 
 
 def model_dir() -> Path:
-    return Path(_pocketsphinx().get_model_path("en-us"))
+    """The folder of PocketSphinx's bundled en-us model."""
+    return Path(pocketsphinx_module().get_model_path("en-us"))
 
 
 @cache
 def vocabulary() -> Vocabulary:
     """The en-us dictionary's words with their general-English unigram log probability."""
-    ps = _pocketsphinx()
+    ps = pocketsphinx_module()
     general = ps.NGramModel(ps.Config(), ps.LogMath(), str(model_dir() / "en-us.lm.bin"))
     scores: dict[str, float] = {}
     with (model_dir() / "cmudict-en-us.dict").open(encoding="utf-8") as lines:
@@ -126,13 +128,36 @@ def sphinx_resources(
     return SphinxResources(grammar.folder)
 
 
+def hyp_text(hyp: Any) -> str:
+    """The words of a PocketSphinx hypothesis, "" for none.
+
+    `Decoder.hyp()` is None before anything was decoded; an N-best item can be None too.
+    """
+    if hyp is None:
+        return ""
+    return str(hyp.hypstr or "")
+
+
+def nbest_texts(decoder: Any, limit: int) -> list[str]:
+    """The distinct non-empty readings among the first `limit` N-best of the last utterance.
+
+    `nbest()` is None when the utterance left no lattice (no audio), and its items are
+    None when nothing was heard (silence): both mean no alternatives, never a crash.
+    """
+    found = decoder.nbest()
+    if found is None:
+        return []
+    texts = [hyp_text(h) for h, _ in zip(found, range(limit), strict=False)]
+    return [t for t in dict.fromkeys(texts) if t]
+
+
 class SphinxRecogniser:
     """PocketSphinx with the Kindly grammar and LM (mode: grammar, open or both)."""
 
     engine = "pocketsphinx"
 
     def __init__(self, resources: SphinxResources, *, mode: str = "both", nbest: int = NBEST):
-        ps = _pocketsphinx()
+        ps = pocketsphinx_module()
         self.mode = check_mode(mode)
         self.nbest = nbest if mode != GRAMMAR else 0
         try:
@@ -165,15 +190,14 @@ class SphinxDecoding:
         self.finished: Transcript | None = None
 
     def accept(self, pcm: bytes) -> None:
-        if self.finished is not None:
-            return
+        if self.finished is not None or not pcm:
+            return  # process_raw raises IndexError on an empty buffer
         self.decoder.process_raw(pcm, False, False)
         if self.buffer is not None:
             self.buffer += pcm
 
     def partial(self) -> str:
-        hyp = self.decoder.hyp()
-        return str(hyp.hypstr) if hyp is not None else ""
+        return hyp_text(self.decoder.hyp())
 
     def finish(self) -> Transcript:
         if self.finished is not None:
@@ -183,16 +207,14 @@ class SphinxDecoding:
         first = self.partial()
         alternatives: tuple[str, ...] = ()
         if self.rec.nbest and self.rec.stream_search == OPEN:
-            seen = [
-                str(h.hypstr) for h, _ in zip(decoder.nbest(), range(self.rec.nbest), strict=False)
-            ]
-            alternatives = tuple(t for t in dict.fromkeys(seen) if t and t != first)
+            alternatives = tuple(t for t in nbest_texts(decoder, self.rec.nbest) if t != first)
         grammar: str | None = first if self.rec.stream_search == GRAMMAR else None
         open_text: str | None = first if self.rec.stream_search == OPEN else None
         if self.buffer is not None:
             decoder.activate_search(GRAMMAR)
             decoder.start_utt()
-            decoder.process_raw(bytes(self.buffer), False, True)
+            if self.buffer:
+                decoder.process_raw(bytes(self.buffer), False, True)
             decoder.end_utt()
             grammar = self.partial()
             decoder.activate_search(OPEN)

@@ -17,9 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from skill.content.load import Catalogue
+from skill.content.model import Catalogue
 from skill.errors import ModelError
-from skill.hearing.asr.select import Transcript, check_mode
+from skill.hearing.asr.base import Transcript, check_mode
 from skill.hearing.grammar.compile import UNK, compile_grammar
 from skill.hearing.grammar.wordgraph import Known
 

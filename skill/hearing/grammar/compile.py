@@ -28,7 +28,7 @@ from pathlib import Path
 
 from hassil.fst import EPS, intents_to_fst
 
-from skill.content.load import Catalogue
+from skill.content.model import Catalogue
 from skill.hearing.grammar.wordgraph import (
     Known,
     WordGraph,

@@ -22,10 +22,9 @@ import random
 import re
 from collections.abc import Callable, Iterable
 from io import StringIO
-from pathlib import Path
 from typing import Any
 
-from skill.content.load import Catalogue
+from skill.content.model import Catalogue
 from skill.hearing.grammar.compile import spoken_words
 
 LM_VERSION = "1"
@@ -136,9 +135,3 @@ def build_arpa(sentences: list[str], extra_words: list[str]) -> str:
     out = StringIO()
     model.write(out)
     return out.getvalue()
-
-
-def write_lm(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)

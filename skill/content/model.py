@@ -1,0 +1,171 @@
+"""What a practice is: the steps, intents, answers, safety text and the catalogue of them.
+
+Plain frozen dataclasses with no I/O; `skill.content.load` builds them from `intents/`.
+Everything that walks a practice (the session's expansion into outputs, the list of lines
+to pre-render) reads the spoken cues of a breathe step from `Breathe.phases`, so they are
+written once, here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+KINDS = ("practice", "info", "control", "safety")
+STEP_TYPES = ("say", "pause", "breathe", "ask", "chime", "end")
+CHIMES = ("soft", "bell")
+
+# Spoken cues of a breathe step; pre-rendered like every other line.
+BREATHE_IN = "Breathe in."
+BREATHE_HOLD = "Hold."
+BREATHE_OUT = "And breathe out."
+
+
+@dataclass(frozen=True)
+class Say:
+    text: str
+
+
+@dataclass(frozen=True)
+class Pause:
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Breathe:
+    count: int
+    inhale: float
+    exhale: float
+    hold: float = 0.0
+
+    def phases(self) -> tuple[tuple[str, float], ...]:
+        """One breath: each spoken cue with the seconds of silence that follow it."""
+        held = ((BREATHE_HOLD, self.hold),) if self.hold else ()
+        return ((BREATHE_IN, self.inhale), *held, (BREATHE_OUT, self.exhale))
+
+
+@dataclass(frozen=True)
+class Ask:
+    text: str
+    wait: float
+
+
+@dataclass(frozen=True)
+class Chime:
+    kind: str = "soft"
+
+
+@dataclass(frozen=True)
+class End:
+    text: str
+
+
+Step = Say | Pause | Breathe | Ask | Chime | End
+
+
+@dataclass(frozen=True)
+class Intent:
+    """One recognisable intent: its id, kind and hassil sentence templates."""
+
+    id: str
+    kind: str
+    sentences: tuple[str, ...]
+    source: Path
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Practice(Intent):
+    minutes: float = 0.0
+    summary: str = ""
+    offer: str = ""
+    steps: tuple[Step, ...] = ()
+
+
+@dataclass(frozen=True)
+class Info(Intent):
+    answer: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    helpline: str
+    emergency: str
+
+
+@dataclass(frozen=True)
+class Safety(Intent):
+    patterns: tuple[str, ...] = ()
+    risk_words: tuple[str, ...] = ()
+    idioms: tuple[str, ...] = ()
+    response: tuple[str, ...] = ()
+    repeat: tuple[str, ...] = ()
+    regions: dict[str, Region] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """All content of one `intents/` folder."""
+
+    root: Path
+    intents: dict[str, Intent]
+    expansion_rules: dict[str, str]
+    skip_words: tuple[str, ...]
+    phrases: dict[str, str]
+    digest: str
+
+    @property
+    def practices(self) -> dict[str, Practice]:
+        return {k: v for k, v in self.intents.items() if isinstance(v, Practice)}
+
+    @property
+    def infos(self) -> dict[str, Info]:
+        return {k: v for k, v in self.intents.items() if isinstance(v, Info)}
+
+    @property
+    def safety(self) -> Safety | None:
+        found = [v for v in self.intents.values() if isinstance(v, Safety)]
+        return found[0] if found else None
+
+    def kind_of(self, intent_id: str | None) -> str:
+        """The kind of an intent id (`none` for no intent)."""
+        if intent_id is None or intent_id not in self.intents:
+            return "none"
+        return self.intents[intent_id].kind
+
+    def hassil_dict(self) -> dict[str, Any]:
+        """The templates in hassil's input format."""
+        return {
+            "language": "en",
+            "intents": {
+                i.id: {"data": [{"sentences": list(i.sentences)}]} for i in self.intents.values()
+            },
+            "expansion_rules": dict(self.expansion_rules),
+            "skip_words": list(self.skip_words),
+        }
+
+    def spoken_lines(self) -> Iterator[str]:
+        """Every line a practice, an answer or a phrase can speak, once each, in order.
+
+        The crisis response is not here: its lines depend on the region (see safety).
+        """
+        lines = chain(self.phrases.values(), *(_lines_of(i) for i in self.intents.values()))
+        yield from dict.fromkeys(lines)
+
+
+def _lines_of(intent: Intent) -> Iterator[str]:
+    """The distinct texts an intent can speak (a breath's cues once, however many breaths)."""
+    if isinstance(intent, Practice):
+        if intent.offer:
+            yield intent.offer
+        for step in intent.steps:
+            if isinstance(step, Say | Ask | End):
+                yield step.text
+            elif isinstance(step, Breathe):
+                yield from (cue for cue, _ in step.phases())
+    elif isinstance(intent, Info):
+        yield from intent.answer

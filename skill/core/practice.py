@@ -1,0 +1,85 @@
+"""A practice as the flat sequence of outputs that plays it, and how long outputs take.
+
+`expand` is the one expansion of practice steps: the session walks its units, and the
+player renders a whole practice from the same units through `practice_outputs`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from skill.content.model import Ask, Breathe, Chime, End, Pause, Practice, Say
+from skill.core.events import Listen, Output, PlayChime, Silence, Speak
+
+WORDS_PER_SECOND = 2.6  # speaking rate of the voice at pace 1.0, for estimates
+CHIME_SECONDS = 1.5  # a chime, when its real length is not known
+
+
+class UnitKind(StrEnum):
+    SAY = "say"
+    SILENCE = "silence"
+    QUESTION = "question"  # the quiet after a reflective question
+    CHIME = "chime"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One output of a practice, and the step it belongs to."""
+
+    step: int
+    kind: UnitKind
+    text: str = ""  # what is said; for a chime, its kind
+    seconds: float = 0.0
+
+
+def expand(practice: Practice) -> tuple[Unit, ...]:
+    """A practice's steps as the flat sequence of outputs the player walks through."""
+    say, silence = UnitKind.SAY, UnitKind.SILENCE
+    units: list[Unit] = []
+    for i, step in enumerate(practice.steps):
+        if isinstance(step, Say | End):
+            units.append(Unit(i, say, step.text))
+        elif isinstance(step, Pause):
+            units.append(Unit(i, silence, seconds=step.seconds))
+        elif isinstance(step, Ask):
+            units += [Unit(i, say, step.text), Unit(i, UnitKind.QUESTION, seconds=step.wait)]
+        elif isinstance(step, Chime):
+            units.append(Unit(i, UnitKind.CHIME, step.kind))
+        elif isinstance(step, Breathe):
+            for _ in range(step.count):
+                for cue, seconds in step.phases():
+                    units += [Unit(i, say, cue), Unit(i, silence, seconds=seconds)]
+    return tuple(units)
+
+
+def unit_output(unit: Unit, seq: int, pace: float) -> Output:
+    """The output that plays `unit`."""
+    if unit.kind is UnitKind.SAY:
+        return Speak(seq, unit.text, pace)
+    if unit.kind is UnitKind.CHIME:
+        return PlayChime(seq, unit.text)
+    return Silence(seq, unit.seconds, question=unit.kind is UnitKind.QUESTION)
+
+
+def practice_outputs(practice: Practice, pace: float = 1.0) -> list[Output]:
+    """The outputs a session plays for a practice, in order (numbered from 1)."""
+    return [unit_output(unit, seq, pace) for seq, unit in enumerate(expand(practice), start=1)]
+
+
+def speech_seconds(text: str, pace: float = 1.0) -> float:
+    """An estimate of how long `text` takes to say (where no audio gives the real length)."""
+    return len(text.split()) / WORDS_PER_SECOND * pace
+
+
+def output_seconds(output: Output, *, chime: float = CHIME_SECONDS) -> float:
+    """How long `output` takes to play: its own length, or the estimate for speech.
+
+    Used where nothing is heard (the text loop's clock) or the sound failed (the player
+    keeps the practice's timing), so a practice takes the same time either way.
+    """
+    if isinstance(output, Speak):
+        return speech_seconds(output.text, output.pace)
+    if isinstance(output, Silence | Listen):
+        return output.seconds
+    return chime

@@ -1,0 +1,186 @@
+"""The speech engines' shared interface and the PocketSphinx decoding, on a fake decoder
+(no model), plus the real decoder on audio that leaves it nothing to say."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from skill.config import HearingConfig
+from skill.content.model import Catalogue
+from skill.errors import ConfigError
+from skill.hearing.asr.base import MODES, Transcript, check_mode
+from skill.hearing.asr.select import make_recogniser
+from skill.hearing.asr.sphinx import GRAMMAR, OPEN, SphinxRecogniser, hyp_text, nbest_texts
+
+ASR = Path(__file__).resolve().parents[2] / "skill" / "hearing" / "asr"
+
+
+@dataclass
+class Hyp:
+    hypstr: str | None
+
+
+@dataclass
+class FakeDecoder:
+    """The part of pocketsphinx.Decoder that SphinxDecoding uses, with scripted results.
+
+    `heard` is what hyp() says for each search; `nbest` what nbest() returns (None when
+    the utterance left no lattice, None items when it heard only silence).
+    """
+
+    heard: dict[str, Hyp | None]
+    nbest_result: list[Hyp | None] | None = None
+    search: str = OPEN
+    fed: dict[str, int] = field(default_factory=dict)
+    in_utt: bool = False
+
+    def activate_search(self, name: str) -> None:
+        self.search = name
+
+    def start_utt(self) -> None:
+        assert not self.in_utt
+        self.in_utt = True
+
+    def end_utt(self) -> None:
+        assert self.in_utt
+        self.in_utt = False
+
+    def process_raw(self, data: bytes, no_search: bool, full_utt: bool) -> None:
+        if not data:  # what the real decoder does with an empty buffer
+            raise IndexError("Out of bounds on buffer access (axis 0)")
+        self.fed[self.search] = self.fed.get(self.search, 0) + len(data)
+
+    def hyp(self) -> Hyp | None:
+        return self.heard.get(self.search)
+
+    def nbest(self) -> list[Hyp | None] | None:
+        assert not self.in_utt
+        return self.nbest_result
+
+
+def recogniser(decoder: FakeDecoder, mode: str = "both", nbest: int = 10) -> SphinxRecogniser:
+    """A SphinxRecogniser around a fake decoder: nothing loaded."""
+    rec = SphinxRecogniser.__new__(SphinxRecogniser)
+    rec.mode = mode
+    rec.nbest = nbest if mode != GRAMMAR else 0
+    rec.decoder = decoder
+    rec.stream_search = GRAMMAR if mode == GRAMMAR else OPEN
+    return rec
+
+
+SPEECH = np.full(1600, 900, np.int16).tobytes()
+
+
+def test_no_lattice_means_no_alternatives_not_a_crash() -> None:
+    # nbest() is None when the utterance left no lattice.
+    decoder = FakeDecoder({OPEN: Hyp("help me"), GRAMMAR: Hyp("help me")}, nbest_result=None)
+    decoding = recogniser(decoder).start()
+    decoding.accept(SPEECH)
+    transcript = decoding.finish()
+    assert transcript == Transcript("help me", "help me", (), "pocketsphinx", "both")
+
+
+def test_empty_nbest_items_are_skipped() -> None:
+    # On silence nbest() gives None items (the reported 'NoneType' has no 'hypstr').
+    heard = [None, Hyp(None), Hyp(""), Hyp("i want to die"), Hyp("help me"), None]
+    decoder = FakeDecoder({OPEN: Hyp("help me"), GRAMMAR: None}, nbest_result=heard)
+    decoding = recogniser(decoder).start()
+    decoding.accept(SPEECH)
+    transcript = decoding.finish()
+    assert transcript.alternatives == ("i want to die",)
+    assert transcript.grammar == ""  # the grammar pass ran and heard nothing
+    assert transcript.readings() == ["help me", "i want to die"]
+
+
+def test_only_the_first_n_best_are_read() -> None:
+    heard: list[Hyp | None] = [Hyp(f"reading {i}") for i in range(50)]
+    decoder = FakeDecoder({OPEN: Hyp("reading 0")}, nbest_result=heard)
+    decoding = recogniser(decoder, mode="open", nbest=3).start()
+    decoding.accept(SPEECH)
+    assert decoding.finish().alternatives == ("reading 1", "reading 2")
+
+
+def test_no_audio_at_all_gives_an_empty_transcript() -> None:
+    decoder = FakeDecoder({}, nbest_result=None)
+    decoding = recogniser(decoder).start()
+    decoding.accept(b"")  # an empty chunk is not fed to the decoder
+    assert decoding.partial() == ""
+    transcript = decoding.finish()
+    assert transcript == Transcript("", "", (), "pocketsphinx", "both")
+    assert transcript.text == "" and transcript.readings() == []
+    assert decoder.fed == {} and decoder.search == OPEN and not decoder.in_utt
+    assert decoding.finish() is transcript  # finishing twice is harmless
+
+
+def test_both_mode_decodes_the_buffered_utterance_with_the_grammar() -> None:
+    decoder = FakeDecoder({OPEN: Hyp("take a brake"), GRAMMAR: Hyp("take a break")}, [])
+    decoding = recogniser(decoder).start()
+    for _ in range(3):
+        decoding.accept(SPEECH)
+    assert decoding.partial() == "take a brake"
+    transcript = decoding.finish()
+    assert (transcript.grammar, transcript.open) == ("take a break", "take a brake")
+    assert decoder.fed == {OPEN: 3 * len(SPEECH), GRAMMAR: 3 * len(SPEECH)}
+    assert decoder.search == OPEN  # ready for the next utterance
+
+
+def test_grammar_mode_reads_no_n_best() -> None:
+    decoder = FakeDecoder({GRAMMAR: Hyp("take a break")}, nbest_result=None)
+    decoding = recogniser(decoder, mode="grammar").start()
+    decoding.accept(SPEECH)
+    transcript = decoding.finish()
+    assert (transcript.grammar, transcript.open, transcript.alternatives) == (
+        "take a break",
+        None,
+        (),
+    )
+
+
+def test_hypothesis_helpers_take_none() -> None:
+    assert hyp_text(None) == "" and hyp_text(Hyp(None)) == "" and hyp_text(Hyp("hi")) == "hi"
+    assert nbest_texts(FakeDecoder({}, nbest_result=None), 10) == []
+    assert nbest_texts(FakeDecoder({}, [Hyp("a"), None, Hyp("a"), Hyp("b")]), 10) == ["a", "b"]
+
+
+def test_modes() -> None:
+    assert [check_mode(m) for m in MODES] == list(MODES)
+    with pytest.raises(ConfigError, match="unknown recogniser mode 'loud'"):
+        check_mode("loud")
+
+
+def _imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_the_engines_depend_on_the_base_only() -> None:
+    for engine in ("sphinx", "vosk"):
+        imported = {m for m in _imports(ASR / f"{engine}.py") if m.startswith("skill.hearing.asr")}
+        assert imported == {"skill.hearing.asr.base"}, engine
+    assert not {m for m in _imports(ASR / "base.py") if m.startswith("skill.hearing")}
+
+
+@pytest.mark.audio
+@pytest.mark.parametrize("seconds", [0.0, 0.01, 0.5])
+def test_the_real_decoder_on_nothing_or_silence(catalogue: Catalogue, seconds: float) -> None:
+    # No audio leaves no lattice (nbest() is None); silence gives None N-best items.
+    rec = make_recogniser(catalogue, HearingConfig(), engine="pocketsphinx")
+    decoding = rec.start()
+    silence = np.zeros(int(seconds * 16_000), np.int16).tobytes()
+    decoding.accept(silence)
+    transcript = decoding.finish()
+    assert transcript.engine == "pocketsphinx" and transcript.mode == "both"
+    assert transcript.readings() == []
+    again = rec.start()  # the decoder is ready for the next utterance
+    again.accept(silence)
+    assert again.finish().readings() == []
