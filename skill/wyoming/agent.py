@@ -20,6 +20,7 @@ memory is, per conversation id for five minutes, which safety response was given
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -117,32 +118,41 @@ class Memory:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self._items: OrderedDict[str, tuple[float, str, bool]] = OrderedDict()
+        self._lock = threading.Lock()  # short lines are answered on the event loop, long
+        # ones on a worker thread: both may use the memory
 
     def get(self, key: str | None) -> tuple[str, bool] | None:
         """(safety intent id, still waiting for an answer to its question) or None."""
-        if key is None or key not in self._items:
+        if key is None:
             return None
-        at, intent, asking = self._items[key]
-        if self.clock() - at > MEMORY_SECONDS:
-            del self._items[key]
-            return None
-        return intent, asking
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                return None
+            at, intent, asking = found
+            if self.clock() - at > MEMORY_SECONDS:
+                del self._items[key]
+                return None
+            return intent, asking
 
     def put(self, key: str | None, intent: str, asking: bool) -> None:
         if key is None:
             return
-        self._items[key] = (self.clock(), intent, asking)
-        self._items.move_to_end(key)
-        while len(self._items) > MEMORY_SIZE:
-            self._items.popitem(last=False)
+        with self._lock:
+            self._items[key] = (self.clock(), intent, asking)
+            self._items.move_to_end(key)
+            while len(self._items) > MEMORY_SIZE:
+                self._items.popitem(last=False)
 
     def forget(self, key: str | None) -> None:
         if key is not None:
-            self._items.pop(key, None)
+            with self._lock:
+                self._items.pop(key, None)
 
 
 class Agent:
-    """Kindly as a conversation agent. Use from one thread at a time."""
+    """Kindly as a conversation agent. Thread-safe: the matcher is read-only after it is
+    built, and the memory has its own lock."""
 
     def __init__(self, matcher: IntentMatcher, *, region: str, speaker: bool) -> None:
         self.matcher = matcher
