@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install install-dev run test lint bench check clean
+.PHONY: install install-dev link run test lint bench check clean
 
 $(BIN)/python:
 	bash deploy/apt.sh runtime
@@ -25,7 +25,11 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
-run: install
+# `kindly` on PATH (a link in /usr/local/bin as root, ~/.local/bin as a user).
+link: install
+	@bash deploy/link.sh $(BIN)/kindly
+
+run: install link
 	$(BIN)/kindly run $(ARGS)
 
 lint: install-dev

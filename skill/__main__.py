@@ -6,8 +6,9 @@ import argparse
 import sys
 
 from skill import __version__
-from skill.cli import common as cli
 from skill.errors import KindlyError
+
+REGIONS = "us, ca, uk, ie, eu"
 
 
 def _mqtt_flags(parser: argparse.ArgumentParser) -> None:
@@ -16,19 +17,23 @@ def _mqtt_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from skill.config import LOG_LEVELS
+
     parser = argparse.ArgumentParser(
         prog="kindly", description="Kindly: an offline self-compassion voice companion."
     )
     parser.add_argument("--version", action="version", version=f"kindly {__version__}")
     parser.add_argument("--config", help="config file (default ~/.config/kindly/config.yaml)")
-    parser.add_argument("--log-level", help="debug, info, warning, error")
+    parser.add_argument(
+        "--log-level", type=str.lower, choices=LOG_LEVELS, help="debug, info, warning, error"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="the live loop (voice, or --text)")
     run.add_argument("--text", action="store_true", help="type instead of speaking")
     run.add_argument("--fast", action="store_true", help="skip the waiting (tests, demos)")
     run.add_argument("--mute", action="store_true", help="print only, play no audio")
-    run.add_argument("--region", help="helpline region: us, ca, uk, ie")
+    run.add_argument("--region", help=f"helpline region: {REGIONS}")
     run.add_argument("--mic", help="microphone: # or part of its name (see `kindly devices`)")
     run.add_argument("--engine", choices=("auto", "vosk", "pocketsphinx"), help="recogniser")
     run.add_argument(
@@ -72,16 +77,6 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate intents/ and the practices")
     check.add_argument("content", nargs="?", help="content folder (default: intents/)")
 
-    wyoming = sub.add_parser("wyoming", help="answer Home Assistant Assist (Wyoming protocol)")
-    wyoming.add_argument(
-        "--uri", metavar="tcp://HOST:PORT", help="where to listen (default: the wyoming config)"
-    )
-    wyoming.add_argument(
-        "--no-zeroconf", action="store_true", help="do not advertise on the local network"
-    )
-    wyoming.add_argument("--region", help="helpline region: us, ca, uk, ie, eu")
-    _mqtt_flags(wyoming)
-
     doctor = sub.add_parser("doctor", help="check mic, speaker, models, cache, config, MQTT")
     doctor.add_argument("--only", metavar="CHECK,...", help="only these checks (e.g. mic,model)")
     doctor.add_argument("--json", action="store_true", help="JSON output")
@@ -89,8 +84,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    """Parse; an unknown option is reported with the usage of the command it was given to."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        commands = next(
+            a for a in parser._actions if isinstance(a, argparse._SubParsersAction)
+        ).choices
+        command = commands[args.command]
+        if getattr(args, "mqtt_command", None):
+            command = next(
+                a for a in command._actions if isinstance(a, argparse._SubParsersAction)
+            ).choices[args.mqtt_command]
+        command.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C, or systemd's SIGINT, at any moment (start-up too)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
+    args = _parse(argv)
+    from skill.cli import common as cli
+
     try:
         if args.command == "doctor":  # before the config is read: a broken one is a finding
             from skill.cli import doctor as cli_doctor
@@ -134,19 +155,13 @@ def main(argv: list[str] | None = None) -> int:
             if args.command == "say":
                 return cli_speaking.cmd_say(config, args.text, args.out)
             return cli_speaking.cmd_render(config)
-        if args.command in ("run", "mqtt", "wyoming"):
+        if args.command in ("run", "mqtt"):
             from skill.cli import mqtt as cli_mqtt
 
             mqtt = cli_mqtt.mqtt_overrides(args.mqtt, args.device_id)
             config = config.with_overrides(top={"region": getattr(args, "region", None)}, mqtt=mqtt)
             if args.command == "mqtt":
                 return cli_mqtt.cmd_forget(config)
-        if args.command == "wyoming":
-            from skill.cli import wyoming as cli_wyoming
-
-            uri = args.uri or f"tcp://{config.wyoming.host}:{config.wyoming.port}"
-            zeroconf = config.wyoming.zeroconf and not args.no_zeroconf
-            return cli_wyoming.cmd_wyoming(config, uri, zeroconf=zeroconf)
         if args.command == "run":
             config = config.with_overrides(audio={"mic": args.mic}, hearing={"engine": args.engine})
             from skill.cli import run as cli_run

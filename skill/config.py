@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -53,16 +54,6 @@ class MqttConfig:
 
 
 @dataclass(frozen=True)
-class WyomingConfig:
-    """Home Assistant Assist: the Wyoming handle service inside `kindly run`."""
-
-    enabled: bool = False
-    host: str = "0.0.0.0"
-    port: int = 10700
-    zeroconf: bool = True  # advertise on the local network (only while enabled)
-
-
-@dataclass(frozen=True)
 class Config:
     region: str = "us"
     content: str | None = None
@@ -71,7 +62,6 @@ class Config:
     hearing: HearingConfig = field(default_factory=HearingConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
     mqtt: MqttConfig = field(default_factory=MqttConfig)
-    wyoming: WyomingConfig = field(default_factory=WyomingConfig)
 
     def with_overrides(self, **sections: dict[str, Any]) -> Config:
         """A copy with flag values applied (None values are ignored)."""
@@ -91,7 +81,6 @@ def _default_device_id() -> str:
 
 _SECTIONS = {"voice": VoiceConfig, "hearing": HearingConfig, "audio": AudioConfig}
 _SECTIONS["mqtt"] = MqttConfig
-_SECTIONS["wyoming"] = WyomingConfig
 
 
 def _typed(doc: YamlDoc, value: Any, default: Any, *path: str) -> Any:
@@ -112,6 +101,50 @@ def _typed(doc: YamlDoc, value: Any, default: Any, *path: str) -> Any:
         kind = type(default).__name__ if default is not None else "text"
         raise ConfigError(str(doc.error(f"must be {kind}", *path)))
     return value
+
+
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+
+# Allowed ranges (inclusive) of the numbers, and the choices of the words: a value outside
+# them is refused when the config is read, naming file, key and line.
+RANGES: dict[str, tuple[float, float]] = {
+    "voice.length_scale": (0.5, 3.0),  # 0 or less would make every line silence
+    "hearing.endpoint_silence": (0.1, 5.0),
+    "hearing.endpoint_patience": (0.1, 10.0),
+    "hearing.request_timeout": (1.0, 120.0),
+    "mqtt.port": (1, 65535),
+    "wyoming.port": (1, 65535),
+}
+CHOICES: dict[str, tuple[str, ...]] = {
+    "log_level": LOG_LEVELS,
+    "hearing.engine": ("auto", "vosk", "pocketsphinx"),
+    "hearing.vad": ("silero", "energy"),
+}
+NOT_EMPTY = (
+    "hearing.wake_phrase",
+    "hearing.model",
+    "voice.name",
+    "mqtt.base_topic",
+    "wyoming.host",
+)
+
+
+def _in_range(doc: YamlDoc, value: Any, *path: str) -> Any:
+    """Refuse a value outside its range or choices (None, for 'not set', passes)."""
+    key = ".".join(path)
+    if value is None:
+        return value
+    if key in RANGES:
+        low, high = RANGES[key]
+        if not low <= value <= high:
+            raise ConfigError(str(doc.error(f"must be between {low:g} and {high:g}", *path)))
+    elif key in CHOICES and str(value).lower() not in CHOICES[key]:
+        raise ConfigError(str(doc.error(f"must be one of {', '.join(CHOICES[key])}", *path)))
+    elif key in NOT_EMPTY and not str(value).strip():
+        raise ConfigError(str(doc.error("must not be empty", *path)))
+    elif key == "mqtt.device_id" and not re.fullmatch(r"[A-Za-z0-9_-]+", str(value)):
+        raise ConfigError(str(doc.error("use letters, digits, - and _ only", *path)))
+    return value.lower() if key in CHOICES else value
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -142,12 +175,13 @@ def load_config(path: Path | None = None) -> Config:
             for sub, sub_value in value.items():
                 if sub not in known:
                     raise ConfigError(str(doc.error(f"unknown setting '{sub}'", key, sub)))
-                values[sub] = _typed(doc, sub_value, getattr(section_defaults, sub), key, sub)
+                typed = _typed(doc, sub_value, getattr(section_defaults, sub), key, sub)
+                values[sub] = _in_range(doc, typed, key, sub)
             top[key] = replace(
                 section_defaults, **{k: v for k, v in values.items() if v is not None}
             )
         elif key in ("region", "content", "log_level"):
-            top[key] = _typed(doc, value, "", key)
+            top[key] = _in_range(doc, _typed(doc, value, "", key), key)
         else:
             raise ConfigError(str(doc.error(f"unknown setting '{key}'", str(key))))
     return replace(defaults, **top)

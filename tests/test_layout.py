@@ -20,7 +20,6 @@ LAYERS = [
     ("hearing",),
     ("speaking",),
     ("mqtt",),
-    ("wyoming",),
     ("app",),
     ("cli",),
     ("__main__",),

@@ -11,8 +11,6 @@
 #   --speaker NAME        speaker: part of its name or its number
 #   --engine ENGINE       recogniser: auto, vosk or pocketsphinx (default: pocketsphinx on a
 #                         Pi 3 or Zero 2, else auto = Vosk when its model is there)
-#   --wyoming             answer Home Assistant Assist too (the Wyoming handle service on
-#                         port 10700, in the same service; see the README)
 #   --no-models           do not download the Vosk model (machines with no internet; CI)
 #   --no-render           do not pre-render the practices' speech (CI; `sudo kindly render`)
 #   --python PATH         the Python (3.11 or newer) for the venv (default /usr/bin/python3)
@@ -25,7 +23,8 @@
 # one), and the service is restarted only when something changed.
 #
 # What goes where: /opt/kindly (the venv), /etc/kindly/config.yaml, /var/lib/kindly
-# (models), /var/cache/kindly (pre-rendered speech), /etc/systemd/system/kindly.service,
+# (models), /var/cache/kindly (pre-rendered speech), /etc/systemd/system/kindly.service
+# (and kindly.service.d/network.conf: the broker's addresses, the only ones it may reach),
 # /usr/local/bin/kindly (the command line with the service's settings). Remove it all with
 # deploy/pi/uninstall.sh.
 set -euo pipefail
@@ -38,7 +37,7 @@ sources=(pyproject.toml README.md skill intents voices)
 extras=voice
 
 root="" device_id="" mqtt="" region="" mic="" speaker="" engine=""
-models=1 render=1 wyoming=0
+models=1 render=1
 python=/usr/bin/python3
 [[ -x $python ]] || python=python3
 
@@ -67,7 +66,6 @@ while [[ $# -gt 0 ]]; do
     --python) python=$(value "$@"); shift ;;
     --root) root=$(value "$@"); shift ;;
     --no-models) models=0 ;;
-    --wyoming) wyoming=1 ;;
     --no-render) render=0 ;;
     -h | --help) usage 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
@@ -201,7 +199,7 @@ fi
 
 if [[ -f $config ]]; then
   say "keeping $config"
-  if [[ -n $device_id$mqtt$region$mic$speaker$engine ]] || ((wyoming)); then
+  if [[ -n $device_id$mqtt$region$mic$speaker$engine ]]; then
     say "note: the options given shape a new config only; edit $config to change it"
   fi
 else
@@ -210,14 +208,14 @@ else
   fi
   say "writing $config"
   tmp=$(mktemp "$etc/.config.XXXXXX")
-  (cd / && "$venv/bin/python" - "$tmp" "$region" "$device_id" "$mqtt" "$mic" "$speaker" "$engine" "$wyoming") <<'PY'
+  (cd / && "$venv/bin/python" - "$tmp" "$region" "$device_id" "$mqtt" "$mic" "$speaker" "$engine") <<'PY'
 import sys
 
 import yaml
 
 from skill.cli.mqtt import parse_broker
 
-path, region, device_id, broker, mic, speaker, engine, wyoming = sys.argv[1:]
+path, region, device_id, broker, mic, speaker, engine = sys.argv[1:]
 config: dict[str, object] = {"region": region or "us"}
 if engine:
     config["hearing"] = {"engine": engine}
@@ -234,8 +232,6 @@ if device_id:
     mqtt["device_id"] = device_id
 if mqtt:
     config["mqtt"] = mqtt
-if wyoming == "1":
-    config["wyoming"] = {"enabled": True, "port": 10700}
 header = (
     "# Kindly's settings, written by deploy/pi/install.sh. Edit freely: installing again\n"
     "# keeps this file. Every key is optional (see Configuration in Kindly's README);\n"
@@ -291,6 +287,49 @@ else
   say "not pre-rendering speech (--no-render): later, \`sudo kindly render\`"
 fi
 
+# --- the network: loopback and the configured broker, nothing else -----------------------
+
+# The unit says IPAddressDeny=any with only loopback allowed; this drop-in adds the broker
+# of the config (the addresses its name has now, and the name servers that look it up),
+# and with Wyoming the local network (Home Assistant connects in; zeroconf is multicast).
+# Run the installer again after changing mqtt.host or wyoming, or when the broker moves.
+read -r broker wyoming_on < <(cd / && KINDLY_CONFIG="$config" "$venv/bin/python" -c '
+from skill.config import load_config
+config = load_config()
+print(config.mqtt.host or "-", int(getattr(getattr(config, "wyoming", None), "enabled", False)))')
+[[ $broker != - ]] || broker=""
+allow=()
+if [[ $wyoming_on == 1 ]]; then # Home Assistant connects from the local network; mDNS
+  allow+=(link-local 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 fc00::/7 multicast)
+fi
+if [[ -n $broker ]]; then
+  mapfile -t found < <(getent ahosts "$broker" 2>/dev/null | awk '{print $1}' | sort -u)
+  allow+=("${found[@]}")
+  if [[ ${#found[@]} -eq 0 ]]; then
+    say "warning: cannot look up the broker $broker now: Kindly may not reach it until you run this again"
+  elif [[ ! $broker =~ ^[0-9.]+$ && ! $broker =~ : ]]; then
+    mapfile -t servers < <(awk '$1 == "nameserver" {print $2}' /etc/resolv.conf 2>/dev/null | sort -u)
+    allow+=("${servers[@]}")
+  fi
+fi
+network_conf=$(
+  printf '# Written by deploy/pi/install.sh from /etc/kindly/config.yaml (mqtt.host: %s,\n' "${broker:-none}"
+  printf '# wyoming: %s).\n' "$([[ $wyoming_on == 1 ]] && echo on || echo off)"
+  printf '# Besides loopback, the only addresses Kindly may reach. Run the installer again\n'
+  printf '# after changing the broker.\n[Service]\n'
+  for address in "${allow[@]}"; do printf 'IPAddressAllow=%s\n' "$address"; done
+)
+network=$unit.d/network.conf
+if [[ ! -f $network || $(cat "$network") != "$network_conf" ]]; then
+  install -d -m 0755 "$unit.d"
+  printf '%s\n' "$network_conf" >"$network"
+  chmod 0644 "$network"
+  say "network: loopback${allow[*]:+ and ${allow[*]}} only ($network)"
+  unit_network_changed=1
+else
+  unit_network_changed=0
+fi
+
 # --- the command line and the service -----------------------------------------------------
 
 if [[ -e $cli ]] && ! grep -q '^# kindly-cli: installed by deploy/pi/install.sh' "$cli"; then
@@ -299,7 +338,8 @@ elif ! cmp -s "$here/kindly-cli.sh" "$cli"; then
   install -D -m 0755 "$here/kindly-cli.sh" "$cli"
 fi
 
-unit_changed=0
+unit_changed=$unit_network_changed
+if ((unit_changed)); then changed=1; fi
 if ! cmp -s "$here/kindly.service" "$unit"; then
   install -D -m 0644 "$here/kindly.service" "$unit"
   unit_changed=1 changed=1

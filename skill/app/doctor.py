@@ -16,6 +16,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Collection
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from skill.paths import user_config_path
 CHECKS = ("config", "content", "mic", "speaker", "model", "voice", "cache", "mqtt")
 MQTT_TIMEOUT = 5.0
 TEST_LINE = "Hello."
+SPHINX = "pocketsphinx"
 
 
 # --- config and content ----------------------------------------------------------------------
@@ -84,7 +86,7 @@ def check_content(config: Config, where: Path) -> Check:
 def check_model(config: Config) -> Check:
     """The recogniser's model is there and loads."""
     engine = config.hearing.engine
-    if engine == "pocketsphinx":
+    if engine == SPHINX:
         try:
             import pocketsphinx
 
@@ -97,7 +99,6 @@ def check_model(config: Config) -> Check:
         return Check("model", True, f"PocketSphinx with its English model ({folder})")
     name = config.hearing.model
     fetch = f"run `kindly models fetch {name}`"
-    meanwhile = " (until then Kindly hears with PocketSphinx)" if engine == "auto" else ""
     try:
         import vosk
 
@@ -107,8 +108,13 @@ def check_model(config: Config) -> Check:
     try:
         folder = find_model(name)
     except ModelError as exc:
-        detail = strip_fix(str(exc), fetch) + meanwhile
-        return Check("model", False, detail, f"{fetch} (`kindly models list` shows the sizes)")
+        if engine == "auto":  # a fresh machine: PocketSphinx hears, with no download
+            sphinx = check_model(replace(config, hearing=replace(config.hearing, engine=SPHINX)))
+            if sphinx.ok:
+                vosk_later = f"no Vosk model yet; `kindly models fetch {name}` adds one"
+                return Check("model", True, f"{sphinx.detail}; {vosk_later}")
+            return sphinx
+        return Check("model", False, strip_fix(str(exc), fetch), fetch)
     started = time.monotonic()
     try:
         vosk.SetLogLevel(-1)
@@ -190,13 +196,12 @@ def check_cache(config: Config) -> Check:
         entry = speech.entry(text, pace)
         if entry is None or not entry.exists():
             missing += 1
-    if missing:
+    if missing:  # not a failure: `kindly run` renders them in the background
         return Check(
             "cache",
-            False,
-            f"{missing} of {len(lines)} lines are not pre-rendered in {root}: replies "
-            "would wait for synthesis",
-            "run `kindly render` (once; it takes minutes on a Pi)",
+            True,
+            f"{missing} of {len(lines)} lines not pre-rendered yet in {root}: `kindly run` "
+            "renders them in the background (or run `kindly render` now)",
         )
     return Check("cache", True, f"all {len(lines)} lines pre-rendered in {root}")
 

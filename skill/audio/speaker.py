@@ -18,7 +18,7 @@ from skill.errors import AudioError
 
 NO_SPEAKER_FIX = (
     "connect a speaker, or start PulseAudio (`pulseaudio --start`), "
-    "or write to a file with --out FILE.wav"
+    "or write a file instead (`kindly say` and `kindly practice` take --out FILE.wav)"
 )
 
 

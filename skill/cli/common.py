@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from skill.app.loop import Loop, OutputPlayer
 from skill.app.runtime import build_service, catalogue_for
+from skill.cli import logs
 from skill.config import Config, load_config
 from skill.core.events import Listen, Output, PlayChime, Silence, Speak
 from skill.errors import ContentErrors, KindlyError
@@ -33,12 +34,8 @@ NOT_THERAPY = (
 
 
 def setup_logging(level: str) -> None:
-    """Log to stderr at `level` (info by default: never transcripts)."""
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    """Log to stderr at `level` (info by default: never transcripts), rate-limited."""
+    logs.setup_logging(level)
 
 
 def config_from(path: str | None) -> Config:
@@ -49,7 +46,7 @@ def cmd_parse(config: Config, text: str | None, jsonl: bool, out: TextIO | None 
     """Parse TEXT, or every stdin line with --jsonl, into one JSON object per line."""
     out = out or sys.stdout
     matcher = IntentMatcher(catalogue_for(config))
-    lines: Iterable[str] = sys.stdin if jsonl or text is None else [text]
+    lines: Iterable[str] = forgiving(sys.stdin) if jsonl or text is None else [text]
     for line in lines:
         line = line.rstrip("\n")
         if jsonl and not line.strip():
@@ -57,6 +54,18 @@ def cmd_parse(config: Config, text: str | None, jsonl: bool, out: TextIO | None 
         out.write(json.dumps(matcher.parse(line).to_json()) + "\n")
         out.flush()
     return 0
+
+
+def forgiving(source: TextIO) -> TextIO:
+    """`source` reading on past bytes that are not text in its encoding (shown as U+FFFD):
+    one bad byte on stdin never ends `kindly parse` or the text loop."""
+    reconfigure = getattr(source, "reconfigure", None)
+    if reconfigure is not None:
+        try:
+            reconfigure(errors="replace")
+        except (ValueError, OSError):  # already read from, or closed: keep it as it is
+            pass
+    return source
 
 
 def cmd_practice_list(config: Config, as_json: bool, out: TextIO | None = None) -> int:
@@ -129,7 +138,7 @@ def cmd_run_text(
     configured (or a `bridge` given) the loop also talks MQTT; the bridge is started and
     stopped here, and so is a speaker opened here.
     """
-    source, out = source or sys.stdin, out or sys.stdout
+    source, out = forgiving(source or sys.stdin), out or sys.stdout
     service = build_service(
         config,
         player=None if mute else player,
@@ -139,12 +148,14 @@ def cmd_run_text(
         bridge=bridge,
     )
     try:
+        service.shutdown_on_sigterm()
         service.start()  # MQTT in the background: an unreachable broker never blocks the loop
-        if source.isatty():
+        typing = source.isatty()
+        if typing:
             out.write(f"{NOT_THERAPY}\nType what you would say (Ctrl-D to quit).\n")
             out.flush()
         threading.Thread(
-            target=_read, args=(source, service.loop), name="stdin", daemon=True
+            target=_read, args=(source, service.loop, typing), name="stdin", daemon=True
         ).start()
         service.loop.run()
     except KeyboardInterrupt:
@@ -154,12 +165,23 @@ def cmd_run_text(
     return 0
 
 
-def _read(source: TextIO, loop: Loop) -> None:
-    """Each typed line to the loop (parsed there, once); then the end of input."""
-    for line in source:
-        if line.strip():
-            loop.put_text(line.strip())
-    loop.end_of_input()
+def _read(source: TextIO, loop: Loop, typing: bool = False) -> None:
+    """Each typed line to the loop (parsed there, once); then the end of input.
+
+    Ctrl-D at a terminal (`typing`) means quit now; the end of piped input lets what is
+    being said finish. Input that cannot be read ends the input, never the loop silently.
+    """
+    try:
+        for line in source:
+            if line.strip():
+                loop.put_text(line.strip())
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
+        log.warning("cannot read the input any more (%s); ending", type(exc).__name__)
+    finally:
+        if typing:
+            loop.shutdown()
+        else:
+            loop.end_of_input()
 
 
 def report(error: KindlyError, err: TextIO | None = None) -> int:

@@ -21,6 +21,10 @@ log = logging.getLogger("kindly")
 
 def cmd_run(config: Config, *, text: bool, fast: bool, mute: bool, push_to_talk: bool) -> int:
     """Start Kindly: voice if a microphone opens, else (or with --text) the text loop."""
+    if not (fast or mute):  # a fresh machine: fill the speech cache, never in the way
+        from skill.cli.prerender import prerender_in_background
+
+        prerender_in_background(config)
     if text:
         return cli.cmd_run_text(config, fast=fast, mute=mute, speak=True)
     from skill.audio.mic import MicSource

@@ -52,7 +52,10 @@ def cmd_practice_audio(
     practice = catalogue.practices.get(practice_id)
     if practice is None:
         known = ", ".join(sorted(catalogue.practices))
-        raise KindlyError(f"unknown practice '{practice_id}' (known: list, {known})")
+        raise KindlyError(
+            f"unknown practice '{practice_id}' (practices: {known}; "
+            "`kindly practice list` shows them with their titles)"
+        )
     if out_path:
         speech = open_speech(config.voice)
         audio = render_practice(practice, speech)

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from skill.content.guard import fields_known, patterns_compile, unusable_file
 from skill.content.model import (
     CHIMES,
     KINDS,
@@ -149,6 +150,8 @@ def _safety(doc: YamlDoc, data: dict[str, Any], base: dict[str, Any]) -> Safety:
             if not isinstance(value, str) or not value.strip():
                 raise doc.error(f"missing required field '{key}'", "regions", str(code))
         regions[str(code).lower()] = Region(**{k: str(v) for k, v in sub.items()})
+    patterns_compile(doc, data)
+    fields_known(doc, data)
     return Safety(
         **base,
         patterns=_strings(doc, data, "patterns"),
@@ -257,22 +260,37 @@ def load_catalogue(root: Path | None = None) -> Catalogue:
     if not root.is_dir():
         raise ContentErrors([ContentError(str(root), "", None, "content folder not found")])
     errors: list[ContentError] = []
+    digest = hashlib.sha256()
+    unusable: set[Path] = set()
+    for path in sorted(root.rglob("*.yaml")):
+        problem = unusable_file(path)
+        if problem is None:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                problem = f"cannot read: {exc.strerror or exc}"
+        if problem is not None:
+            unusable.add(path)
+            errors.append(ContentError(str(path.relative_to(root.parent)), "", None, problem))
+            continue
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + data)
     rules: dict[str, str] = {}
     skip: tuple[str, ...] = ()
-    try:
-        rules, skip = _load_rules(root / "_rules.yaml", root)
-    except ContentError as exc:
-        errors.append(exc)
     phrases: dict[str, str] = {}
     try:
-        phrases = _load_phrases(root / "_phrases.yaml", root)
+        if root / "_rules.yaml" not in unusable:
+            rules, skip = _load_rules(root / "_rules.yaml", root)
+    except ContentError as exc:
+        errors.append(exc)
+    try:
+        if root / "_phrases.yaml" not in unusable:
+            phrases = _load_phrases(root / "_phrases.yaml", root)
     except ContentError as exc:
         errors.append(exc)
     intents: dict[str, Intent] = {}
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.yaml")):
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     for path in content_files(root):
+        if path in unusable:
+            continue
         try:
             intent = load_intent(path, root)
         except ContentError as exc:

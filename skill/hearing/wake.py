@@ -58,7 +58,12 @@ def _dictionary_file(words: list[str]) -> Path:
     text = _dictionary(words)
     path = cache_dir() / "wake" / f"{hashlib.sha256(text.encode()).hexdigest()[:16]}.dict"
     if not path.exists():
-        atomic_write(path, text)
+        try:
+            atomic_write(path, text)
+        except OSError as exc:  # a read-only or full cache: the grammar's memory fallback
+            from skill.hearing.grammar.compile import in_memory
+
+            return in_memory(path.stem, {path.name: text}, exc) / path.name
     return path
 
 

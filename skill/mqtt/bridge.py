@@ -55,6 +55,7 @@ ACTIONS = ("start", "stop", "pause", "resume", "listen")
 RECONNECT_MIN = 1
 RECONNECT_MAX = 30
 MAX_QUEUED = 200  # QoS 1 messages paho may hold while a connection is being lost
+MAX_PENDING = 1000  # acknowledgements awaited; older ids are forgotten
 # State and events go at QoS 0: they are only sent while connected and the latest state is
 # sent again on every connect, so nothing is missing after a reconnect, and paho cannot
 # replay stale states (after the fresh one) or minutes-old events the way it does QoS 1.
@@ -136,6 +137,9 @@ class MqttBridge:
         self._client.on_disconnect = self._on_disconnect
         self._client.on_message = self._on_message
         self._client.on_subscribe = self._on_subscribe
+        self._client.on_publish = self._on_publish
+        self._pending: dict[int, str] = {}  # message id -> topic, until acknowledged
+        self._pending_lock = threading.Lock()
         self._lock = threading.Lock()  # orders state publishing against (re)connects
         self._connected = False
         self._state: PublishState | None = None
@@ -166,7 +170,8 @@ class MqttBridge:
         self._started = True
         log.info("MQTT: connecting to %s as device %s", self.where, self.config.device_id)
         assert self.config.host is not None
-        self._client.connect_async(self.config.host, self.config.port, keepalive=KEEPALIVE)
+        host, port = self.config.host, self.config.port
+        self._client.connect_async(host, port, keepalive=KEEPALIVE, clean_start=True)
         self._client.loop_start()
 
     def stop(self, timeout: float = 2.0) -> None:
@@ -226,6 +231,28 @@ class MqttBridge:
         info = self._client.publish(topic, payload, qos=qos, retain=retain)
         if info.rc != mqtt.MQTT_ERR_SUCCESS:
             log.debug("MQTT: publish to %s not queued (%s)", topic, mqtt.error_string(info.rc))
+        elif qos > 0:
+            with self._pending_lock:  # the broker's acknowledgement says if it took it
+                self._pending[info.mid] = topic
+                while len(self._pending) > MAX_PENDING:
+                    self._pending.pop(next(iter(self._pending)))
+
+    def _on_publish(
+        self, client: mqtt.Client, userdata: Any, mid: int, reason: ReasonCode, props: Any
+    ) -> None:
+        with self._pending_lock:
+            topic = self._pending.pop(mid, "?")
+        if reason.is_failure:  # MQTT 5: an ACL that denies Kindly's publishes says so here
+            who = f"user {self.config.username!r}" if self.config.username else "anonymous"
+            log.error(
+                "MQTT: broker %s refused Kindly's message on %s (%s); let %s publish under "
+                "%s/# in the broker's ACL",
+                self.where,
+                topic,
+                reason,
+                who,
+                self.topics.base,
+            )
 
     def announce(self) -> None:
         """(Re)send the Home Assistant discovery configs, retained."""
@@ -330,7 +357,16 @@ class MqttBridge:
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: MQTTMessage) -> None:
         try:
-            if message.topic == self.topics.command:
+            if message.topic == self.topics.command and message.retain:
+                # Replayed at every (re)connect: a retained "start" would start a practice
+                # at each boot. Home Assistant's buttons never retain.
+                log.warning(
+                    "MQTT: ignored a retained command on %s (commands must not be retained; "
+                    "clear it with `mosquitto_pub -r -n -t %s`)",
+                    message.topic,
+                    message.topic,
+                )
+            elif message.topic == self.topics.command:
                 self._command(bytes(message.payload))
             elif message.topic == self.topics.ha_status and message.payload == b"online":
                 log.info("MQTT: Home Assistant is online; announcing Kindly again")

@@ -75,12 +75,10 @@ def make_client(config: MqttConfig, client_id: str) -> mqtt.Client:
         raise MqttError("no MQTT broker configured (mqtt.host or --mqtt HOST[:PORT])")
     if not 0 < config.port < 65536:
         raise MqttError(f"mqtt.port {config.port} is not a port number")
-    client = mqtt.Client(
-        CallbackAPIVersion.VERSION2,
-        client_id=client_id,
-        protocol=mqtt.MQTTv311,
-        clean_session=True,
-    )
+    # MQTT 5: the broker says why it refuses a publish (an ACL) in its acknowledgement,
+    # where MQTT 3.1.1 drops the message without a word. Sessions are never kept (the
+    # session expiry is 0), as with a 3.1.1 clean session.
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
     client.on_log = _paho_log
     client.suppress_exceptions = True  # a callback error is logged, the thread goes on
     if config.username:

@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,7 +64,7 @@ class Match:
 def compile_templates(catalogue: Catalogue) -> Intents:
     """The catalogue's templates as hassil intents; template errors name file and line."""
     try:
-        return Intents.from_dict(catalogue.hassil_dict())
+        return _parsed(Intents.from_dict(catalogue.hassil_dict()))
     except Exception:
         # hassil names no file: find the template that fails on its own.
         errors = []
@@ -75,14 +76,32 @@ def compile_templates(catalogue: Catalogue) -> Intents:
                     "expansion_rules": catalogue.expansion_rules,
                 }
                 try:
-                    Intents.from_dict(single)
+                    _parsed(Intents.from_dict(single))
                 except Exception as exc:
+                    line = _line_of(intent.source, sentence)
                     errors.append(
-                        ContentError(str(intent.source), f"sentences[{i}]", None, str(exc))
+                        ContentError(str(intent.source), f"sentences[{i}]", line, str(exc))
                     )
         raise ContentErrors(
             errors or [ContentError(str(catalogue.root), "", None, "bad")]
         ) from None
+
+
+def _parsed(intents: Intents) -> Intents:
+    """hassil parses templates when first used: parse them all now, so a broken one is a
+    content error at load time, not a crash mid-conversation."""
+    for intent in intents.intents.values():
+        for data in intent.data:
+            _ = data.sentences
+    return intents
+
+
+def _line_of(path: Path, sentence: str) -> int | None:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((n for n, line in enumerate(lines, 1) if sentence in line), None)
 
 
 def strip_filler(norm: str) -> str:
@@ -147,9 +166,36 @@ def template_samples(catalogue: Catalogue, canon: Canon) -> tuple[list[tuple[str
             samples.append((intent_id, canon(norm)))
     try:
         atomic_write(path, json.dumps({"samples": samples, "complete": complete}))
-    except OSError as exc:  # a read-only cache only costs start-up time
-        log.info("cannot cache template samples: %s", exc)
+    except OSError as exc:  # a read-only or full cache only costs start-up time
+        global _warned
+        if not _warned:
+            _warned = True
+            log.warning(
+                "cannot cache template samples in %s (%s); kept in memory", path.parent, exc
+            )
+        return samples, complete
+    prune_cache(path)
     return samples, complete
+
+
+_warned = False  # the unwritable cache is said once per process
+STALE_TMP = 600.0  # seconds: a temporary file this old belongs to a writer that died
+
+
+def prune_cache(current: Path) -> None:
+    """Remove the sample tables of older content or code, and dead writers' temp files."""
+    now = time.time()
+    try:
+        for other in current.parent.iterdir():
+            if other == current:
+                continue
+            stale = other.suffix == ".json" or (
+                other.suffix == ".tmp" and now - other.stat().st_mtime > STALE_TMP
+            )
+            if stale:
+                other.unlink(missing_ok=True)
+    except OSError as exc:
+        log.debug("cannot prune %s: %s", current.parent, exc)
 
 
 class IntentMatcher:

@@ -59,6 +59,10 @@ class SpeechCache:
     def __init__(self, root: Path | None = None) -> None:
         self.root = root or default_cache_root()
         self.stats = CacheStats()
+        # Lines kept here when the folder cannot be written (read-only, full): Kindly goes
+        # on speaking, and says once why the cache is not growing.
+        self.memory: dict[Path, tuple[Audio, int]] = {}
+        self.unwritable: str | None = None
 
     @staticmethod
     def key(text: str, settings: dict[str, Any]) -> str:
@@ -70,6 +74,8 @@ class SpeechCache:
 
     def load(self, path: Path) -> tuple[Audio, int] | None:
         """The cached audio and its rate, or None (missing, or corrupt and now removed)."""
+        if path in self.memory:
+            return self.memory[path]
         try:
             data = path.read_bytes()
         except FileNotFoundError:
@@ -89,13 +95,21 @@ class SpeechCache:
         return None
 
     def store(self, path: Path, audio: Audio, rate: int) -> int:
-        """Write one line atomically; returns the file size."""
+        """Write one line atomically; returns the file size (0 when kept in memory only)."""
         payload = dsp.to_int16(audio).astype("<i2").tobytes()
         header = _HEADER.pack(MAGIC, rate, len(payload) // 2, zlib.crc32(payload))
         try:
             atomic_write(path, header + payload)
         except OSError as exc:
-            raise AudioError(f"speech cache {self.root}: cannot write: {exc}") from None
+            if self.unwritable is None:
+                log.warning(
+                    "speech cache %s cannot be written (%s); keeping lines in memory",
+                    self.root,
+                    exc,
+                )
+            self.unwritable = str(exc)
+            self.memory[path] = (audio, rate)
+            return 0
         return len(header) + len(payload)
 
     def usage(self) -> tuple[int, int]:
@@ -248,6 +262,10 @@ def render(
     size = 0
     for i, (text, pace) in enumerate(lines):
         samples += len(speech.line(text, pace))
+        if speech.cache.unwritable is not None:
+            raise AudioError(
+                f"speech cache {speech.cache.root}: cannot write: {speech.cache.unwritable}"
+            )
         path = speech.entry(text, pace)
         size += path.stat().st_size if path is not None and path.exists() else 0
         if progress is not None:

@@ -121,6 +121,11 @@ def test_install_again_then_uninstall(tmp_path: Path) -> None:
     for state in ("var/lib/kindly", "var/cache/kindly"):
         assert stat.S_IMODE((root / state).stat().st_mode) == 0o700, state
     assert (root / "etc/systemd/system/kindly.service").read_bytes() == UNIT.read_bytes()
+    # The network allow list: broker.local does not resolve here, so loopback only, said.
+    network = (root / "etc/systemd/system/kindly.service.d/network.conf").read_text()
+    assert "(mqtt.host: broker.local," in network and "[Service]" in network
+    assert "IPAddressAllow=" not in network
+    assert "cannot look up the broker broker.local now" in first.stdout
     assert (root / "usr/local/bin/kindly").read_bytes() == (PI / "kindly-cli.sh").read_bytes()
     assert (venv / "share/kindly/intents/practices/self_compassion_break.yaml").is_file()
     for registry in ("voices.yaml", "models.yaml"):  # what `kindly models` reads
@@ -286,6 +291,8 @@ def test_unit_restarts_watches_and_sandboxes() -> None:
         "RestrictAddressFamilies": "AF_UNIX AF_INET AF_INET6 AF_NETLINK",
         "StandardOutput": "null",
         "LimitCORE": "0",
+        "IPAddressDeny": "any",  # offline: loopback and the installer's allow list only
+        "IPAddressAllow": "localhost",
     }.items():
         assert service.get(key) == value, key
     assert "PrivateDevices" not in service  # it would hide /dev/snd
@@ -322,7 +329,8 @@ def test_unit_sandbox_exposure_is_ok(tmp_path: Path) -> None:
     if found is None and "offline" in result.stderr:
         require_system("systemd-analyze-offline (systemd 252 or later)")
     assert found, result.stdout + result.stderr
-    assert float(found[1]) <= 3.0, result.stdout
+    assert float(found[1]) <= 2.0, result.stdout
+    assert "does not define an IP address allow list" not in result.stdout
 
 
 # --- runtime dependencies on a Raspberry Pi (aarch64) --------------------------------------------

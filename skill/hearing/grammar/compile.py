@@ -16,8 +16,10 @@ when `intents/` (or the model) changes.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -29,6 +31,7 @@ from pathlib import Path
 from hassil.fst import EPS, intents_to_fst
 
 from skill.content.model import Catalogue
+from skill.errors import ModelError
 from skill.hearing.grammar.wordgraph import (
     Known,
     WordGraph,
@@ -41,6 +44,7 @@ from skill.hearing.grammar.wordgraph import (
 from skill.nlu.intents import compile_templates
 from skill.paths import cache_dir
 
+log = logging.getLogger(__name__)
 GRAMMAR_VERSION = "1"
 UNK = "[unk]"
 SKIP = "<skip>"
@@ -172,8 +176,48 @@ def compile_grammar(
     }
     if extra is not None:
         files.update(extra(graph))
-    write_folder(folder, files)
+    try:
+        write_folder(folder, files)
+    except OSError as exc:
+        folder = in_memory(key, files, exc)
     return CompiledGrammar(key, folder, frozenset(graph.words), frozenset(dropped))
+
+
+# Where a grammar goes when the cache cannot take it: RAM (/dev/shm) first, then the temp
+# folder. Removed when Kindly exits; said once per process.
+MEMORY_DIRS = ("/dev/shm", tempfile.gettempdir())
+_fallbacks: list[Path] = []
+
+
+def _remove_fallbacks() -> None:
+    for folder in _fallbacks:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def in_memory(key: str, files: dict[str, str], why: OSError) -> Path:
+    """Write the grammar files to a private folder in memory; ModelError if nowhere can."""
+    problems = [str(why)]
+    for base in MEMORY_DIRS:
+        try:
+            folder = Path(tempfile.mkdtemp(prefix=f"kindly-{key}-", dir=base))
+        except OSError as exc:
+            problems.append(f"{base}: {exc}")
+            continue
+        if not _fallbacks:
+            atexit.register(_remove_fallbacks)
+            log.warning(
+                "cannot write the grammar to the cache (%s); keeping it in %s until exit",
+                why,
+                base,
+            )
+        _fallbacks.append(folder)
+        try:
+            for name, text in files.items():
+                (folder / name).write_text(text, encoding="utf-8")
+            return folder
+        except OSError as exc:
+            problems.append(f"{folder}: {exc}")
+    raise ModelError(f"cannot write the compiled grammar anywhere: {'; '.join(problems)}")
 
 
 def write_folder(folder: Path, files: dict[str, str]) -> None:

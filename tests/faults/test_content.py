@@ -1,0 +1,119 @@
+"""Content that passed loading but crashed later, and content too big to be real: each is
+now refused by loading and by `kindly check`, naming the file, the key and the line; and
+`kindly run` says the same instead of a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from skill.__main__ import main
+from skill.content.load import load_catalogue
+from skill.errors import ContentErrors
+from skill.nlu.intents import IntentMatcher
+from tests.contentkit import TINY_PRACTICE, make_content
+from tests.faults.kit import TRACEBACK, kindly
+
+
+def _crisis_with(root: Path, old: str, new: str) -> None:
+    path = root / "safety" / "crisis.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _check(root: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    assert main(["check", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert TRACEBACK not in err
+    return err
+
+
+def _line_of(path: Path, text: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, 1) if text in line)
+
+
+def test_a_folder_named_yaml_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_content(tmp_path, {"practices/tiny.yaml": TINY_PRACTICE})
+    (root / "practices" / "notes.yaml").mkdir()
+    err = _check(root, capsys)
+    assert "error: intents/practices/notes.yaml: not a file" in err
+
+
+def test_a_dangling_symlink_named_yaml_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_content(tmp_path, {"practices/tiny.yaml": TINY_PRACTICE})
+    (root / "practices" / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    err = _check(root, capsys)
+    assert "error: intents/practices/gone.yaml: a broken symbolic link" in err
+
+
+def test_a_content_file_over_1_mb_is_refused_before_it_is_parsed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 10 MB of valid YAML took 159 s and 509 MB to "pass"; now it is refused unread.
+    big = TINY_PRACTICE + "summary: " + "a" * 10_000_000 + "\n"
+    root = make_content(tmp_path, {"practices/tiny.yaml": big})
+    err = _check(root, capsys)
+    assert "error: intents/practices/tiny.yaml: 10.0 MB: a content file must be under 1 MB" in err
+
+
+def test_an_unclosed_group_in_a_crisis_pattern(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_content(tmp_path, {"practices/tiny.yaml": TINY_PRACTICE})
+    _crisis_with(root, "patterns:\n", 'patterns:\n  - "(want to die"\n')
+    line = _line_of(root / "safety" / "crisis.yaml", '"(want to die"')
+    err = _check(root, capsys)
+    assert f"intents/safety/crisis.yaml:{line}: patterns[0]: not a valid pattern" in err
+    assert "missing ), unterminated subpattern" in err
+
+
+def test_an_unclosed_group_in_a_template(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = TINY_PRACTICE.replace('["tiny practice"]', '["tiny practice", "(tiny|small practice"]')
+    root = make_content(tmp_path, {"practices/tiny.yaml": bad})
+    err = _check(root, capsys)
+    assert "practices/tiny.yaml:5: sentences[1]: Unable to find end of group" in err
+    catalogue = load_catalogue(root)
+    with pytest.raises(ContentErrors):  # `kindly run` and `parse` refuse it the same way
+        IntentMatcher(catalogue)
+
+
+def test_an_unknown_field_in_the_crisis_response(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_content(tmp_path, {"practices/tiny.yaml": TINY_PRACTICE})
+    _crisis_with(root, "response:\n", "response:\n  - Call {oops} now.\n")
+    line = _line_of(root / "safety" / "crisis.yaml", "Call {oops} now.")
+    err = _check(root, capsys)
+    assert f"crisis.yaml:{line}: response[0]: unknown field {{oops}}" in err
+    assert "use {helpline}, {emergency}, {region}" in err
+
+
+def test_a_lone_brace_in_the_crisis_response(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_content(tmp_path, {"practices/tiny.yaml": TINY_PRACTICE})
+    _crisis_with(root, "response:\n", "response:\n  - Call {helpline now.\n")
+    err = _check(root, capsys)
+    assert "response[0]: " in err and "write {{ and }} for a brace" in err
+
+
+def test_kindly_run_on_broken_content_says_so_without_a_traceback(tmp_path: Path) -> None:
+    # `run` used to die with KeyError on "{oops}" after `check` had said ok.
+    root = make_content(tmp_path, {"practices/tiny.yaml": TINY_PRACTICE})
+    _crisis_with(root, "response:\n", "response:\n  - Call {oops} now.\n")
+    home = tmp_path / "home"
+    home.mkdir()
+    done = kindly(
+        ["run", "--text", "--fast"], home, stdin=b"hello\n", timeout=60, KINDLY_CONTENT=str(root)
+    )
+    err = done.stderr.decode()
+    assert done.returncode == 2, err
+    assert TRACEBACK not in err
+    assert "unknown field {oops}" in err

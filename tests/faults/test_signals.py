@@ -1,0 +1,106 @@
+"""Signals and the end of input, as systemd and a person at a terminal send them, to a real
+`kindly run --text` process: no traceback, and the loop ends at once (within seconds where
+it used to wait for a whole practice, minutes)."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.faults.kit import TRACEBACK, env_for
+
+PROMPT_WAIT = 60.0
+END_WAIT = 5.0  # a practice lasts minutes: ending within this means it did not wait
+
+
+def _start(home: Path, stdin: int | None = subprocess.PIPE) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "skill", "run", "--text", "--mute"],
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env_for(home),
+        cwd=home,
+    )
+
+
+def _read_until(proc: subprocess.Popen[bytes], text: bytes, timeout: float) -> bytes:
+    """Read the process's stdout until `text` shows (a practice has started)."""
+    assert proc.stdout is not None
+    seen = b""
+    deadline = time.monotonic() + timeout
+    fd = proc.stdout.fileno()
+    while text not in seen:
+        left = deadline - time.monotonic()
+        assert left > 0, f"no {text!r} in {timeout} s: {seen[-500:]!r}"
+        ready, _, _ = select.select([fd], [], [], left)
+        if ready:
+            chunk = os.read(fd, 4096)
+            assert chunk, f"stdout closed before {text!r}: {seen[-500:]!r}"
+            seen += chunk
+    return seen
+
+
+def _ended(proc: subprocess.Popen[bytes]) -> tuple[int, str]:
+    try:
+        code = proc.wait(END_WAIT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
+        raise AssertionError(f"still running {END_WAIT:g} s later") from None
+    assert proc.stderr is not None
+    return code, proc.stderr.read().decode()
+
+
+def test_sigint_in_the_first_second_of_start_up_gives_no_traceback(tmp_path: Path) -> None:
+    # The unit stops Kindly with SIGINT: one during start-up must not print a traceback.
+    for delay in (0.1, 0.2, 0.3, 0.45, 0.6, 0.8, 1.0):
+        proc = _start(tmp_path)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(30)
+        finally:
+            proc.kill()
+        assert proc.stderr is not None
+        err = proc.stderr.read().decode()
+        assert TRACEBACK not in err, f"after {delay} s:\n{err}"
+        assert proc.returncode in (130, 0, -signal.SIGINT), (delay, proc.returncode, err)
+
+
+def test_sigterm_ends_the_text_loop_mid_practice(tmp_path: Path) -> None:
+    proc = _start(tmp_path)
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write(b"help me take a break\n")
+        proc.stdin.flush()
+        _read_until(proc, b"Kindly: ", PROMPT_WAIT)
+        proc.send_signal(signal.SIGTERM)
+        code, err = _ended(proc)
+    finally:
+        proc.kill()
+    assert code == 0, err
+    assert TRACEBACK not in err
+
+
+def test_ctrl_d_at_a_terminal_ends_the_text_loop_mid_practice(tmp_path: Path) -> None:
+    # Ctrl-D used to wait for the practice to finish (minutes); piped input still does.
+    main, child = pty.openpty()
+    proc = _start(tmp_path, stdin=child)
+    os.close(child)
+    try:
+        os.write(main, b"help me take a break\n")
+        _read_until(proc, b"Kindly: ", PROMPT_WAIT)
+        os.write(main, b"\x04")  # Ctrl-D on an empty line: end of input
+        code, err = _ended(proc)
+    finally:
+        proc.kill()
+        os.close(main)
+    assert code == 0, err
+    assert TRACEBACK not in err
