@@ -77,6 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate intents/ and the practices")
     check.add_argument("content", nargs="?", help="content folder (default: intents/)")
 
+    wyoming = sub.add_parser("wyoming", help="answer Home Assistant Assist (Wyoming protocol)")
+    wyoming.add_argument(
+        "--uri", metavar="tcp://HOST:PORT", help="where to listen (default: the wyoming config)"
+    )
+    wyoming.add_argument(
+        "--no-zeroconf", action="store_true", help="do not advertise on the local network"
+    )
+    wyoming.add_argument("--region", help="helpline region: us, ca, uk, ie, eu")
+    _mqtt_flags(wyoming)
+
     doctor = sub.add_parser("doctor", help="check mic, speaker, models, cache, config, MQTT")
     doctor.add_argument("--only", metavar="CHECK,...", help="only these checks (e.g. mic,model)")
     doctor.add_argument("--json", action="store_true", help="JSON output")
@@ -155,13 +165,19 @@ def _main(argv: list[str] | None) -> int:
             if args.command == "say":
                 return cli_speaking.cmd_say(config, args.text, args.out)
             return cli_speaking.cmd_render(config)
-        if args.command in ("run", "mqtt"):
+        if args.command in ("run", "mqtt", "wyoming"):
             from skill.cli import mqtt as cli_mqtt
 
             mqtt = cli_mqtt.mqtt_overrides(args.mqtt, args.device_id)
             config = config.with_overrides(top={"region": getattr(args, "region", None)}, mqtt=mqtt)
             if args.command == "mqtt":
                 return cli_mqtt.cmd_forget(config)
+        if args.command == "wyoming":
+            from skill.cli import wyoming as cli_wyoming
+
+            uri = args.uri or f"tcp://{config.wyoming.host}:{config.wyoming.port}"
+            zeroconf = config.wyoming.zeroconf and not args.no_zeroconf
+            return cli_wyoming.cmd_wyoming(config, uri, zeroconf=zeroconf)
         if args.command == "run":
             config = config.with_overrides(audio={"mic": args.mic}, hearing={"engine": args.engine})
             from skill.cli import run as cli_run

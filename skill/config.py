@@ -54,6 +54,16 @@ class MqttConfig:
 
 
 @dataclass(frozen=True)
+class WyomingConfig:
+    """Home Assistant Assist: the Wyoming handle service inside `kindly run`."""
+
+    enabled: bool = False
+    host: str = "0.0.0.0"
+    port: int = 10700
+    zeroconf: bool = True  # advertise on the local network (only while enabled)
+
+
+@dataclass(frozen=True)
 class Config:
     region: str = "us"
     content: str | None = None
@@ -62,6 +72,7 @@ class Config:
     hearing: HearingConfig = field(default_factory=HearingConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
     mqtt: MqttConfig = field(default_factory=MqttConfig)
+    wyoming: WyomingConfig = field(default_factory=WyomingConfig)
 
     def with_overrides(self, **sections: dict[str, Any]) -> Config:
         """A copy with flag values applied (None values are ignored)."""
@@ -81,6 +92,7 @@ def _default_device_id() -> str:
 
 _SECTIONS = {"voice": VoiceConfig, "hearing": HearingConfig, "audio": AudioConfig}
 _SECTIONS["mqtt"] = MqttConfig
+_SECTIONS["wyoming"] = WyomingConfig
 
 
 def _typed(doc: YamlDoc, value: Any, default: Any, *path: str) -> Any:

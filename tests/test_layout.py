@@ -20,6 +20,7 @@ LAYERS = [
     ("hearing",),
     ("speaking",),
     ("mqtt",),
+    ("wyoming",),
     ("app",),
     ("cli",),
     ("__main__",),

@@ -11,6 +11,8 @@
 #   --speaker NAME        speaker: part of its name or its number
 #   --engine ENGINE       recogniser: auto, vosk or pocketsphinx (default: pocketsphinx on a
 #                         Pi 3 or Zero 2, else auto = Vosk when its model is there)
+#   --wyoming             answer Home Assistant Assist too (the Wyoming handle service on
+#                         port 10700, in the same service; see the README)
 #   --no-models           do not download the Vosk model (machines with no internet; CI)
 #   --no-render           do not pre-render the practices' speech (CI; `sudo kindly render`)
 #   --python PATH         the Python (3.11 or newer) for the venv (default /usr/bin/python3)
@@ -37,7 +39,7 @@ sources=(pyproject.toml README.md skill intents voices)
 extras=voice
 
 root="" device_id="" mqtt="" region="" mic="" speaker="" engine=""
-models=1 render=1
+models=1 render=1 wyoming=0
 python=/usr/bin/python3
 [[ -x $python ]] || python=python3
 
@@ -66,6 +68,7 @@ while [[ $# -gt 0 ]]; do
     --python) python=$(value "$@"); shift ;;
     --root) root=$(value "$@"); shift ;;
     --no-models) models=0 ;;
+    --wyoming) wyoming=1 ;;
     --no-render) render=0 ;;
     -h | --help) usage 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
@@ -199,7 +202,7 @@ fi
 
 if [[ -f $config ]]; then
   say "keeping $config"
-  if [[ -n $device_id$mqtt$region$mic$speaker$engine ]]; then
+  if [[ -n $device_id$mqtt$region$mic$speaker$engine ]] || ((wyoming)); then
     say "note: the options given shape a new config only; edit $config to change it"
   fi
 else
@@ -208,14 +211,14 @@ else
   fi
   say "writing $config"
   tmp=$(mktemp "$etc/.config.XXXXXX")
-  (cd / && "$venv/bin/python" - "$tmp" "$region" "$device_id" "$mqtt" "$mic" "$speaker" "$engine") <<'PY'
+  (cd / && "$venv/bin/python" - "$tmp" "$region" "$device_id" "$mqtt" "$mic" "$speaker" "$engine" "$wyoming") <<'PY'
 import sys
 
 import yaml
 
 from skill.cli.mqtt import parse_broker
 
-path, region, device_id, broker, mic, speaker, engine = sys.argv[1:]
+path, region, device_id, broker, mic, speaker, engine, wyoming = sys.argv[1:]
 config: dict[str, object] = {"region": region or "us"}
 if engine:
     config["hearing"] = {"engine": engine}
@@ -232,6 +235,8 @@ if device_id:
     mqtt["device_id"] = device_id
 if mqtt:
     config["mqtt"] = mqtt
+if wyoming == "1":
+    config["wyoming"] = {"enabled": True, "port": 10700}
 header = (
     "# Kindly's settings, written by deploy/pi/install.sh. Edit freely: installing again\n"
     "# keeps this file. Every key is optional (see Configuration in Kindly's README);\n"

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from skill.hearing.listener import LiveHearing
     from skill.mqtt.bridge import MqttBridge
     from skill.speaking.player import SpeakerPlayer
+    from skill.wyoming.server import BackgroundServer
 
 log = logging.getLogger(__name__)
 WELCOMED = "welcomed"  # marker file in the data dir: the first-run welcome was given
@@ -72,6 +73,7 @@ class Service:
     speaker: SpeakerPlayer | None = None  # opened here, so closed here
     voice: VoiceLoop | None = None
     watchdog: Watchdog | None = None
+    wyoming: BackgroundServer | None = None  # Home Assistant Assist, `wyoming.enabled`
 
     def start(self) -> None:
         """Connect MQTT in the background (never blocks) and start hearing, if any."""
@@ -79,6 +81,8 @@ class Service:
             self.bridge.start()
         if self.voice is not None:
             self.voice.start()
+        if self.wyoming is not None:
+            self.wyoming.start()
         if self.watchdog is not None:
             self.watchdog.ready()
 
@@ -86,6 +90,8 @@ class Service:
         """Stop hearing, say `offline` on MQTT and release the speaker."""
         if self.watchdog is not None:
             self.watchdog.stopping()
+        if self.wyoming is not None:
+            self.wyoming.stop()
         if self.voice is not None:
             self.voice.stop()
         if self.bridge is not None:
@@ -131,7 +137,27 @@ def build_service(
         bridge = bridge_for(config.mqtt, catalogue)
     if bridge is not None:
         bridge.attach(loop)
-    return Service(config, catalogue, matcher, crisis, session, loop, player, bridge, speaker)
+    service = Service(config, catalogue, matcher, crisis, session, loop, player, bridge, speaker)
+    if config.wyoming.enabled:
+        service.wyoming = wyoming_beside(service)
+    return service
+
+
+def wyoming_beside(service: Service) -> BackgroundServer:
+    """The Wyoming handle service inside this one: offers go to this loop (ask first)."""
+    from skill.wyoming.agent import Agent
+    from skill.wyoming.server import BackgroundServer
+    from skill.wyoming.server import Service as WyomingService
+
+    config = service.config
+    agent = Agent(service.matcher, region=config.region, speaker=True)
+
+    def offer(practice: str) -> None:
+        service.loop.put(Command("start", practice, ask_first=True))
+
+    uri = f"tcp://{config.wyoming.host}:{config.wyoming.port}"
+    name = f"kindly-{config.mqtt.device_id}" if config.wyoming.zeroconf else None
+    return BackgroundServer(WyomingService(agent, offer), uri, zeroconf_name=name)
 
 
 def live_hearing(matcher: IntentMatcher, config: HearingConfig) -> LiveHearing:
