@@ -175,7 +175,8 @@ def child_decode(engine: str, mode: str, manifest: Path) -> dict[str, Any]:
 
     matcher = IntentMatcher(catalogue)
     cpu = audio = 0.0
-    results = []
+    results: list[str | None] = []
+    sure: list[bool] = []  # False: a crisis the audio only possibly supports (ask first)
     for item in items:
         pcm = read_audio(P(item["path"]))
         started = time.process_time()
@@ -183,8 +184,10 @@ def child_decode(engine: str, mode: str, manifest: Path) -> dict[str, Any]:
         cpu += time.process_time() - started
         audio += heard.endpoint.end if heard.endpoint else len(pcm) / RATE
         results.append(heard.match.intent)
+        sure.append(not heard.match.check_in)
     return {
         "results": results,
+        "sure": sure,
         "cpu": cpu,
         "audio": audio,
         "mb": _maxrss_mb(),
@@ -357,6 +360,9 @@ def _noisy_at(pcm: Any, color: str, seed: int) -> Any:
 
 def main() -> None:
     quick = "--quick" in sys.argv
+    from benchmarks._hearing_voices import main as voices
+
+    voices(quick)  # other voices, three noises, real people
     with tempfile.TemporaryDirectory(prefix="kindly-hearing-") as tmp:
         folder = Path(tmp)
         os.environ.setdefault("KINDLY_CACHE", str(REPO / ".cache" / "kindly"))

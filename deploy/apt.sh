@@ -9,7 +9,7 @@ set -euo pipefail
 runtime=(python3 python3-venv python3-dev gcc libportaudio2 portaudio19-dev)
 pi=(alsa-utils)
 # (the deploy tests run the Pi installer: its packages too, so that it installs nothing)
-test=(mosquitto openssl pulseaudio pulseaudio-utils sox shellcheck strace systemd "${pi[@]}")
+test=(mosquitto openssl pulseaudio pulseaudio-utils sox espeak-ng shellcheck strace systemd "${pi[@]}")
 
 want=("${runtime[@]}")
 if [[ "${1:-runtime}" == "test" ]]; then want+=("${test[@]}"); fi

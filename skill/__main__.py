@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("--jsonl", action="store_true", help="one input per stdin line")
 
     listen = sub.add_parser("listen", help="audio files to intent JSON (plus the transcript)")
-    listen.add_argument("files", nargs="+", metavar="FILE.wav", help="WAV files, any rate")
+    listen.add_argument("files", nargs="+", metavar="FILE", help="WAV, FLAC or OGG files, any rate")
     listen.add_argument("--jsonl", action="store_true", help="one JSON object per line")
     listen.add_argument("--engine", choices=("auto", "vosk", "pocketsphinx"), help="recogniser")
     listen.add_argument("--mode", choices=("both", "grammar", "open"), default="both")

@@ -16,6 +16,7 @@ from tests.pulse import pulse  # noqa: F401  (the PulseAudio fixture, for every 
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
+SHARED = ROOT.parent / "shared"  # ../shared beside the repository (seeds, real speech)
 
 
 def require_system(*programs: str) -> None:
@@ -26,6 +27,18 @@ def require_system(*programs: str) -> None:
         if os.environ.get("KINDLY_REQUIRE_SYSTEM") == "1":
             pytest.fail(message + " (required in CI)")
         pytest.skip(message)
+
+
+def require_shared(*parts: str) -> Path:
+    """SHARED / parts, skipping the test when it is absent (a fresh clone elsewhere);
+    under KINDLY_REQUIRE_SYSTEM=1 (CI, with shared/ beside the clone) a skip fails."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        message = f"needs {path} (../shared beside the repository)"
+        if os.environ.get("KINDLY_REQUIRE_SYSTEM") == "1":
+            pytest.fail(message + " (required in CI)")
+        pytest.skip(message)
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,11 @@
-"""WAV files in and out.
+"""Audio files in, WAV files out.
 
-In: any WAV (rate, channels, PCM or float) to 16 kHz mono int16 (`read_audio`), for what
-is heard; 16-bit PCM as float audio at its own rate (`read_wav`), for Kindly's own voice.
-The RIFF reader is small and strict so that a file which is not audio gives one clear
-`AudioError` naming the file, instead of a traceback from deep inside a library.
+In: any WAV, FLAC or OGG file (any rate, channels, PCM or float) to 16 kHz mono int16
+(`read_audio`), for what is heard, decoded by libsndfile through `soundfile` (a maintained
+decoder, not a hand-written one); 16-bit PCM WAV as float audio at its own rate
+(`read_wav`), for Kindly's own voice. A file that is not audio, or is cut short or
+empty, gives one clear `AudioError` naming the file, never a traceback from inside a
+library.
 
 Out: mono 16-bit PCM, the only format Kindly writes, always atomically (`write_wav`).
 """
@@ -11,9 +13,9 @@ Out: mono 16-bit PCM, the only format Kindly writes, always atomically (`write_w
 from __future__ import annotations
 
 import io
-import struct
 import wave
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -24,77 +26,45 @@ from skill.paths import atomic_write
 
 RATE = 16_000
 Pcm = npt.NDArray[np.int16]
+KINDS = "WAV, FLAC or OGG"
 
-_PCM = 1
-_FLOAT = 3
-_EXTENSIBLE = 0xFFFE
+
+def _soundfile() -> Any:
+    try:
+        import soundfile
+    except (ImportError, OSError) as exc:  # OSError: the libsndfile library is missing
+        raise AudioError(
+            f"reading audio files needs soundfile: pip install soundfile ({exc})"
+        ) from None
+    return soundfile
 
 
 def read_audio(path: Path) -> Pcm:
-    """The audio of a WAV file as 16 kHz mono int16 samples; AudioError if it is not audio."""
+    """The audio of a WAV, FLAC or OGG file as 16 kHz mono int16; AudioError if it is not."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise AudioError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    samples, rate = decode_wav(data, str(path))
+    samples, rate = decode_audio(data, str(path))
     return to_mono_16k(samples, rate)
 
 
-def decode_wav(data: bytes, name: str) -> tuple[npt.NDArray[np.float32], int]:
-    """(samples as float32 [frames, channels] in -1..1, sample rate) of WAV bytes."""
-    if len(data) < 12 or data[:4] not in (b"RIFF", b"RF64") or data[8:12] != b"WAVE":
-        raise AudioError(f"{name}: not a WAV file (no RIFF/WAVE header)")
-    fmt: tuple[int, int, int, int] | None = None
-    body: bytes | None = None
-    pos = 12
-    while pos + 8 <= len(data):
-        chunk_id = data[pos : pos + 4]
-        (size,) = struct.unpack_from("<I", data, pos + 4)
-        start = pos + 8
-        if chunk_id == b"fmt ":
-            if size < 16:
-                raise AudioError(f"{name}: broken WAV format chunk")
-            tag, channels, rate, _, _, bits = struct.unpack_from("<HHIIHH", data, start)
-            if tag == _EXTENSIBLE and size >= 40:
-                (tag,) = struct.unpack_from("<H", data, start + 24)
-            fmt = (tag, channels, rate, bits)
-        elif chunk_id == b"data":
-            # Streams written live often leave the size at 0 or 0xFFFFFFFF: read to the end.
-            end = len(data) if size in (0, 0xFFFFFFFF) else min(start + size, len(data))
-            body = data[start:end]
-            break
-        pos = start + size + (size & 1)
-    if fmt is None or body is None:
-        raise AudioError(f"{name}: not a usable WAV file (no format or no data chunk)")
-    tag, channels, rate, bits = fmt
-    if channels < 1 or not 1000 <= rate <= 384_000:
-        raise AudioError(f"{name}: unusable WAV ({channels} channels at {rate} Hz)")
-    samples = _samples(body, tag, bits, name)
-    frames = len(samples) // channels
-    return samples[: frames * channels].reshape(frames, channels), rate
-
-
-def _samples(body: bytes, tag: int, bits: int, name: str) -> npt.NDArray[np.float32]:
-    if tag == _PCM and bits == 8:
-        raw8 = np.frombuffer(body, np.uint8)
-        return ((raw8.astype(np.float32) - 128.0) / 128.0).astype(np.float32)
-    if tag == _PCM and bits == 16:
-        raw16 = np.frombuffer(body[: len(body) // 2 * 2], "<i2")
-        return (raw16.astype(np.float32) / 32768.0).astype(np.float32)
-    if tag == _PCM and bits == 24:
-        raw = np.frombuffer(body[: len(body) // 3 * 3], np.uint8).reshape(-1, 3)
-        wide = raw[:, 0].astype(np.int32) | raw[:, 1].astype(np.int32) << 8
-        wide |= raw[:, 2].astype(np.int32) << 16
-        wide = np.where(wide >= 1 << 23, wide - (1 << 24), wide)
-        return (wide.astype(np.float32) / float(1 << 23)).astype(np.float32)
-    if tag == _PCM and bits == 32:
-        raw32 = np.frombuffer(body[: len(body) // 4 * 4], "<i4")
-        return (raw32.astype(np.float64) / 2147483648.0).astype(np.float32)
-    if tag == _FLOAT and bits in (32, 64):
-        width = bits // 8
-        floats = np.frombuffer(body[: len(body) // width * width], f"<f{width}")
-        return np.nan_to_num(floats.astype(np.float32)).clip(-1.0, 1.0)
-    raise AudioError(f"{name}: unsupported WAV encoding (format {tag}, {bits} bits)")
+def decode_audio(data: bytes, name: str) -> tuple[npt.NDArray[np.float32], int]:
+    """(samples as float32 [frames, channels] in -1..1, sample rate) of audio file bytes."""
+    if not data:
+        raise AudioError(f"{name}: not a readable audio file ({KINDS}): the file is empty")
+    sf = _soundfile()
+    try:
+        samples, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
+    except (RuntimeError, ValueError, TypeError, OSError, EOFError) as exc:
+        # libsndfile's own words ("Format not recognised", "unknown format") name the cause
+        detail = str(exc).split(":", 1)[-1].strip() or type(exc).__name__
+        raise AudioError(f"{name}: not a readable audio file ({KINDS}): {detail}") from None
+    rate = int(rate)
+    if samples.shape[1] < 1 or not 1000 <= rate <= 384_000:
+        raise AudioError(f"{name}: unusable audio ({samples.shape[1]} channels at {rate} Hz)")
+    clean: npt.NDArray[np.float32] = np.nan_to_num(samples, nan=0.0, posinf=1.0, neginf=-1.0)
+    return clean.clip(-1.0, 1.0).astype(np.float32), rate
 
 
 def to_mono_16k(samples: npt.NDArray[np.float32], rate: int) -> Pcm:

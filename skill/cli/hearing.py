@@ -34,10 +34,11 @@ def cmd_listen(
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
-    """Each audio file to the `kindly parse` JSON plus "transcript" (and "file").
+    """Each audio file (WAV, FLAC, OGG) to the `kindly parse` JSON plus "transcript" and "file".
 
-    A file that cannot be read is reported on stderr and the others still run; the exit
-    code is 1 if any failed. Without --jsonl the objects are indented.
+    A file that cannot be read, or that the engine fails on, is named on stderr and the
+    others still run: one bad file never stops a batch. The exit code is 1 if any failed.
+    Without --jsonl the objects are indented.
     """
     from skill.hearing.listener import endpoint_config
     from skill.hearing.wake import WakeSpotter, split_wake
@@ -58,9 +59,16 @@ def cmd_listen(
             err.flush()
             failed += 1
             continue
-        spotter.reset()
-        _, request = split_wake(pcm, spotter)
-        heard = hear(request, recogniser, matcher, endpoints, floor_db=noise_floor(pcm))
+        try:
+            spotter.reset()
+            _, request = split_wake(pcm, spotter)
+            heard = hear(request, recogniser, matcher, endpoints, floor_db=noise_floor(pcm))
+        except Exception as exc:  # an engine's bug on one file must not stop the batch
+            log.debug("hearing %s failed", name, exc_info=True)
+            err.write(f"error: {name}: could not be heard ({type(exc).__name__}: {exc})\n")
+            err.flush()
+            failed += 1
+            continue
         row = {**heard.to_json(), "file": name}
         out.write(json.dumps(row) + "\n" if jsonl else json.dumps(row, indent=2) + "\n")
         out.flush()

@@ -1,18 +1,19 @@
 """Hearing: audio in, a Match out. The recogniser, the endpointer and the safety contract.
 
 The safety contract on audio: a closed grammar cannot hear what no template lists, so a
-crisis statement must never depend on it. Every reading of an utterance (the grammar's,
-the open pass's and its alternatives) goes through the crisis check before any intent.
+crisis statement must never depend on it. Both first readings of an utterance (the
+grammar's and the open pass's) and the general-English background reading go through the
+crisis check before any intent, and a crisis needs acoustic evidence (`evidence`).
 Then the grammar reading drives intents; the open reading decides when the grammar
 heard nothing, and vetoes a grammar reading it does not resemble (a closed grammar
-turns "what's a good recipe for soup" into the nearest template).
+turns "what's a good recipe for soup" into the nearest template); and the background
+reading must back whatever is chosen before it may drive an action.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,8 @@ import numpy.typing as npt
 from skill.config import HearingConfig
 from skill.hearing.asr.base import Decoding, Recogniser, Transcript
 from skill.hearing.endpoint import Endpoint, EndpointConfig, Endpointer, noise_floor
-from skill.nlu.intents import CRISIS, IntentMatcher, Match, strip_filler
+from skill.hearing.evidence import agreement, coverage, crisis_match, supported
+from skill.nlu.intents import IntentMatcher, Match, strip_filler
 from skill.nlu.normalize import normalize
 
 RATE = 16_000
@@ -48,22 +50,23 @@ def endpoint_config(config: HearingConfig) -> EndpointConfig:
         silence=max(config.endpoint_silence, getattr(config, "endpoint_patience", 0.9)),
         complete_silence=config.endpoint_silence,
         no_speech=config.request_timeout,
+        vad=getattr(config, "vad", "energy"),
     )
 
 
-def agreement(a: str, b: str) -> float:
-    """How much two readings share, word by word (0..1), fillers aside."""
-    wa, wb = strip_filler(normalize(a)).split(), strip_filler(normalize(b)).split()
-    if not wa or not wb:
-        return 0.0
-    return SequenceMatcher(None, wa, wb, autojunk=False).ratio()
-
-
 def interpret(transcript: Transcript, matcher: IntentMatcher) -> Match:
-    """The Match for a transcript: crisis on any reading first, then the intents."""
-    for text in transcript.readings():
-        if matcher.safety.is_crisis(text):
-            return Match(text, CRISIS, matcher.catalogue.kind_of(CRISIS), 1.0)
+    """The Match for a transcript: a crisis first, then the intents; each on evidence."""
+    crisis = crisis_match(transcript, matcher)
+    if crisis is not None:
+        return crisis
+    chosen = _reading(transcript, matcher)
+    if supported(chosen, transcript, matcher):
+        return chosen
+    return Match(chosen.text, None, matcher.catalogue.kind_of(None), 0.0)
+
+
+def _reading(transcript: Transcript, matcher: IntentMatcher) -> Match:
+    """The intent reading: the grammar's, unless the open pass heard something else."""
     grammar, open_text = transcript.grammar, transcript.open
     if grammar is None:
         return matcher.parse(open_text or "")
@@ -75,6 +78,9 @@ def interpret(transcript: Transcript, matcher: IntentMatcher) -> Match:
         return by_open if not grammar or by_grammar.intent is None else by_grammar
     if agreement(grammar, open_text) >= AGREE:
         return by_grammar
+    background = transcript.background
+    if background and coverage(grammar, background) > coverage(open_text, background):
+        return by_grammar  # the unbiased reading sides with the grammar
     return by_open
 
 

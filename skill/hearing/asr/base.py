@@ -6,7 +6,16 @@ chunks (16 kHz mono int16 bytes, 20–100 ms each), tells its partial result, an
 
 - `grammar`: the pass restricted to the intent templates (the grammar drives intents),
 - `open`: the open-vocabulary pass (checked for crisis statements; used when the grammar
-  heard nothing), with `alternatives`, more open hypotheses, checked for crisis too.
+  heard nothing), with `alternatives`, more open hypotheses (kept for diagnosis only),
+- `background`: the same audio heard with a general-English language model (no Kindly
+  bias): the evidence a reading is weighed against before it may drive an action
+  (see `skill.hearing.evidence`). None when the engine has no such pass.
+- `spotted`: the crisis keyphrases a keyword-spotting pass found with acoustic support
+  against a phone loop (`asr.spotting`); None when the engine has no such pass.
+
+Every pass of an utterance starts from the same engine state (the cepstral mean the
+engine adapts is reset per utterance), so the same audio gives the same transcript
+whatever was heard before.
 
 Which passes run is the engine's mode: "grammar", "open" or "both" (the default).
 The engines (`sphinx`, `vosk`) depend on this module only; `select` picks one.
@@ -31,6 +40,8 @@ class Transcript:
     alternatives: tuple[str, ...] = ()
     engine: str = ""
     mode: str = ""
+    background: str | None = None
+    spotted: tuple[str, ...] | None = None  # crisis keyphrases spotted (None: no such pass)
 
     @property
     def text(self) -> str:
@@ -38,8 +49,8 @@ class Transcript:
         return self.grammar or self.open or ""
 
     def readings(self) -> list[str]:
-        """Every distinct non-empty reading, grammar first (for the safety check)."""
-        found = [self.grammar or "", self.open or "", *self.alternatives]
+        """The distinct non-empty first readings, grammar then open (alternatives aside)."""
+        found = [self.grammar or "", self.open or ""]
         return [t for t in dict.fromkeys(found) if t]
 
 

@@ -6,6 +6,13 @@ the words Kindly can hear (small and quick to load):
 - "open": the Kindly LM (grammar.lm), streamed: its partial result feeds the endpointer;
 - "grammar": the templates as a minimal FSG (grammar.compile). In "both" mode it decodes
   the buffered utterance at the end, which costs a few milliseconds per second of audio.
+- "background": PocketSphinx's own general-English LM over the same cut-down dictionary,
+  run on the buffered utterance at the end: what the audio sounds like without Kindly's
+  bias, the evidence every reading is weighed against (`skill.hearing.evidence`).
+
+Every pass starts from the cepstral mean the decoder had when it was made (PocketSphinx
+otherwise carries its running mean from one utterance to the next), so a recording is
+heard the same whatever was heard before it.
 
 Everything it needs is built once per catalogue and cached (see `sphinx_resources`).
 """
@@ -22,6 +29,7 @@ from typing import Any
 from skill.content.model import Catalogue
 from skill.errors import ModelError
 from skill.hearing.asr.base import Transcript, check_mode
+from skill.hearing.asr.spotting import keyphrase_list, keyphrase_words
 from skill.hearing.grammar.compile import compile_grammar, spoken_words
 from skill.hearing.grammar.lm import GENERAL_WORDS, LM_VERSION, Vocabulary, build_arpa, corpus
 from skill.hearing.grammar.wordgraph import WordGraph
@@ -29,6 +37,8 @@ from skill.hearing.grammar.wordgraph import WordGraph
 log = logging.getLogger(__name__)
 OPEN = "open"
 GRAMMAR = "grammar"
+BACKGROUND = "background"
+SPOT = "spot"
 NBEST = 10
 
 
@@ -94,6 +104,10 @@ class SphinxResources:
     def dictionary(self) -> Path:
         return self.folder / "kindly.dict"
 
+    @property
+    def keyphrases(self) -> Path:
+        return self.folder / "crisis.kws"
+
 
 def sphinx_resources(
     catalogue: Catalogue, wake_phrase: str = "hey kindly", root: Path | None = None
@@ -113,7 +127,12 @@ def sphinx_resources(
         general = scores.frequent(GENERAL_WORDS)
         words = {w for s in sentences for w in s.split()} | set(general) | graph.words
         words |= set(spoken_words(wake_phrase))
-        return {"kindly.lm": build_arpa(sentences, general), "kindly.dict": _dictionary(words)}
+        words |= {w for w in keyphrase_words() if w in scores}
+        return {
+            "kindly.lm": build_arpa(sentences, general),
+            "kindly.dict": _dictionary(words),
+            "crisis.kws": keyphrase_list(words),
+        }
 
     grammar = compile_grammar(
         catalogue,
@@ -156,10 +175,18 @@ class SphinxRecogniser:
 
     engine = "pocketsphinx"
 
-    def __init__(self, resources: SphinxResources, *, mode: str = "both", nbest: int = NBEST):
+    def __init__(
+        self,
+        resources: SphinxResources,
+        *,
+        mode: str = "both",
+        nbest: int = NBEST,
+        background: bool = True,
+    ):
         ps = pocketsphinx_module()
         self.mode = check_mode(mode)
         self.nbest = nbest if mode != GRAMMAR else 0
+        self.background = background
         try:
             self.decoder = ps.Decoder(
                 hmm=str(model_dir() / "en-us"),
@@ -172,9 +199,17 @@ class SphinxRecogniser:
                 self.decoder.add_lm_file(OPEN, str(resources.lm))
             if mode in (GRAMMAR, "both"):
                 self.decoder.add_fsg(GRAMMAR, self.decoder.read_fsg(str(resources.fsg)))
+            if background:
+                self.decoder.add_lm_file(BACKGROUND, str(model_dir() / "en-us.lm.bin"))
+                self.decoder.add_kws(SPOT, str(resources.keyphrases))
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelError(f"PocketSphinx could not load its model or grammar: {exc}") from None
         self.stream_search = GRAMMAR if mode == GRAMMAR else OPEN
+        self.initial_cmn = str(self.decoder.get_cmn(False))
+
+    def reset(self) -> None:
+        """Forget what earlier audio taught the front end (its running cepstral mean)."""
+        self.decoder.set_cmn(self.initial_cmn)
 
     def start(self) -> SphinxDecoding:
         return SphinxDecoding(self)
@@ -184,8 +219,9 @@ class SphinxDecoding:
     def __init__(self, rec: SphinxRecogniser) -> None:
         self.rec = rec
         self.decoder = rec.decoder
-        self.buffer = bytearray() if rec.mode == "both" else None
+        self.buffer = bytearray() if rec.mode == "both" or rec.background else None
         self.decoder.activate_search(rec.stream_search)
+        rec.reset()
         self.decoder.start_utt()
         self.finished: Transcript | None = None
 
@@ -210,16 +246,36 @@ class SphinxDecoding:
             alternatives = tuple(t for t in nbest_texts(decoder, self.rec.nbest) if t != first)
         grammar: str | None = first if self.rec.stream_search == GRAMMAR else None
         open_text: str | None = first if self.rec.stream_search == OPEN else None
+        background: str | None = None
+        spotted: tuple[str, ...] | None = None
         if self.buffer is not None:
-            decoder.activate_search(GRAMMAR)
-            decoder.start_utt()
-            if self.buffer:
-                decoder.process_raw(bytes(self.buffer), False, True)
-            decoder.end_utt()
-            grammar = self.partial()
-            decoder.activate_search(OPEN)
+            audio = bytes(self.buffer)
             self.buffer = None
+            if self.rec.mode == "both":
+                grammar = self._decode(GRAMMAR, audio)
+            if self.rec.background:
+                background = self._decode(BACKGROUND, audio)
+                self._decode(SPOT, audio)
+                spotted = tuple(dict.fromkeys(s.word.strip() for s in decoder.seg() or ()))
+            decoder.activate_search(self.rec.stream_search)
         self.finished = Transcript(
-            grammar, open_text, alternatives, engine="pocketsphinx", mode=self.rec.mode
+            grammar,
+            open_text,
+            alternatives,
+            engine="pocketsphinx",
+            mode=self.rec.mode,
+            background=background,
+            spotted=spotted,
         )
         return self.finished
+
+    def _decode(self, search: str, audio: bytes) -> str:
+        """The whole buffered utterance through one more search, from the initial mean."""
+        decoder = self.decoder
+        decoder.activate_search(search)
+        self.rec.reset()
+        decoder.start_utt()
+        if audio:
+            decoder.process_raw(audio, False, True)
+        decoder.end_utt()
+        return self.partial()

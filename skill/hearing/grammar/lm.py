@@ -27,7 +27,7 @@ from typing import Any
 from skill.content.model import Catalogue
 from skill.hearing.grammar.compile import spoken_words
 
-LM_VERSION = "1"
+LM_VERSION = "2"  # 2: the crisis keyphrases (asr.spotting) and their words
 GENERAL_WORDS = 5000
 PATTERN_SAMPLES = 40
 # Python's own regular-expression parser (re._parser; typeshed has no stubs for it)

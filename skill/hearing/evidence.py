@@ -1,0 +1,112 @@
+"""Evidence, not hope: a reading of audio drives an action only when the audio supports it.
+
+The Kindly passes lean towards Kindly's phrases by design (a grammar of the templates, an
+LM rich in crisis phrases), so noise and speech from outside the domain come out as
+requests and crises. Each utterance is therefore also heard with a general-English
+language model (`Transcript.background`, no Kindly bias) and, for crisis phrases, by a
+keyword-spotting pass that weighs each phrase against a phone loop (`Transcript.spotted`).
+
+- A crisis is certain when the background reading is itself a crisis statement, or when
+  a first reading (grammar or open) is one and a crisis keyphrase the spotter found is in
+  that reading (both heard the same phrase), or when the grammar pass and the open pass,
+  two searches of different shape, each heard a crisis statement.
+- A crisis reading with neither is possible, not certain: the Match is the crisis with
+  `check_in` set and a lower confidence, so the session asks before anything else (the
+  session decides how; never silence).
+- Any other action (practice, answer, control) needs the background to agree: the same
+  intent from the background reading, or most of the reading's words heard in it too.
+  Otherwise the utterance is not understood (intent None), which does nothing.
+
+An engine without these passes (Vosk) gives None for both: its readings stand as before,
+except that N-best alternatives no longer count as readings.
+"""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+
+from skill.hearing.asr.base import Transcript
+from skill.nlu.intents import CRISIS, IntentMatcher, Match, strip_filler
+from skill.nlu.normalize import normalize
+
+SUPPORT = 0.5  # word agreement with the background that lets a reading drive an action
+POSSIBLE = 0.5  # confidence of a crisis the audio only possibly supports
+
+
+def agreement(a: str, b: str) -> float:
+    """How much two readings share, word by word (0..1), fillers aside."""
+    wa, wb = strip_filler(normalize(a)).split(), strip_filler(normalize(b)).split()
+    if not wa or not wb:
+        return 0.0
+    return SequenceMatcher(None, wa, wb, autojunk=False).ratio()
+
+
+# Words too short and common to be evidence of what was asked for.
+FUNCTION_WORDS = frozenset(
+    "a an the to of and or is it i me my you your us let do can could would will please "
+    "what what's that this be on in for with so just some".split()
+)
+
+
+def content_words(text: str) -> list[str]:
+    """The words of a reading that carry what it asks for (all of them if none do)."""
+    words = strip_filler(normalize(text)).split()
+    content = [w for w in words if w not in FUNCTION_WORDS]
+    return content or words
+
+
+def coverage(reading: str, background: str) -> float:
+    """How well the background's content words match the reading's (0..1, in order).
+
+    Symmetric on purpose: a short reading ("dark") inside a long background reading ("make
+    me a dark roast iced coffee") is not backed by it.
+    """
+    wa, wb = content_words(reading), content_words(background)
+    if not wa or not wb:
+        return 0.0
+    return SequenceMatcher(None, wa, wb, autojunk=False).ratio()
+
+
+def crisis_match(transcript: Transcript, matcher: IntentMatcher) -> Match | None:
+    """The crisis Match the evidence allows (certain or possible), or None."""
+    safety = matcher.safety
+    readings = [t for t in transcript.readings() if safety.is_crisis(t)]
+    background = transcript.background
+    if background is None or transcript.spotted is None:
+        return Match(readings[0], CRISIS, "safety", 1.0) if readings else None
+    if background and safety.is_crisis(background):
+        return Match(background, CRISIS, "safety", 1.0)
+    if not readings:
+        return None
+    if len(readings) == 2:  # the grammar and the open pass, apart, both heard a crisis
+        return Match(transcript.open or readings[0], CRISIS, "safety", 1.0)
+    for reading in readings:  # a phrase the spotter found, in a reading that is a crisis
+        said = f" {normalize(reading)} "
+        if any(f" {normalize(phrase)} " in said for phrase in transcript.spotted):
+            return Match(reading, CRISIS, "safety", 1.0)
+    return Match(readings[0], CRISIS, "safety", POSSIBLE, check_in=True)
+
+
+def supported(match: Match, transcript: Transcript, matcher: IntentMatcher) -> bool:
+    """True when the background reading backs this (non-crisis) Match."""
+    background = transcript.background
+    if match.intent is None or background is None:
+        return True
+    if not background:
+        return False
+    if matcher.parse(background).intent == match.intent:
+        return True
+    if coverage(match.text, background) >= SUPPORT:
+        return True
+    # One word alone ("pause"): the general model's prior for a lone word is weak ("boss"),
+    # so both Kindly passes hearing that one word, against one background word, will do.
+    one = strip_filler(normalize(match.text)).split()
+    return (
+        matcher.catalogue.kind_of(match.intent) == "control"
+        and len(one) == 1
+        and all(
+            strip_filler(normalize(t or "")).split() == one
+            for t in (transcript.grammar, transcript.open)
+        )
+        and len(strip_filler(normalize(background)).split()) == 1
+    )

@@ -1,0 +1,78 @@
+"""Evidence, not hope (skill.hearing.evidence): which readings may drive an action.
+
+Transcripts are written out by hand here (no audio, no engine): what each pass heard.
+"""
+
+from __future__ import annotations
+
+from skill.hearing.asr.base import Transcript
+from skill.hearing.listener import interpret
+from skill.nlu.intents import CRISIS, IntentMatcher
+
+
+def heard(
+    grammar: str,
+    open_text: str,
+    background: str | None,
+    spotted: tuple[str, ...] | None = (),
+    alternatives: tuple[str, ...] = (),
+) -> Transcript:
+    return Transcript(grammar, open_text, alternatives, "pocketsphinx", "both", background, spotted)
+
+
+def test_a_crisis_the_background_also_hears_is_certain(matcher: IntentMatcher) -> None:
+    match = interpret(heard("", "i want to kill myself", "i want to kill myself"), matcher)
+    assert (match.intent, match.confidence, match.check_in) == (CRISIS, 1.0, False)
+
+
+def test_a_crisis_only_the_background_hears_is_still_a_crisis(matcher: IntentMatcher) -> None:
+    match = interpret(heard("take a break", "take a brake", "i'm going to commit suicide"), matcher)
+    assert match.intent == CRISIS and not match.check_in
+
+
+def test_a_spotted_keyphrase_backs_a_crisis_reading(matcher: IntentMatcher) -> None:
+    t = heard("", "i keep thinking about ending it all", "winning it all", ("ending it all",))
+    match = interpret(t, matcher)
+    assert (match.intent, match.confidence, match.check_in) == (CRISIS, 1.0, False)
+
+
+def test_a_crisis_with_no_acoustic_support_is_only_possible(matcher: IntentMatcher) -> None:
+    # "can i get decaf coffee" heard by the crisis-leaning LM as "dead coffee"
+    t = heard("", "i want to die", "i want a decaf coffee")
+    match = interpret(t, matcher)
+    assert match.intent == CRISIS and match.kind == "safety"
+    assert match.check_in and match.confidence < 1.0  # the session asks first
+
+
+def test_one_alternative_among_ten_is_not_a_crisis(matcher: IntentMatcher) -> None:
+    t = heard("", "can i get a coffee", "can i get a coffee", alternatives=("i want to die",))
+    assert interpret(t, matcher).intent is None
+
+
+def test_a_request_the_background_does_not_back_does_nothing(matcher: IntentMatcher) -> None:
+    # a coffee order forced onto the nearest template by the grammar
+    t = heard(
+        "start the bedtime reflection", "start the bedtime reflection", "a large latte please"
+    )
+    match = interpret(t, matcher)
+    assert (match.intent, match.kind) == (None, "none")
+
+
+def test_a_request_the_background_backs_is_acted_on(matcher: IntentMatcher) -> None:
+    t = heard("help me take a break", "help me take a break", "help me take a brake")
+    assert interpret(t, matcher).intent == "take_a_break"
+    assert interpret(heard("stop", "stop", "stop"), matcher).intent == "stop"
+    # a lone control word both Kindly passes heard stands against one background word
+    assert interpret(heard("pause", "pause", "boss"), matcher).intent == "pause"
+    assert interpret(heard("stop", "got", "got"), matcher).intent is None
+    assert interpret(heard("stop", "stop", ""), matcher).intent is None
+    assert interpret(heard("stop", "stop", "can i get a coffee"), matcher).intent is None
+
+
+def test_without_background_passes_the_readings_stand(matcher: IntentMatcher) -> None:
+    # an engine with no background pass (Vosk): as before, alternatives aside
+    assert interpret(heard("stop", "stop", None, None), matcher).intent == "stop"
+    crisis = interpret(heard("", "i want to die", None, None), matcher)
+    assert crisis.intent == CRISIS and not crisis.check_in
+    alt = heard("", "a coffee", None, None, alternatives=("i want to die",))
+    assert interpret(alt, matcher).intent is None
