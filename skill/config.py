@@ -27,9 +27,15 @@ class HearingConfig:
     # Trailing silence that ends an utterance: short when the words so far already make a
     # whole template sentence, longer (as Home Assistant's 0.7 s) while they do not.
     endpoint_silence: float = 0.35
-    endpoint_patience: float = 0.7
+    # 0.75 s: with Silero VAD, 2 of 60 sentences with a 0.7 s inner pause cut early
+    # (benchmarks/voiceloop.py endpoint), 90th-percentile delay 0.88 s
+    endpoint_patience: float = 0.75
     request_timeout: float = 8.0
     wake_phrase: str = "hey kindly"
+    vad: str = "silero"  # silero | energy: what tells speech from silence at the endpoint
+    # hey_kindly (PocketSphinx, the phrase above) or a microWakeWord phrase shipped in
+    # pymicro-wakeword: okay_nabu, hey_mycroft, hey_jarvis, alexa
+    wake_model: str = "hey_kindly"
 
 
 @dataclass(frozen=True)

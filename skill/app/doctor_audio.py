@@ -57,7 +57,9 @@ def check_mic(
     try:
         source.start()
     except AudioError as exc:
-        return Check("mic", False, strip_fix(str(exc), NO_MIC_FIX), fix)
+        found = strip_fix(str(exc), NO_MIC_FIX)
+        waits = "; `kindly run` as a service waits for one and uses it when it appears"
+        return Check("mic", False, found + waits, fix)
     wanted = round(RATE * seconds) * 2
     chunks: list[bytes] = []
     deadline = time.monotonic() + seconds + MIC_GRACE

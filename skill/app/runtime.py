@@ -164,10 +164,10 @@ def live_hearing(matcher: IntentMatcher, config: HearingConfig) -> LiveHearing:
     """The hearing stage for a configuration: recogniser (chosen and logged), wake spotter."""
     from skill.hearing.asr.select import make_recogniser
     from skill.hearing.listener import LiveHearing, endpoint_config
-    from skill.hearing.wake import WakeSpotter
+    from skill.hearing.microwake import make_spotter
 
     recogniser = make_recogniser(matcher.catalogue, config)
-    spotter = WakeSpotter(config.wake_phrase)
+    spotter = make_spotter(config.wake_model, config.wake_phrase)
     return LiveHearing(recogniser, matcher, spotter, endpoint_config(config))
 
 
@@ -186,6 +186,14 @@ def add_voice(service: Service, mic: Frames) -> VoiceLoop:
         if service.loop.alive() and player_alive():
             watchdog.audio_flowing()
 
+    if hasattr(mic, "on_waiting"):
+        # No microphone yet (a service started before it was plugged in): the rest of the
+        # chain is alive and waiting, so systemd must not restart it for that.
+        def waiting() -> None:
+            if service.loop.alive() and player_alive():
+                watchdog.audio_flowing()
+
+        mic.on_waiting = waiting
     service.voice = VoiceLoop(
         service.loop,
         mic,

@@ -152,7 +152,8 @@ class PyAudioSink:
             rate=self.rate,
             output=True,
             output_device_index=self._index,
-            frames_per_buffer=max(64, self.rate // 100),
+            # 50 ms buffers: a busy machine (a Pi under load) does not underrun between them
+            frames_per_buffer=max(64, self.rate // 20),
         )
 
     def write(self, pcm: bytes) -> None:

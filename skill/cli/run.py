@@ -29,12 +29,16 @@ def cmd_run(config: Config, *, text: bool, fast: bool, mute: bool, push_to_talk:
         return cli.cmd_run_text(config, fast=fast, mute=mute, speak=True)
     from skill.audio.mic import MicSource
 
+    mic = MicSource.from_config(config.audio)
     try:
-        mic = MicSource.from_config(config.audio)
         mic.start()
     except AudioError as exc:
-        sys.stderr.write(f"kindly: {exc}\nkindly: starting the text loop instead.\n")
-        return cli.cmd_run_text(config, fast=fast, mute=mute, speak=True)
+        if sys.stdin is not None and sys.stdin.isatty():
+            sys.stderr.write(f"kindly: {exc}\nkindly: starting the text loop instead.\n")
+            return cli.cmd_run_text(config, fast=fast, mute=mute, speak=True)
+        # A service (no terminal): never exit for want of a microphone; wait for one and
+        # use it when it appears (the log says so, and so does `kindly doctor`).
+        mic.start(wait=True)
     return run_voice(config, mic, mute=mute, push_to_talk=push_to_talk)
 
 
@@ -65,7 +69,10 @@ def run_voice(
         service.start()
         if push_to_talk:
             threading.Thread(target=_push_to_talk, args=(voice,), daemon=True).start()
-        how = "press Enter" if push_to_talk else f"say '{config.hearing.wake_phrase}'"
+        wake = config.hearing.wake_phrase
+        if config.hearing.wake_model != "hey_kindly":
+            wake = config.hearing.wake_model.replace("_", " ")
+        how = "press Enter" if push_to_talk else f"say '{wake}'"
         log.info("ready: %s", how)
         if on_ready is not None:
             on_ready(service.loop)

@@ -1,8 +1,9 @@
 """Endpointing: where an utterance starts and where it ends, from the audio chunks.
 
 vosk 0.3.45 has no endpointer setters, and PocketSphinx's endpointer cannot see the
-grammar, so Kindly does it here: an energy voice-activity detector on 10 ms frames (the
-threshold follows the noise floor), plus what the recogniser has heard so far. An
+grammar, so Kindly does it here: a voice-activity detector on 10 ms frames (Silero VAD by
+default, see `skill.hearing.vad`; or energy, whose threshold follows the noise floor), plus
+what the recogniser has heard so far. An
 utterance ends after `complete_silence` seconds of trailing silence when the partial
 result is already a complete phrase of the grammar ("help me take a break"), and after
 the longer `silence` otherwise ("help me ..."), so a finished request is answered sooner
@@ -18,6 +19,8 @@ from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
+
+from skill.hearing.vad import SileroVad
 
 RATE = 16_000
 FRAME = RATE // 100  # 10 ms
@@ -38,6 +41,8 @@ class EndpointConfig:
     margin_db: float = 9.0  # speech is this much louder than the noise floor
     min_db: float = -55.0  # quieter than this (dBFS) is never speech
     start_frames: int = 3  # loud frames in a row that start speech (30 ms)
+    vad: str = "energy"  # energy | silero (the config default is silero: HearingConfig.vad)
+    foreground_db: float = 12.0  # Silero: quieter than the person by this is someone else
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,11 @@ class Endpointer:
     def __init__(self, config: EndpointConfig | None = None, floor_db: float | None = None):
         """`floor_db`: the noise level, when known (audio handed over mid-speech)."""
         self.config = config or EndpointConfig()
-        self.vad = Vad(self.config.margin_db, self.config.min_db, floor_db)
+        self.vad: Vad | SileroVad
+        if self.config.vad == "silero":
+            self.vad = SileroVad(foreground_db=self.config.foreground_db)
+        else:
+            self.vad = Vad(self.config.margin_db, self.config.min_db, floor_db)
         self.frames = 0  # 10 ms frames seen
         self.loud_run = 0
         self.speech_start: int | None = None  # frame
@@ -141,7 +150,7 @@ class Endpointer:
             needed = cfg.complete_silence if whole else cfg.silence
         else:
             needed = cfg.silence
-        if silence >= needed:
+        if silence >= needed and not getattr(self.vad, "pending", False):
             self.done = Endpoint(Reason.SILENCE, start, now)
         elif now - start >= cfg.max_speech:
             self.done = Endpoint(Reason.MAX_SPEECH, start, now)

@@ -100,7 +100,8 @@ def test_a_missing_mic_names_the_fix(tmp_path: Path) -> None:
     assert check == Check(
         "mic",
         False,
-        "no microphone found: plug one in",
+        "no microphone found: plug one in; `kindly run` as a service waits for one and uses "
+        "it when it appears",
         "plug in a microphone (on a Pi, a USB one); `kindly devices` lists them, and "
         f"`audio: {{mic: NAME}}` in {where} picks one. If Kindly's service is running, it "
         "holds the microphone: `sudo systemctl stop kindly` first",

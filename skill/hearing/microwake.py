@@ -1,0 +1,98 @@
+"""microWakeWord's shipped wake phrases ("okay nabu", "hey mycroft", "hey jarvis", "alexa").
+
+`pymicro-wakeword` (Apache-2.0) carries the TFLite models and the TFLite runtime in its
+wheel (x86_64 and aarch64): nothing is downloaded. Home Assistant voice users know these
+phrases from their satellites. Chosen with `hearing.wake_model: okay_nabu`; the default,
+"hey kindly", stays on PocketSphinx (`skill.hearing.wake`).
+
+The spotter has the interface of `WakeSpotter`: `feed` returns a `Wake` when the phrase
+ends, `audio_since` hands over what followed it, `reset` forgets.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from skill.errors import ModelError
+from skill.hearing.wake import HISTORY, Wake
+
+RATE = 16_000
+MODELS = ("okay_nabu", "hey_mycroft", "hey_jarvis", "alexa")
+PHRASE_SECONDS = 1.0  # about how long the phrase lasts (the model reports only its end)
+
+
+def phrase_of(model: str) -> str:
+    return model.replace("_", " ")
+
+
+class MicroSpotter:
+    """Feed audio continuously; `feed` returns a Wake when the model hears its phrase."""
+
+    def __init__(self, model: str = "okay_nabu") -> None:
+        if model not in MODELS:
+            raise ModelError(
+                f"unknown wake model '{model}': choose hey_kindly or one of {', '.join(MODELS)}"
+            )
+        try:
+            from pymicro_wakeword import MicroWakeWord, MicroWakeWordFeatures, Model
+        except ImportError:
+            raise ModelError(
+                "microWakeWord is not installed: pip install pymicro-wakeword "
+                "(or set hearing.wake_model: hey_kindly)"
+            ) from None
+        try:
+            self.detector: Any = MicroWakeWord.from_builtin(Model(model))
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"microWakeWord could not load '{model}': {exc}") from None
+        self._features_class = MicroWakeWordFeatures
+        self.features: Any = MicroWakeWordFeatures()
+        self.phrase = phrase_of(model)
+        self.samples = 0
+        self.history: deque[npt.NDArray[np.int16]] = deque()
+        self.history_start = 0
+
+    def _keep(self, pcm: npt.NDArray[np.int16]) -> None:
+        self.history.append(pcm)
+        while self.history and self.samples - self.history_start - len(self.history[0]) > (
+            HISTORY * RATE
+        ):
+            self.history_start += len(self.history.popleft())
+
+    def audio_since(self, seconds: float) -> npt.NDArray[np.int16]:
+        if not self.history:
+            return np.zeros(0, np.int16)
+        kept = np.concatenate(list(self.history))
+        return kept[max(int(seconds * RATE) - self.history_start, 0) :]
+
+    def feed(self, pcm: npt.NDArray[np.int16]) -> Wake | None:
+        self.samples += len(pcm)
+        self._keep(pcm)
+        heard = False
+        for features in self.features.process_streaming(pcm.astype("<i2").tobytes()):
+            if self.detector.process_streaming(features):
+                heard = True
+        if not heard:
+            return None
+        end = self.samples / RATE
+        self.detector.reset()  # one wake per phrase
+        self.features = self._features_class()
+        return Wake(max(end - PHRASE_SECONDS, 0.0), end)
+
+    def reset(self) -> None:
+        self.detector.reset()
+        self.features = self._features_class()
+        self.history.clear()
+        self.history_start = self.samples
+
+
+def make_spotter(model: str, phrase: str) -> Any:
+    """The wake spotter for `hearing.wake_model` ("hey_kindly": PocketSphinx on `phrase`)."""
+    if model in ("hey_kindly", "", "phrase"):
+        from skill.hearing.wake import WakeSpotter
+
+        return WakeSpotter(phrase)
+    return MicroSpotter(model)
