@@ -12,7 +12,7 @@ from skill.app.runtime import catalogue_for
 from skill.config import Config
 from skill.nlu.intents import IntentMatcher
 from skill.wyoming.agent import Agent
-from skill.wyoming.server import Service, serve
+from skill.wyoming.server import Service, serve, server_for
 
 log = logging.getLogger("kindly")
 
@@ -20,6 +20,7 @@ log = logging.getLogger("kindly")
 def cmd_wyoming(config: Config, uri: str, *, zeroconf: bool, out: TextIO | None = None) -> int:
     """Serve until SIGINT or SIGTERM. Offers go to the Kindly speaker when a broker is set."""
     out = out or sys.stdout
+    server_for(uri)  # a bad URI fails now, before the understanding is loaded
     matcher = IntentMatcher(catalogue_for(config))
     offer = None
     if config.mqtt.host:

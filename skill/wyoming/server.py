@@ -170,10 +170,15 @@ class Handler(AsyncEventHandler):
         await async_write_event(event, self._one_write)  # type: ignore[arg-type]
 
     async def run(self) -> None:
-        # A client gone mid-event (or a header that is no JSON line) ends this connection
-        # quietly: the library raises for a short read, and nothing of it is worth a log.
-        with contextlib.suppress(ConnectionError, EOFError, ValueError):
+        # A client gone mid-event, or a header that is no event (no JSON line, no "type",
+        # data that is no object), ends this connection: the library raises for those.
+        # Only the kind of problem is logged, never what was sent.
+        try:
             await super().run()
+        except (ConnectionError, EOFError, ValueError):
+            pass
+        except Exception as exc:
+            log.info("Wyoming: dropped a client that sent no valid event (%s)", type(exc).__name__)
 
     async def handle_event(self, event: Event) -> bool:
         try:

@@ -11,7 +11,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -101,8 +100,17 @@ def test_kindly_wyoming_answers_all_and_keeps_nothing(
         reader, writer = await asyncio.open_connection(HOST, port)
         writer.write(f"not json {SECRET}\n".encode())
         await writer.drain()
-        await reader.read()  # the service closes it
+        await asyncio.wait_for(reader.read(), 20)  # the service closes it
         writer.close()
+        for raw in (
+            f'{{"data": {{"text": "{SECRET}"}}}}\n',
+            '{"type": "transcript", "data_length": 8}\n["x", 1]',
+        ):
+            reader, writer = await asyncio.open_connection(HOST, port)
+            writer.write(raw.encode())
+            await writer.drain()
+            await asyncio.wait_for(reader.read(), 20)  # the service closes it
+            writer.close()
         replies.append(await ask(port, f"{SECRET} " * 200_000))
         crowd = [ask(port, LINES[i % len(LINES)]) for i in range(200)]
         replies += list(await asyncio.gather(*crowd))
@@ -131,19 +139,17 @@ def test_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
         taken.bind((HOST, 0))
         taken.listen()
         port = taken.getsockname()[1]
-        started = time.monotonic()
         proc = subprocess.run(
             [sys.executable, "-m", "skill", "wyoming", "--uri", f"tcp://{HOST}:{port}"],
             check=False,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=600,
             cwd=tmp_path,
         )
     assert proc.returncode == 2
     assert f"cannot listen on tcp://{HOST}:{port}" in proc.stderr
     assert "Traceback" not in proc.stderr
-    assert time.monotonic() - started < 120
 
 
 @pytest.mark.parametrize("uri", ["http://localhost:10700", "tcp://localhost"])
@@ -153,7 +159,7 @@ def test_a_bad_uri_is_a_clear_error(uri: str, tmp_path: Path) -> None:
         check=False,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,
         cwd=tmp_path,
     )
     assert proc.returncode == 2, proc.stderr

@@ -192,6 +192,10 @@ def test_malformed_events_get_an_error_or_a_closed_connection(port: int) -> None
     # Not JSON, or JSON that is no event: the library ends that connection, nothing else.
     assert asyncio.run(send_raw(b"this is not json\n")) is None
     assert asyncio.run(send_raw(b"[1, 2, 3]\n")) is None
+    assert asyncio.run(send_raw(b'{"data": {"text": "no type"}}\n')) is None
+    listed = b'["not", "an", "object"]'
+    header = b'{"type": "transcript", "data_length": %d}\n' % len(listed)
+    assert asyncio.run(send_raw(header + listed)) is None
     # An event of the right type with no text, or text that is no string: an Error event.
     for data in ({}, {"text": 42}, {"text": None}, {"text": ["I want to die"]}):
         reply = asyncio.run(send(Event("transcript", data)))
@@ -210,7 +214,7 @@ def test_malformed_events_get_an_error_or_a_closed_connection(port: int) -> None
 
 
 def test_a_one_megabyte_transcript(port: int, agent: Agent) -> None:
-    long_ordinary = "I had a long day at work and then I went home " * 23_000
+    long_ordinary = "the weather was mild and the garden looked lovely " * 21_000
     long_crisis = "I want to die. " + long_ordinary
     assert len(long_ordinary) > 1_000_000 > MAX_CHARS
     ordinary = asyncio.run(ask(port, long_ordinary))
