@@ -135,10 +135,11 @@ def test_both_mode_decodes_the_buffered_utterance_with_the_grammar() -> None:
     assert decoding.partial() == "take a brake"
     transcript = decoding.finish()
     assert (transcript.grammar, transcript.open) == ("take a break", "take a brake")
-    assert decoder.fed == {OPEN: 3 * len(SPEECH), GRAMMAR: 3 * len(SPEECH)}
+    # streamed for the partials, then the whole utterance again for the final reading
+    assert decoder.fed == {OPEN: 6 * len(SPEECH), GRAMMAR: 3 * len(SPEECH)}
     assert decoder.search == OPEN  # ready for the next utterance
     # every pass starts from the initial cepstral mean: nothing carries over
-    assert decoder.cmn_sets == 2 and decoder.cmn == "40,3,-1"
+    assert decoder.cmn_sets == 3 and decoder.cmn == "40,3,-1"
 
 
 def test_grammar_mode_reads_no_n_best() -> None:

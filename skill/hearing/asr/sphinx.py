@@ -240,6 +240,12 @@ class SphinxDecoding:
             return self.finished
         decoder = self.decoder
         decoder.end_utt()
+        audio = bytes(self.buffer) if self.buffer is not None else None
+        if audio is not None and self.rec.stream_search == OPEN:
+            # The streamed pass served the partials (endpointing); its final reading is
+            # decoded again over the whole utterance from the initial state, since the
+            # live front end keeps state across utterances beyond the cepstral mean.
+            self._decode(OPEN, audio)
         first = self.partial()
         alternatives: tuple[str, ...] = ()
         if self.rec.nbest and self.rec.stream_search == OPEN:
@@ -248,8 +254,7 @@ class SphinxDecoding:
         open_text: str | None = first if self.rec.stream_search == OPEN else None
         background: str | None = None
         spotted: tuple[str, ...] | None = None
-        if self.buffer is not None:
-            audio = bytes(self.buffer)
+        if audio is not None:
             self.buffer = None
             if self.rec.mode == "both":
                 grammar = self._decode(GRAMMAR, audio)
