@@ -1,6 +1,8 @@
 """Kindly: an offline self-compassion voice skill."""
 
 import os
+import signal
+import sys
 
 __version__ = "0.1.0"
 
@@ -9,3 +11,15 @@ __version__ = "0.1.0"
 # before onnxruntime is first imported, so it is set here, where every Kindly entry starts.
 # Forced, not defaulted: nothing about the person ever leaves the device.
 os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+
+# Run as the `kindly` program (the console script, or `python -m skill`, when argv[0] is
+# still "-m"), a Ctrl-C or systemd's SIGINT (KillSignal=SIGINT) that comes while the
+# command line is still being loaded exits quietly with 130; `skill.__main__.main` puts
+# Python's own handler back once it can catch KeyboardInterrupt itself. Imported as a
+# library, nothing changes.
+if sys.argv[:1] == ["-m"] or os.path.basename(sys.argv[0] if sys.argv else "") == "kindly":
+
+    def _quiet_exit(_signum: int, _frame: object) -> None:
+        raise SystemExit(130)
+
+    signal.signal(signal.SIGINT, _quiet_exit)

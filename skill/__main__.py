@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
 
 from skill import __version__
@@ -113,6 +115,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     try:
+        with contextlib.suppress(ValueError):  # not the main thread (tests): nothing to undo
+            signal.signal(signal.SIGINT, signal.default_int_handler)  # see skill/__init__.py
         return _main(argv)
     except KeyboardInterrupt:  # Ctrl-C, or systemd's SIGINT, at any moment (start-up too)
         return 130

@@ -22,7 +22,7 @@ STRICT = {"PYTHONIOENCODING": "utf-8:strict"}  # a UTF-8 terminal: Python's stri
 def test_parse_reads_past_a_bad_byte_on_stdin(tmp_path: Path) -> None:
     typed = b"I messed up\nhello \xff there\nwhat is self-compassion\n"
     for args in (["parse", "--jsonl"], ["parse"]):
-        done = kindly(args, tmp_path, stdin=typed, timeout=60, **STRICT)
+        done = kindly(args, tmp_path, stdin=typed, timeout=300, **STRICT)
         assert done.returncode == 0, done.stderr.decode()
         assert TRACEBACK.encode() not in done.stderr
         rows = [json.loads(line) for line in done.stdout.decode().splitlines()]
@@ -37,7 +37,7 @@ def test_parse_reads_past_a_bad_byte_on_stdin(tmp_path: Path) -> None:
 def test_the_text_loop_reads_past_a_bad_byte_and_ends(tmp_path: Path) -> None:
     # Its stdin thread used to die on the byte, and the loop then waited for ever.
     typed = b"hello \xff there\nwhat is self-compassion\n"
-    done = kindly(["run", "--text", "--fast"], tmp_path, stdin=typed, timeout=60, **STRICT)
+    done = kindly(["run", "--text", "--fast"], tmp_path, stdin=typed, timeout=300, **STRICT)
     out, err = done.stdout.decode(), done.stderr.decode()
     assert done.returncode == 0, err
     assert TRACEBACK not in err

@@ -111,7 +111,7 @@ def test_kindly_run_on_broken_content_says_so_without_a_traceback(tmp_path: Path
     home = tmp_path / "home"
     home.mkdir()
     done = kindly(
-        ["run", "--text", "--fast"], home, stdin=b"hello\n", timeout=60, KINDLY_CONTENT=str(root)
+        ["run", "--text", "--fast"], home, stdin=b"hello\n", timeout=300, KINDLY_CONTENT=str(root)
     )
     err = done.stderr.decode()
     assert done.returncode == 2, err
