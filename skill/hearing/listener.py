@@ -13,7 +13,7 @@ reading must back whatever is chosen before it may drive an action.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,7 @@ import numpy.typing as npt
 from skill.config import HearingConfig
 from skill.hearing.asr.base import Decoding, Recogniser, Transcript
 from skill.hearing.endpoint import Endpoint, EndpointConfig, Endpointer, noise_floor
-from skill.hearing.evidence import agreement, coverage, crisis_match, supported
+from skill.hearing.evidence import POSSIBLE, agreement, coverage, crisis_match, supported
 from skill.nlu.intents import IntentMatcher, Match, strip_filler
 from skill.nlu.normalize import normalize
 
@@ -62,6 +62,8 @@ def interpret(transcript: Transcript, matcher: IntentMatcher) -> Match:
     chosen = _reading(transcript, matcher)
     if supported(chosen, transcript, matcher):
         return chosen
+    if chosen.kind == "safety":  # a meaning the text layer found, unbacked: ask, never drop
+        return replace(chosen, confidence=min(chosen.confidence, POSSIBLE), check_in=True)
     return Match(chosen.text, None, matcher.catalogue.kind_of(None), 0.0)
 
 
