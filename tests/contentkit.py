@@ -15,7 +15,7 @@ title: Tiny practice
 minutes: 1
 sentences: ["tiny practice"]
 steps:
-  - say: Let's begin. You can say stop at any time.
+  - say: Let's begin. You can say stop at any time. Strong feelings may come up. Feel your feet.
   - pause: 2
   - breathe: {count: 1, inhale: 2, exhale: 3}
   - ask: {text: "What do you notice?", wait: 4}

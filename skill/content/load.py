@@ -16,6 +16,7 @@ from skill.content.guard import fields_known, patterns_compile, unusable_file
 from skill.content.model import (
     CHIMES,
     KINDS,
+    LONG,
     STEP_TYPES,
     Ask,
     Breathe,
@@ -25,6 +26,7 @@ from skill.content.model import (
     Info,
     Intent,
     Pause,
+    Phrase,
     Practice,
     Region,
     Safety,
@@ -72,17 +74,26 @@ def _strings(doc: YamlDoc, data: dict[str, Any], key: str) -> tuple[str, ...]:
     return tuple(s.strip() for s in value)
 
 
-def _step(doc: YamlDoc, raw: Any, i: int) -> Step:
+def _step(doc: YamlDoc, raw: Any, i: int, at: tuple[str | int, ...] = ("steps",)) -> Step:
     if not isinstance(raw, dict) or len(raw) != 1:
-        raise doc.error(f"a step is one of {', '.join(STEP_TYPES)} with its value", "steps", i)
+        raise doc.error(f"a step is one of {', '.join(STEP_TYPES)} with its value", *at, i)
     ((kind, value),) = raw.items()
-    where: tuple[str | int, ...] = ("steps", i, kind)
+    where: tuple[str | int, ...] = (*at, i, kind)
     if kind in ("say", "end"):
         if not isinstance(value, str) or not value.strip():
             raise doc.error("must be non-empty text", *where)
         return Say(value.strip()) if kind == "say" else End(value.strip())
     if kind == "pause":
         return Pause(_number(doc, value, *where, minimum=0.1))
+    if kind == "phrase":  # "text", or {text, wait}
+        if isinstance(value, str) and value.strip():
+            return Phrase(value.strip())
+        if not isinstance(value, dict) or set(value) - {"text", "wait"}:
+            raise doc.error("must be text, or a mapping with text and wait", *where)
+        text = value.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise doc.error("missing required field 'text'", *where)
+        return Phrase(text.strip(), _number(doc, value.get("wait", 5), *where, "wait", minimum=1))
     if kind == "chime":
         value = value or "soft"
         if value not in CHIMES:
@@ -112,6 +123,14 @@ def _step(doc: YamlDoc, raw: Any, i: int) -> Step:
     raise doc.error(f"unknown step type '{kind}' (use one of {', '.join(STEP_TYPES)})", *where)
 
 
+def _is_group(raw: Any) -> bool:
+    return isinstance(raw, dict) and list(raw) == [LONG]
+
+
+def _nested(doc: YamlDoc, i: int, j: int) -> Step:
+    raise doc.error("a 'long:' group cannot hold another", "steps", i, LONG, j)
+
+
 def _practice(doc: YamlDoc, data: dict[str, Any], base: dict[str, Any]) -> Practice:
     minutes = _number(doc, data.get("minutes"), "minutes", minimum=0.1) if "minutes" in data else 0
     if not minutes:
@@ -119,7 +138,29 @@ def _practice(doc: YamlDoc, data: dict[str, Any], base: dict[str, Any]) -> Pract
     raw_steps = data.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
         raise doc.error("missing or empty 'steps'", "steps")
-    steps = tuple(_step(doc, raw, i) for i, raw in enumerate(raw_steps))
+    flat: list[Step] = []
+    long_only: set[int] = set()
+    for i, raw in enumerate(raw_steps):
+        if isinstance(raw, dict) and list(raw) == [LONG]:  # steps only the long form plays
+            group = raw[LONG]
+            if not isinstance(group, list) or not group:
+                raise doc.error("must be a non-empty list of steps", "steps", i, LONG)
+            at: tuple[str | int, ...] = ("steps", i, LONG)
+            for j, inner in enumerate(group):
+                long_only.add(len(flat))
+                flat.append(_nested(doc, i, j) if _is_group(inner) else _step(doc, inner, j, at))
+        else:
+            flat.append(_step(doc, raw, i))
+    steps = tuple(flat)
+    short_minutes = 0.0
+    if "short_minutes" in data:
+        short_minutes = _number(doc, data["short_minutes"], "short_minutes", minimum=0.1)
+        if not long_only:
+            raise doc.error("a short form needs steps in a 'long:' group to leave out", "steps")
+        if short_minutes >= minutes:
+            raise doc.error("must be less than 'minutes'", "short_minutes")
+    elif long_only:
+        raise doc.error("'long:' steps need 'short_minutes' (the short form's length)", "steps")
     first_say = next((s for s in steps if isinstance(s, Say)), None)
     if first_say is None or "stop" not in first_say.text.lower():
         raise doc.error("the first 'say' must tell the person they can say stop", "steps")
@@ -134,6 +175,8 @@ def _practice(doc: YamlDoc, data: dict[str, Any], base: dict[str, Any]) -> Pract
         offer=_str(doc, data, "offer", required=False)
         or f"Would you like to do the {base['title']} now?",
         steps=steps,
+        short_minutes=short_minutes,
+        long_only=frozenset(long_only),
     )
 
 
@@ -164,7 +207,8 @@ def _safety(doc: YamlDoc, data: dict[str, Any], base: dict[str, Any]) -> Safety:
 
 
 _FIELDS = {
-    "practice": {"id", "kind", "title", "minutes", "summary", "offer", "sentences", "steps"},
+    "practice": {"id", "kind", "title", "minutes", "summary", "offer", "sentences", "steps"}
+    | {"short_minutes"},
     "info": {"id", "kind", "title", "sentences", "answer"},
     "control": {"id", "kind", "title", "sentences"},
     "safety": {"id", "kind", "title", "sentences", "patterns", "response", "repeat", "regions"}
@@ -232,6 +276,9 @@ PHRASES = (
     "nothing_to_resume",
     "offer_declined",
     "trouble_hearing",
+    "grounding",
+    "nothing_playing",
+    "time_left",
 )
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 KINDS = ("practice", "info", "control", "safety")
-STEP_TYPES = ("say", "pause", "breathe", "ask", "chime", "end")
+STEP_TYPES = ("say", "phrase", "pause", "breathe", "ask", "chime", "end")
+LONG = "long"  # a group of steps only the long form of a practice plays
 CHIMES = ("soft", "bell")
 
 # Spoken cues of a breathe step; pre-rendered like every other line.
@@ -27,6 +28,14 @@ BREATHE_OUT = "And breathe out."
 @dataclass(frozen=True)
 class Say:
     text: str
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Words for the person to say to themselves: spoken alone, then `wait` s of room."""
+
+    text: str
+    wait: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -63,7 +72,7 @@ class End:
     text: str
 
 
-Step = Say | Pause | Breathe | Ask | Chime | End
+Step = Say | Phrase | Pause | Breathe | Ask | Chime | End
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,10 @@ class Practice(Intent):
     summary: str = ""
     offer: str = ""
     steps: tuple[Step, ...] = ()
+    # A short form (declared by `short_minutes`) leaves out the steps at these indices,
+    # the ones written inside `long:` groups.
+    short_minutes: float = 0.0
+    long_only: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -163,7 +176,7 @@ def _lines_of(intent: Intent) -> Iterator[str]:
         if intent.offer:
             yield intent.offer
         for step in intent.steps:
-            if isinstance(step, Say | Ask | End):
+            if isinstance(step, Say | Phrase | Ask | End):
                 yield step.text
             elif isinstance(step, Breathe):
                 yield from (cue for cue, _ in step.phases())

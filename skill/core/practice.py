@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from skill.content.model import Ask, Breathe, Chime, End, Pause, Practice, Say
+from skill.content.model import Ask, Breathe, Chime, End, Pause, Phrase, Practice, Say
+from skill.content.rules import PRACTICE_PACE
 from skill.core.events import Listen, Output, PlayChime, Silence, Speak
 
 WORDS_PER_SECOND = 2.6  # speaking rate of the voice at pace 1.0, for estimates
 CHIME_SECONDS = 1.5  # a chime, when its real length is not known
+LINE_GAP = 0.5  # silence between two lines that follow each other with no pause written
 
 
 class UnitKind(StrEnum):
@@ -31,15 +33,27 @@ class Unit:
     kind: UnitKind
     text: str = ""  # what is said; for a chime, its kind
     seconds: float = 0.0
+    phrase: bool = False  # words for the person to say to themselves
 
 
-def expand(practice: Practice) -> tuple[Unit, ...]:
-    """A practice's steps as the flat sequence of outputs the player walks through."""
+def expand(practice: Practice, *, short: bool = False) -> tuple[Unit, ...]:
+    """A practice's steps as the flat sequence of outputs the player walks through.
+
+    `short` plays the short form (the steps of `long:` groups are left out). Two lines
+    with nothing written between them get `LINE_GAP` of silence, so a sentence never
+    runs into the next.
+    """
     say, silence = UnitKind.SAY, UnitKind.SILENCE
     units: list[Unit] = []
     for i, step in enumerate(practice.steps):
+        if short and i in practice.long_only:
+            continue
+        if isinstance(step, Say | End | Phrase) and units and units[-1].kind is say:
+            units.append(Unit(units[-1].step, silence, seconds=LINE_GAP))
         if isinstance(step, Say | End):
             units.append(Unit(i, say, step.text))
+        elif isinstance(step, Phrase):
+            units += [Unit(i, say, step.text, phrase=True), Unit(i, silence, seconds=step.wait)]
         elif isinstance(step, Pause):
             units.append(Unit(i, silence, seconds=step.seconds))
         elif isinstance(step, Ask):
@@ -54,17 +68,18 @@ def expand(practice: Practice) -> tuple[Unit, ...]:
 
 
 def unit_output(unit: Unit, seq: int, pace: float) -> Output:
-    """The output that plays `unit`."""
+    """The output that plays `unit` at the session's `pace` (practice lines are slower)."""
     if unit.kind is UnitKind.SAY:
-        return Speak(seq, unit.text, pace)
+        return Speak(seq, unit.text, round(pace * PRACTICE_PACE, 3))
     if unit.kind is UnitKind.CHIME:
         return PlayChime(seq, unit.text)
     return Silence(seq, unit.seconds, question=unit.kind is UnitKind.QUESTION)
 
 
-def practice_outputs(practice: Practice, pace: float = 1.0) -> list[Output]:
+def practice_outputs(practice: Practice, pace: float = 1.0, *, short: bool = False) -> list[Output]:
     """The outputs a session plays for a practice, in order (numbered from 1)."""
-    return [unit_output(unit, seq, pace) for seq, unit in enumerate(expand(practice), start=1)]
+    units = expand(practice, short=short)
+    return [unit_output(unit, seq, pace) for seq, unit in enumerate(units, start=1)]
 
 
 def speech_seconds(text: str, pace: float = 1.0) -> float:

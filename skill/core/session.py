@@ -14,9 +14,6 @@ from dataclasses import dataclass, field
 from skill.content.model import Catalogue, Practice
 from skill.core.events import (
     CRISIS_PACE,
-    PACE_MAX,
-    PACE_MIN,
-    PACE_STEP,
     Action,
     Command,
     Done,
@@ -31,7 +28,8 @@ from skill.core.events import (
     StopAudio,
     Wake,
 )
-from skill.core.practice import Unit, UnitKind, expand, unit_output
+from skill.core.practice import Unit, expand, unit_output
+from skill.core.replies import Replies
 from skill.nlu.intents import CRISIS, Match
 from skill.nlu.safety import CrisisResponse
 
@@ -41,10 +39,13 @@ _NO = re.compile(r"\b(no|nope|not now|later|never mind|nevermind|maybe later|do 
 # What MQTT shows for a mode (DESIGN.md): an answer being spoken is "idle", an offer listens.
 _PUBLIC = {Mode.SPEAKING: Mode.IDLE, Mode.OFFERING: Mode.LISTENING}
 _PRACTISING = (Mode.GUIDING, Mode.PAUSED)
+# Length choice: "a quick RAIN" plays the short form where a practice has one.
+_SHORT = re.compile(r"\b(quick|quicker|short|shorter|brief|mini|little|fast|one minute)\b")
+_LONG = re.compile(r"\b(long|longer|full|whole|deeper|extended)\b")
 
 
 @dataclass
-class Session:
+class Session(Replies):
     """Kindly's conversation state. Feed events to `handle`; carry out what it returns."""
 
     catalogue: Catalogue
@@ -69,7 +70,8 @@ class Session:
         state = _PUBLIC.get(self.mode, self.mode)
         if self.practice is None or state not in _PRACTISING:
             return PublishState(str(state), None, None)
-        step = self.units[min(self.position, len(self.units) - 1)].step if self.units else 0
+        at = max(0, min(self.position, len(self.units) - 1))  # -1 during an interlude
+        step = self.units[at].step if self.units else 0
         return PublishState(str(state), self.practice.id, step + 1)
 
     # -- the one entry point -------------------------------------------------------------
@@ -142,8 +144,11 @@ class Session:
         if self.mode is Mode.GUIDING:
             self.position += 1
             return self._play_unit()
-        if self.mode is Mode.LISTENING:
+        if self.mode is Mode.LISTENING and self.crisis_given:
             return [*self._go_idle(), PublishEvent("timeout")]
+        if self.mode is Mode.LISTENING:  # nothing was asked: say so kindly, then rest
+            nothing = self.catalogue.phrases["nothing_heard"]
+            return [PublishEvent("timeout"), *self._say_lines([nothing])]
         if self.mode is Mode.OFFERING:
             if isinstance(self.current, Speak):  # the offer was said: wait for an answer
                 return self._emit(Listen(self._new_seq(), self.request_timeout))
@@ -162,26 +167,16 @@ class Session:
 
     # -- starting and stopping -------------------------------------------------------------
 
-    def _start(self, practice_id: str) -> list[Action]:
+    def _start(self, practice_id: str, asked: str = "") -> list[Action]:
         practice = self.catalogue.practices.get(practice_id)
         if practice is None:
             return []
         actions = self._cut()
-        self.practice, self.units, self.position = practice, expand(practice), 0
+        short = bool(practice.short_minutes and _SHORT.search(asked) and not _LONG.search(asked))
+        self.practice, self.units, self.position = practice, expand(practice, short=short), 0
         self.mode, self.crisis_given, self._offered = Mode.GUIDING, False, None
         actions.append(PublishEvent("practice_started", practice.id))
         return actions + self._play_unit()
-
-    def _stop(self) -> list[Action]:
-        if self.mode not in _PRACTISING:
-            if self.mode in (Mode.SPEAKING, Mode.OFFERING, Mode.LISTENING):
-                return [*self._cut(), *self._go_idle()]
-            return []
-        stopped = self.practice.id if self.practice else None
-        actions = self._cut()
-        self.practice, self.units, self.position = None, (), 0
-        self._go_idle()
-        return [*actions, PublishEvent("practice_stopped", stopped)]
 
     def _crisis(self) -> list[Action]:
         """Stop everything and give the crisis response. Nothing is published about it."""
@@ -235,7 +230,7 @@ class Session:
             return []  # answers to reflective questions are private and optional
         self.crisis_given = False
         if match.kind == "practice" and match.intent:
-            return self._start(match.intent)
+            return self._start(match.intent, match.text.lower())
         if match.kind == "info" and match.intent:
             info = self.catalogue.infos[match.intent]
             return [*self._cut(), *self._say_lines(info.answer)]
@@ -248,58 +243,5 @@ class Session:
         if offered and _YES.search(text) and not _NO.search(text):
             return self._start(offered)
         if match.kind == "practice" and match.intent:
-            return self._start(match.intent)
+            return self._start(match.intent, match.text.lower())
         return [*self._cut(), *self._say_lines([self.catalogue.phrases["offer_declined"]])]
-
-    def _control(self, control: str) -> list[Action]:
-        phrases = self.catalogue.phrases
-        if control == "stop":
-            return self._stop()
-        if control == "repeat":
-            if self.crisis_given:
-                return [*self._cut(), *self._say_lines(self.crisis.repeat, CRISIS_PACE)]
-            if self.mode is Mode.GUIDING and self.last_line:
-                # Say the last line again, then carry on from where we were.
-                line = self._last_practice_line()
-                actions = self._cut()
-                self.position = self._index_of_line_before(self.position)
-                return actions + self._emit(Speak(self._new_seq(), line, self.pace))
-            return []
-        if control == "pause":
-            if self.mode is not Mode.GUIDING:
-                return []
-            actions = self._cut()
-            self.mode = Mode.PAUSED
-            return actions + self._speak(phrases["paused"])
-        if control == "resume":
-            if self.mode is not Mode.PAUSED:
-                if self.mode in (Mode.IDLE, Mode.LISTENING):
-                    return [*self._cut(), *self._say_lines([phrases["nothing_to_resume"]])]
-                return []
-            self.mode = Mode.GUIDING
-            return self._play_unit()  # from the start of the interrupted line
-        if control in ("slower", "faster"):
-            factor = PACE_STEP if control == "slower" else 1 / PACE_STEP
-            self.pace = min(PACE_MAX, max(PACE_MIN, self.pace * factor))
-            if self.mode in (Mode.IDLE, Mode.LISTENING, Mode.SPEAKING):
-                return [*self._cut(), *self._say_lines([phrases[control]])]
-            return []  # during a practice the next line simply comes at the new pace
-        if control == "skip" and self.mode in _PRACTISING:
-            actions = self._cut()
-            step = self.units[self.position].step if self.position < len(self.units) else -1
-            while self.position < len(self.units) and self.units[self.position].step == step:
-                self.position += 1
-            self.mode = Mode.GUIDING
-            return actions + self._play_unit()
-        return []
-
-    def _index_of_line_before(self, position: int) -> int:
-        """Where to carry on after repeating: the unit after the last spoken line."""
-        i = min(position, len(self.units) - 1)
-        while i >= 0 and self.units[i].kind is not UnitKind.SAY:
-            i -= 1
-        return max(i, 0)
-
-    def _last_practice_line(self) -> str:
-        i = self._index_of_line_before(self.position)
-        return self.units[i].text if self.units[i].kind is UnitKind.SAY else self.last_line or ""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from skill.content.load import load_catalogue
 from skill.content.model import Catalogue
+from skill.content.rules import content_rule_errors
 from skill.errors import ContentError, ContentErrors
 from skill.nlu.intents import CRISIS, Canon, compile_templates, iter_samples
 from skill.nlu.safety import safety_check
@@ -18,7 +19,7 @@ def check_content(root: Path | None = None) -> Catalogue:
     templates = compile_templates(catalogue)
     safety = safety_check(catalogue)
     owners: dict[str, set[str]] = defaultdict(set)
-    errors: list[ContentError] = []
+    errors: list[ContentError] = content_rule_errors(catalogue)  # skill.content.rules
     flagged: set[str] = set()
     canon = Canon(catalogue)
     for intent_id, norm, _ in iter_samples(catalogue, templates):

@@ -29,7 +29,8 @@ from skill.audio import dsp
 from skill.audio.dsp import Audio
 from skill.config import VoiceConfig
 from skill.content.model import Catalogue
-from skill.core.events import CRISIS_PACE
+from skill.core.events import CRISIS_PACE, Speak
+from skill.core.practice import practice_outputs
 from skill.errors import AudioError
 from skill.paths import atomic_write, cache_dir
 from skill.speaking.tts import VoiceInfo, open_synthesizer, prepare_text
@@ -232,7 +233,16 @@ def lines_to_render(catalogue: Catalogue, crisis: Iterable[str]) -> list[tuple[s
     `crisis` is every line of the crisis response for the region (its lines and its
     repeat). They are spoken at their own slower pace, so they are rendered at that pace.
     """
-    lines = [(line, 1.0) for line in catalogue.spoken_lines()]
+    # A practice's own lines are spoken at its slower pace (core.practice.unit_output).
+    steps = dict.fromkeys(
+        (o.text, o.pace)
+        for p in catalogue.practices.values()
+        for o in practice_outputs(p)
+        if isinstance(o, Speak)
+    )
+    said = {text for text, _ in steps}
+    lines = [(line, 1.0) for line in catalogue.spoken_lines() if line not in said]
+    lines += list(steps)
     lines += [(line, CRISIS_PACE) for line in dict.fromkeys(crisis)]
     return lines
 

@@ -23,17 +23,19 @@ from skill.errors import ModelError
 from skill.models.registry import VoicePaths, find_voice
 
 LEAD_SECONDS = 0.05  # before a line: just enough that the first syllable is never clipped
-SENTENCE_GAP = 0.3  # between sentences, at length_scale 1 (scales with the pace)
+SENTENCE_GAP = 0.6  # between sentences, at length_scale 1 (scales with the pace): a
+# practice line at its pace (length_scale 1.15 x PRACTICE_PACE) leaves >= 0.8 s
 TAIL_SECONDS = 0.35  # after a line, at length_scale 1: a breath before whatever comes next
 # Everything above changes the audio: it is part of every cache key.
 PROCESSING = (
-    f"v2 rms={dsp.TARGET_DBFS} ceil={dsp.CEILING_DBFS} limit={dsp.LIMIT_DB} "
+    f"v3 rms={dsp.TARGET_DBFS} ceil={dsp.CEILING_DBFS} limit={dsp.LIMIT_DB} "
     f"fade={dsp.FADE_SECONDS} lead={LEAD_SECONDS} gap={SENTENCE_GAP} tail={TAIL_SECONDS} "
     "trim=45/0.03/0.06"
 )
 
 _DIGITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 # A run of digit groups ("988", "116 123", "1-800-273-8255", "+44 808 ...").
+_LETTER_A = re.compile(r"\bA is for\b")
 _NUMBER_RUN = re.compile(r"(?<![\w.])\+?\d+(?:[ \-.]\d+)*(?![\w])")
 
 
@@ -62,9 +64,10 @@ def prepare_text(text: str) -> str:
     Any number of three or more digits is taken for a phone number and said digit by
     digit in its groups: "988" becomes "nine eight eight" and "116 123" becomes
     "one one six, one two three" (a voice would say "nine hundred eighty-eight").
-    Content should write other numbers as words.
+    Content should write other numbers as words. "A is for Allow" names the letter.
     """
     text = " ".join(text.split())
+    text = _LETTER_A.sub("Ay is for", text)  # RAIN's letter, never the article "uh"
     return _NUMBER_RUN.sub(_spell_number, text)
 
 

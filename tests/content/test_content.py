@@ -17,6 +17,7 @@ from skill.content.model import (
     Chime,
     End,
     Pause,
+    Phrase,
     Say,
 )
 from skill.errors import ContentErrors
@@ -31,8 +32,15 @@ PRACTICES = {
     "compassionate_letter",
     "rain",
     "bedtime_reflection",
+    "self_compassion_minute",
+    "brief_writing",
+    "loving_kindness",
+    "grief_and_loss",
+    "sleepless_night",
+    "morning_intention",
 }
 INFOS = {"what_is_self_compassion", "doubt_fake", "doubt_deserve", "doubt_excuse", "help"}
+INFOS |= {"backdraft", "self_esteem", "therapy"}
 CONTROLS = {"stop", "pause", "resume", "repeat", "slower", "faster"}
 
 
@@ -50,7 +58,7 @@ def test_every_practice_says_stop_first_and_uses_real_silence(catalogue) -> None
         first = next(s for s in practice.steps if isinstance(s, Say))
         assert "stop" in first.text.lower(), practice.id
         assert isinstance(practice.steps[-1], End)
-        assert any(isinstance(s, Pause) for s in practice.steps), practice.id
+        assert any(isinstance(s, Pause | Phrase) for s in practice.steps), practice.id
         assert practice.title and practice.minutes > 0
         kinds |= {type(s) for s in practice.steps}
     assert {Say, Pause, Breathe, Ask, Chime, End} <= kinds

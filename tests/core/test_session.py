@@ -8,7 +8,9 @@ import pytest
 
 from skill.content.load import load_catalogue
 from skill.content.model import BREATHE_IN
+from skill.content.rules import PRACTICE_PACE
 from skill.core.events import (
+    PACE_STEP,
     Action,
     Command,
     Done,
@@ -84,7 +86,7 @@ def test_practice_walks_every_step_then_idles(session: Session) -> None:
         "Silence",  # pause 2
         "Speak", "Silence", "Speak", "Silence",  # one breath: in, 2 s, out, 3 s
         "Speak", "Silence",  # ask + quiet wait
-        "PlayChime", "Speak", "Speak",
+        "PlayChime", "Speak", "Silence", "Speak",  # two lines in a row: a gap between
     ]  # fmt: skip
     question = [a for a in rest if isinstance(a, Silence) and a.question]
     assert question and question[0].seconds == 4
@@ -99,8 +101,14 @@ def test_stop_at_every_unit_silences_at_once(session: Session) -> None:
             finish(session)
         actions = session.handle(said("control", "stop"))
         assert StopAudio() in actions, at
-        assert not outputs(actions), "nothing is said after stop"
-        assert session.state().state == "idle" and session.current is None
+        said_now = outputs(actions)  # "Okay, stopping here.", then one grounding line
+        assert [a.text for a in said_now if isinstance(a, Speak)] == ["Okay, stopping here."]
+        assert session.state().state == "idle"
+        finish(session)
+        grounding = session.current
+        assert isinstance(grounding, Speak) and "notice where you are" in grounding.text
+        finish(session)
+        assert session.current is None and session.mode is Mode.IDLE
 
 
 def test_pause_and_resume_replays_interrupted_line(session: Session) -> None:
@@ -113,9 +121,10 @@ def test_pause_and_resume_replays_interrupted_line(session: Session) -> None:
     run_to_idle(session)  # "Paused..." is said, then nothing
     assert session.current is None and session.state().state == "paused"
     actions = session.handle(said("control", "resume"))
-    speak = outputs(actions)[0]
-    assert isinstance(speak, Speak) and speak.text == BREATHE_IN
+    assert [a.text for a in outputs(actions) if isinstance(a, Speak)] == ["Let's carry on."]
     assert session.state().state == "guiding"
+    speak = outputs(finish(session))[0]  # then the interrupted line from its start
+    assert isinstance(speak, Speak) and speak.text == BREATHE_IN
 
 
 def test_pause_during_silence_resumes_the_silence(session: Session) -> None:
@@ -124,7 +133,8 @@ def test_pause_during_silence_resumes_the_silence(session: Session) -> None:
     assert isinstance(session.current, Silence)
     session.handle(said("control", "pause"))
     run_to_idle(session)
-    resumed = outputs(session.handle(said("control", "resume")))[0]
+    session.handle(said("control", "resume"))  # "Let's carry on."
+    resumed = outputs(finish(session))[0]
     assert isinstance(resumed, Silence) and resumed.seconds == 2
 
 
@@ -134,7 +144,8 @@ def test_pause_during_question_wait(session: Session) -> None:
         finish(session)
     session.handle(said("control", "pause"))
     run_to_idle(session)
-    resumed = outputs(session.handle(said("control", "resume")))[0]
+    session.handle(said("control", "resume"))  # "Let's carry on."
+    resumed = outputs(finish(session))[0]
     assert isinstance(resumed, Silence) and resumed.question
 
 
@@ -151,21 +162,26 @@ def test_repeat_says_last_line_again_then_carries_on(session: Session) -> None:
 def test_slower_and_faster_change_pace_from_next_line(session: Session) -> None:
     start(session)
     current = session.current
-    assert isinstance(current, Speak) and current.pace == 1.0
+    assert isinstance(current, Speak) and current.pace == PRACTICE_PACE
     actions = session.handle(said("control", "slower"))
-    assert actions == [] and session.current is current, "the current line is not cut"
+    ack = outputs(actions)
+    assert StopAudio() in actions and [(a.text, a.pace) for a in ack if isinstance(a, Speak)] == [
+        ("Okay, I'll slow down.", PACE_STEP)
+    ]
+    finish(session)  # the acknowledgement done: the interrupted line again, slower
+    again = session.current
+    assert isinstance(again, Speak) and again.text == current.text and again.pace > current.pace
     run_to_idle(session)
     session2_lines: list[Speak] = []
     start(session)
     assert isinstance(session.current, Speak)
     session2_lines.append(session.current)
-    assert session2_lines[0].pace > 1.0
+    assert session2_lines[0].pace > PRACTICE_PACE
     session.handle(said("control", "faster"))
     session.handle(said("control", "faster"))
-    finish(session)
     finish(session)
     nxt = session.current
-    assert isinstance(nxt, Speak) and nxt.pace < 1.0
+    assert isinstance(nxt, Speak) and nxt.pace < PRACTICE_PACE
 
 
 def test_skip_moves_to_next_step(session: Session) -> None:
@@ -239,7 +255,9 @@ def test_answers_during_practice_are_ignored_quietly(session: Session) -> None:
 
 
 def test_odd_orders(session: Session) -> None:
-    assert session.handle(said("control", "stop")) == []  # stop while idle
+    idle = outputs(session.handle(said("control", "stop")))  # stop while idle: a short answer
+    assert isinstance(idle[0], Speak) and "nothing is playing" in idle[0].text.lower()
+    run_to_idle(session)
     lines = outputs(session.handle(said("control", "resume")))  # resume while not paused
     assert isinstance(lines[0], Speak) and "nothing" in lines[0].text.lower()
     run_to_idle(session)
@@ -318,7 +336,8 @@ def test_modes_are_the_mode_enum_and_published_as_plain_text(session: Session) -
     session.handle(Command("start", "tiny", ask_first=True))
     modes.append(session.mode)
     assert all(type(m) is Mode for m in modes)
-    assert modes == [Mode.IDLE, Mode.GUIDING, Mode.PAUSED, Mode.IDLE, Mode.OFFERING]
+    # after stop, "Okay, stopping here." is being said
+    assert modes == [Mode.IDLE, Mode.GUIDING, Mode.PAUSED, Mode.SPEAKING, Mode.OFFERING]
     assert session.state().state == "listening"
 
 

@@ -11,6 +11,7 @@ import pytest
 from skill.audio import dsp
 from skill.content.load import load_catalogue
 from skill.content.model import Catalogue
+from skill.content.rules import PRACTICE_PACE
 from skill.core.events import CRISIS_PACE
 from skill.errors import ConfigError
 from skill.nlu.safety import safety_check
@@ -136,7 +137,8 @@ def test_lines_to_render_has_every_line_and_the_crisis_response_at_its_pace(
 ) -> None:
     lines = lines_for(catalogue, "uk")
     plain = {text for text, pace in lines if pace == 1.0}
-    assert plain == set(catalogue.spoken_lines())
+    slow = {text for text, pace in lines if pace == PRACTICE_PACE}  # a practice's own lines
+    assert plain | slow == set(catalogue.spoken_lines()) and "Breathe in." in slow
     crisis = {text for text, pace in lines if pace == CRISIS_PACE}
     assert any("one one six" in text or "116 123" in text for text in crisis)
     assert len(lines) == len(set(lines))
@@ -149,7 +151,8 @@ def test_lines_to_render_speaks_the_crisis_lines_it_is_given_once_each(
 ) -> None:
     lines = lines_to_render(catalogue, ["Call now.", "You are not alone.", "Call now."])
     assert lines[-2:] == [("Call now.", CRISIS_PACE), ("You are not alone.", CRISIS_PACE)]
-    assert lines[:-2] == [(text, 1.0) for text in catalogue.spoken_lines()]
+    assert {text for text, _ in lines[:-2]} == set(catalogue.spoken_lines())
+    assert {pace for _, pace in lines[:-2]} == {1.0, PRACTICE_PACE}
 
 
 # --- with the real voice: a small catalogue rendered once, kept between runs ----------------
@@ -184,8 +187,8 @@ def test_real_render_rebuilds_only_what_changed(
     assert changed != lines
     assert render(copy, changed).synthesised == 1
 
-    assert ("Goodbye.", 1.0) in lines
-    victim = copy.entry("Goodbye.", 1.0)
+    assert ("Goodbye.", PRACTICE_PACE) in lines
+    victim = copy.entry("Goodbye.", PRACTICE_PACE)
     assert victim is not None
     data = bytearray(victim.read_bytes())
     data[len(data) // 2] ^= 0xFF
