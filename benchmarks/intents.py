@@ -1,19 +1,24 @@
-"""Intent recognition from text: accuracy and speed, Kindly vs hassil alone, one core.
+"""Intent recognition from text: every evaluation set, Kindly vs hassil alone, one core.
 
     python -m benchmarks.intents
 
-Sets: the paraphrase set and crisis corpus in tests/data; benchmarks/data/heldout*.yaml,
-each written independently of the templates (their misses were looked at once, to widen
-the safety patterns and the fallback); benchmarks/data/blind.yaml, written independently
-and never looked at line by line: the honest figure.
+Sets, by how honest their figure is:
+- held out: benchmarks/data/writers/writer_{d,e}.yaml and benchmarks/data/blind.yaml,
+  written by sessions that never saw the templates, never read line by line and never
+  trained on. Only their aggregate figures are printed here.
+- tuned: writer_{a,b,c}, heldout{,2}.yaml and tests/data: read, tuned on, and copied into
+  intents/_examples.yaml, which trains the semantic layer. Their figures are optimistic.
+Columns follow /work/tools/score_sets.py: requests = practice + info ids right.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import time
+import tracemalloc
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -21,72 +26,96 @@ from hassil.recognize import recognize
 
 from benchmarks._table import render
 from skill.content.load import load_catalogue
-from skill.nlu.intents import IntentMatcher
+from skill.content.model import Catalogue
+from skill.nlu.intents import IntentMatcher, template_samples
+from skill.nlu.semantic import train
 
 ROOT = Path(__file__).resolve().parent.parent
-Parser = Callable[[str], str | None]
+WRITERS = ROOT / "benchmarks" / "data" / "writers"
+HELD_OUT = ("writer_d", "writer_e", "blind")
+SAFETY = ("crisis", "abuse", "emergency")
+Parser = Callable[[str], tuple[str | None, str]]  # (intent, kind)
 
 
 @dataclass
 class Labelled:
     name: str
-    lines: list[tuple[str, str | None]]  # (text, expected intent)
+    held_out: bool
+    lines: list[tuple[str, str]] = field(default_factory=list)  # (text, label)
+
+
+def _writer_like(name: str, path: Path, held_out: bool) -> Labelled:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    labelled = Labelled(name, held_out)
+    labelled.lines += [(t, k) for k, v in data["intents"].items() for t in v]
+    labelled.lines += [(t, "crisis") for t in data.get("crisis", [])]
+    labelled.lines += [(t, "near_miss") for t in data.get("near_miss", [])]
+    labelled.lines += [(t, "none") for t in data.get("none", [])]
+    return labelled
 
 
 def load_sets() -> list[Labelled]:
-    """The labelled sets: (text, expected intent or None)."""
-    sets = []
-    para = yaml.safe_load((ROOT / "tests" / "data" / "paraphrases.yaml").read_text())
-    sets.append(
-        Labelled(
-            "tests/data paraphrases",
-            [(t, None if k == "none" else k) for k, v in para.items() for t in v],
-        )
-    )
-    crisis = yaml.safe_load((ROOT / "tests" / "data" / "crisis.yaml").read_text())
-    sets.append(
-        Labelled(
-            "tests/data crisis corpus",
-            [(t, None if k == "near_miss" else "crisis") for k, v in crisis.items() for t in v],
-        )
-    )
+    sets = [
+        _writer_like(p.stem, p, p.stem in HELD_OUT) for p in sorted(WRITERS.glob("writer_*.yaml"))
+    ]
     for name in ("heldout", "heldout2", "blind"):
         path = ROOT / "benchmarks" / "data" / f"{name}.yaml"
         if path.exists():
-            held = yaml.safe_load(path.read_text())
-            lines = [(t, k) for k, v in held["intents"].items() for t in v]
-            lines += [(t, None) for t in held["none"]] + [(t, "crisis") for t in held["crisis"]]
-            lines += [(t, None) for t in held["near_miss"]]
-            sets.append(Labelled(f"benchmarks/data/{name}.yaml", lines))
+            sets.append(_writer_like(f"{name}.yaml", path, name in HELD_OUT))
+    para = yaml.safe_load((ROOT / "tests" / "data" / "paraphrases.yaml").read_text())
+    sets.append(
+        Labelled("tests/data paraphrases", False, [(t, k) for k, v in para.items() for t in v])
+    )
+    crisis = yaml.safe_load((ROOT / "tests" / "data" / "crisis.yaml").read_text())
+    expected = {"near_miss": "near_miss", "danger_from_others": "abuse"}
+    sets.append(
+        Labelled(
+            "tests/data crisis corpus",
+            False,
+            [(t, expected.get(k, "crisis")) for k, v in crisis.items() for t in v],
+        )
+    )
     return sets
 
 
-def score(
-    parse: Parser, labelled: Labelled, kind_of: Callable[[str | None], str]
-) -> dict[str, float]:
-    """Accuracy, crisis recall, near-miss/out-of-domain behaviour for one parser."""
-    right = crisis = crisis_hit = ood = ood_practice = ood_crisis = 0
-    for text, expected in labelled.lines:
-        got = parse(text)
-        right += got == expected
-        if expected == "crisis":
-            crisis += 1
-            crisis_hit += got == "crisis"
-        elif expected is None:
-            ood += 1
-            ood_practice += kind_of(got) == "practice"
-            ood_crisis += got == "crisis"
-    return {
-        "accuracy": right / len(labelled.lines),
-        "crisis_recall": crisis_hit / crisis if crisis else float("nan"),
-        "no_intent_lines": ood,
-        "practice_started_for_none": ood_practice,
-        "false_crisis": ood_crisis / ood if ood else float("nan"),
-    }
+def score(parse: Parser, labelled: Labelled, catalogue: Catalogue) -> dict[str, tuple[int, int]]:
+    counts: dict[str, list[int]] = {}
+
+    def add(key: str, ok: bool) -> None:
+        entry = counts.setdefault(key, [0, 0])
+        entry[0] += ok
+        entry[1] += 1
+
+    for text, label in labelled.lines:
+        intent, kind = parse(text)
+        want = catalogue.kind_of(label) if label in catalogue.intents else None
+        if label in ("low_mood", "grief", "panic"):
+            add("distress", intent == label)
+            add("distress not none", kind != "none")
+        elif label in ("abuse", "emergency"):
+            add(label, intent == label)
+            add("safety kind", kind == "safety")
+        elif label == "crisis":
+            add("crisis recall", intent == "crisis")
+            # older sets label danger from others "crisis": any safety response counts here
+            add("crisis: any safety", kind == "safety")
+        elif label in ("none", "near_miss"):
+            add("practice for none", kind == "practice")
+            if label == "near_miss":
+                add("false crisis", intent == "crisis")
+        elif want in ("practice", "info") or label not in catalogue.intents:
+            add("requests", intent == label)
+        elif want == "control":
+            add("controls", intent == label)
+    return {k: (a, n) for k, (a, n) in counts.items()}
+
+
+COLUMNS: tuple[str, ...] = ("requests", "crisis recall", "crisis: any safety", "false crisis")
+COLUMNS += ("practice for none",)
+COLUMNS += ("distress", "distress not none", "abuse", "emergency", "controls")
 
 
 def speed(parse: Parser, lines: list[str], seconds: float = 3.0) -> float:
-    """Parses per second over repeated passes (at least `seconds`)."""
     count, started = 0, time.perf_counter()
     while time.perf_counter() - started < seconds:
         for line in lines:
@@ -95,59 +124,88 @@ def speed(parse: Parser, lines: list[str], seconds: float = 3.0) -> float:
     return count / (time.perf_counter() - started)
 
 
+def _cell(pair: tuple[int, int] | None) -> str:
+    if pair is None:
+        return "-"
+    a, n = pair
+    return f"{100 * a / n:.1f}% ({a}/{n})"
+
+
 def main() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
     catalogue = load_catalogue()
+    IntentMatcher(catalogue)  # warm the caches (template table, trained model)
     started = time.perf_counter()
     matcher = IntentMatcher(catalogue)
-    build = time.perf_counter() - started
+    warm = time.perf_counter() - started
 
-    def kindly(text: str) -> str | None:
-        return matcher.parse(text).intent
+    def kindly(text: str) -> tuple[str | None, str]:
+        m = matcher.parse(text)
+        return m.intent, m.kind
 
-    def hassil_alone(text: str) -> str | None:
+    def hassil_alone(text: str) -> tuple[str | None, str]:
         result = recognize(text, matcher.templates)
-        return result.intent.name if result is not None else None
+        intent = result.intent.name if result is not None else None
+        return intent, catalogue.kind_of(intent)
 
-    rows = []
     sets = load_sets()
-    for labelled in sets:
-        for name, parse in (("kindly", kindly), ("hassil alone", hassil_alone)):
-            s = score(parse, labelled, catalogue.kind_of)
-            rows.append(
-                [
-                    labelled.name,
-                    name,
-                    len(labelled.lines),
-                    f"{s['accuracy']:.1%}",
-                    f"{s['crisis_recall']:.1%}",
-                    f"{s['practice_started_for_none']}/{s['no_intent_lines']}",
-                    f"{s['false_crisis']:.1%}",
-                ]
-            )
-    head = [
-        "set",
-        "parser",
-        "lines",
-        "accuracy",
-        "crisis recall",
-        "practice for none",
-        "false crisis",
-    ]
-    print(render(head, rows))
-    lines = [t for t, _ in sets[0].lines]
+    for held in (True, False):
+        rows = []
+        for labelled in (s for s in sets if s.held_out == held):
+            for name, parse in (("kindly", kindly), ("hassil alone", hassil_alone)):
+                s = score(parse, labelled, catalogue)
+                rows.append(
+                    [labelled.name, name, len(labelled.lines)] + [_cell(s.get(c)) for c in COLUMNS]
+                )
+        title = "HELD OUT (never read, never trained on)" if held else "TUNED ON (optimistic)"
+        print(f"\n{title}")
+        print(render(["set", "parser", "lines", *COLUMNS], rows))
+
+    lines = [t for s in sets if not s.held_out for t, _ in s.lines]
+    samples, _ = template_samples(catalogue, matcher.canon)
+    from skill.nlu.normalize import normalize
+    from skill.nlu.semantic import load_examples
+
+    examples = [(i, matcher.canon(normalize(t))) for i, t in load_examples(catalogue)]
+    tracemalloc.start()
+    started = time.perf_counter()
+    model = train(samples, examples)
+    cold_train = time.perf_counter() - started
+    _, peak_train = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    tracemalloc.start()
+    blob = model.to_bytes()
+    from skill.nlu.semantic import SemanticModel
+
+    loaded = SemanticModel.from_bytes(blob)
+    kept, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    del loaded
     print()
     print(
         render(
-            ["parser", "parses/s (1 core)", "target"],
+            ["figure", "value", "target"],
             [
-                ["kindly", speed(kindly, lines), ">= 2,000"],
-                ["hassil alone", speed(hassil_alone, lines), "-"],
+                [
+                    "kindly parses/s (1 core, tuned lines)",
+                    f"{speed(kindly, lines):,.0f}",
+                    ">= 2,000",
+                ],
+                ["hassil alone parses/s", f"{speed(hassil_alone, lines, 1.0):,.0f}", "-"],
+                ["matcher start-up, caches warm (s)", f"{warm:.2f}", "<= 1"],
+                ["semantic layer: training once per content change (s)", f"{cold_train:.1f}", "-"],
+                ["semantic layer: memory kept (MB)", f"{kept / 1e6:.1f}", "<= 60"],
+                ["semantic layer: peak while training (MB)", f"{peak_train / 1e6:.0f}", "-"],
+                ["semantic layer: cache file (MB)", f"{len(blob) / 1e6:.1f}", "-"],
+                [
+                    "process max RSS (MB)",
+                    f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:.0f}",
+                    "-",
+                ],
             ],
         )
     )
-    print(f"\nmatcher build time: {build:.2f} s ({len(matcher.exact)} template samples)")
 
 
 if __name__ == "__main__":

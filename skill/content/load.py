@@ -22,6 +22,7 @@ from skill.content.model import (
     Breathe,
     Catalogue,
     Chime,
+    Distress,
     End,
     Info,
     Intent,
@@ -72,6 +73,10 @@ def _strings(doc: YamlDoc, data: dict[str, Any], key: str) -> tuple[str, ...]:
         if not isinstance(item, str) or not item.strip():
             raise doc.error("must be non-empty text", key, i)
     return tuple(s.strip() for s in value)
+
+
+def _optional_strings(doc: YamlDoc, data: dict[str, Any], key: str) -> tuple[str, ...]:
+    return _strings(doc, data, key) if key in data else ()
 
 
 def _step(doc: YamlDoc, raw: Any, i: int, at: tuple[str | int, ...] = ("steps",)) -> Step:
@@ -198,11 +203,24 @@ def _safety(doc: YamlDoc, data: dict[str, Any], base: dict[str, Any]) -> Safety:
     return Safety(
         **base,
         patterns=_strings(doc, data, "patterns"),
-        risk_words=_strings(doc, data, "risk_words"),
-        idioms=_strings(doc, data, "idioms"),
+        risk_words=_optional_strings(doc, data, "risk_words"),
+        idioms=_optional_strings(doc, data, "idioms"),
         response=_strings(doc, data, "response"),
         repeat=_strings(doc, data, "repeat"),
         regions=regions,
+        check_in=_optional_strings(doc, data, "check_in"),
+        benign=_optional_strings(doc, data, "benign"),
+        ask=_str(doc, data, "ask", required=False),
+        quiet=_optional_strings(doc, data, "quiet"),
+    )
+
+
+def _distress(doc: YamlDoc, data: dict[str, Any], base: dict[str, Any]) -> Distress:
+    return Distress(
+        **base,
+        answer=_strings(doc, data, "answer"),
+        practice=_str(doc, data, "practice"),
+        offer=_str(doc, data, "offer"),
     )
 
 
@@ -212,7 +230,8 @@ _FIELDS = {
     "info": {"id", "kind", "title", "sentences", "answer"},
     "control": {"id", "kind", "title", "sentences"},
     "safety": {"id", "kind", "title", "sentences", "patterns", "response", "repeat", "regions"}
-    | {"risk_words", "idioms"},
+    | {"risk_words", "idioms", "check_in", "ask", "quiet", "benign"},
+    "distress": {"id", "kind", "title", "sentences", "answer", "practice", "offer"},
 }
 
 
@@ -245,6 +264,8 @@ def load_intent(path: Path, root: Path) -> Intent:
         return Info(**base, answer=_strings(doc, data, "answer"))
     if kind == "safety":
         return _safety(doc, data, base)
+    if kind == "distress":
+        return _distress(doc, data, base)
     return Intent(**base)
 
 
@@ -276,6 +297,7 @@ PHRASES = (
     "nothing_to_resume",
     "offer_declined",
     "trouble_hearing",
+    "check_in",
     "grounding",
     "nothing_playing",
     "time_left",
@@ -348,6 +370,13 @@ def load_catalogue(root: Path | None = None) -> Catalogue:
             errors.append(ContentError(str(path), "id", 1, f"duplicate id (also in {other})"))
             continue
         intents[intent.id] = intent
+    for intent in intents.values():
+        if isinstance(intent, Distress) and not isinstance(intents.get(intent.practice), Practice):
+            errors.append(
+                ContentError(
+                    str(intent.source), "practice", None, f"no practice '{intent.practice}'"
+                )
+            )
     if not any(isinstance(i, Safety) for i in intents.values()) and not errors:
         errors.append(ContentError(str(root), "", None, "no safety/crisis.yaml: it is required"))
     if errors:

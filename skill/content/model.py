@@ -14,7 +14,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-KINDS = ("practice", "info", "control", "safety")
+KINDS = ("practice", "info", "control", "safety", "distress")
 STEP_TYPES = ("say", "phrase", "pause", "breathe", "ask", "chime", "end")
 LONG = "long"  # a group of steps only the long form of a practice plays
 CHIMES = ("soft", "bell")
@@ -118,6 +118,26 @@ class Safety(Intent):
     response: tuple[str, ...] = ()
     repeat: tuple[str, ...] = ()
     regions: dict[str, Region] = field(default_factory=dict)
+    # Words that alone only make a risk possible: a check-in question during a practice.
+    check_in: tuple[str, ...] = ()
+    # Everyday phrases ("cut myself shaving") cut out before any pattern is searched.
+    benign: tuple[str, ...] = ()
+    # Asked first (abuse: "are you safe to talk?"); `quiet` is said instead on a no.
+    ask: str = ""
+    quiet: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Distress(Intent):
+    """Something hard a person brings (low mood, grief, panic): an answer, then an offer.
+
+    `answer` lines may hold {helpline} and {emergency} (the configured region's); then
+    `offer` asks whether to start `practice`, which starts only on a yes.
+    """
+
+    answer: tuple[str, ...] = ()
+    practice: str = ""
+    offer: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,8 +161,17 @@ class Catalogue:
 
     @property
     def safety(self) -> Safety | None:
-        found = [v for v in self.intents.values() if isinstance(v, Safety)]
-        return found[0] if found else None
+        """The crisis intent (the safety intent every catalogue must have)."""
+        found = self.safeties
+        return found.get("crisis") or next(iter(found.values()), None)
+
+    @property
+    def safeties(self) -> dict[str, Safety]:
+        return {k: v for k, v in self.intents.items() if isinstance(v, Safety)}
+
+    @property
+    def distresses(self) -> dict[str, Distress]:
+        return {k: v for k, v in self.intents.items() if isinstance(v, Distress)}
 
     def kind_of(self, intent_id: str | None) -> str:
         """The kind of an intent id (`none` for no intent)."""
@@ -182,3 +211,7 @@ def _lines_of(intent: Intent) -> Iterator[str]:
                 yield from (cue for cue, _ in step.phases())
     elif isinstance(intent, Info):
         yield from intent.answer
+    elif isinstance(intent, Distress):
+        # Lines with a region's numbers are rendered with the safety response instead.
+        yield from (line for line in intent.answer if "{" not in line)
+        yield intent.offer

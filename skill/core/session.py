@@ -31,7 +31,7 @@ from skill.core.events import (
 from skill.core.practice import Unit, expand, unit_output
 from skill.core.replies import Replies
 from skill.nlu.intents import CRISIS, Match
-from skill.nlu.safety import CrisisResponse
+from skill.nlu.safety import CrisisResponse, safety_responses
 
 REQUEST_TIMEOUT = 8.0
 _YES = re.compile(r"\b(yes|yeah|yep|yup|sure|okay|ok|alright|please|go ahead|let us|why not)\b")
@@ -62,6 +62,15 @@ class Session(Replies):
     _queue: list[tuple[str, float | None]] = field(default_factory=list)  # lines still to say
     _seq: int = 0
     _offered: str | None = None
+    # Safety responses by intent (crisis, abuse, emergency), for the crisis region.
+    responses: dict[str, CrisisResponse] = field(default_factory=dict)
+    _asking: str | None = None  # a safety question awaiting an answer: "abuse" or "check_in"
+    _response: CrisisResponse | None = None  # the safety response "repeat" repeats
+
+    def __post_init__(self) -> None:
+        if not self.responses:
+            self.responses = safety_responses(self.catalogue, self.crisis.code)
+        self.responses.setdefault(CRISIS, self.crisis)
 
     # -- public state -------------------------------------------------------------------
 
@@ -147,12 +156,18 @@ class Session(Replies):
         if self.mode is Mode.LISTENING and self.crisis_given:
             return [*self._go_idle(), PublishEvent("timeout")]
         if self.mode is Mode.LISTENING:  # nothing was asked: say so kindly, then rest
-            nothing = self.catalogue.phrases["nothing_heard"]
-            return [PublishEvent("timeout"), *self._say_lines([nothing])]
+            return [
+                PublishEvent("timeout"),
+                *self._say_lines([self.catalogue.phrases["nothing_heard"]]),
+            ]
         if self.mode is Mode.OFFERING:
             if isinstance(self.current, Speak):  # the offer was said: wait for an answer
+                if self._queue:
+                    return self._speak(*self._queue.pop(0))
                 return self._emit(Listen(self._new_seq(), self.request_timeout))
             self._offered = None
+            if self._asking:
+                return self._unanswered()
             return self._go_idle()  # no answer means nothing happens
         self.current = None
         return []
@@ -178,12 +193,64 @@ class Session(Replies):
         actions.append(PublishEvent("practice_started", practice.id))
         return actions + self._play_unit()
 
-    def _crisis(self) -> list[Action]:
-        """Stop everything and give the crisis response. Nothing is published about it."""
+    def _crisis(self, intent: str = CRISIS) -> list[Action]:
+        """Stop everything and give a safety response. Nothing is published about it.
+
+        Abuse first asks whether it is safe to talk (others may hear the speaker)."""
+        response = self.responses.get(intent, self.crisis)
         actions = self._cut()
         self.practice, self.units, self.position, self._offered = None, (), 0, None
-        self.crisis_given = True
-        return actions + self._say_lines(self.crisis.lines, CRISIS_PACE)
+        self.crisis_given, self._response, self._asking = True, response, None
+        if response.ask:
+            self._asking = intent
+            self.mode, self._queue = Mode.OFFERING, []
+            return actions + self._speak(response.ask, CRISIS_PACE)
+        return actions + self._say_lines(response.lines, CRISIS_PACE)
+
+    def _check_in(self) -> list[Action]:
+        """A possible risk said during a practice: pause it and ask gently, before any script."""
+        actions = self._cut()
+        self.mode, self._asking, self._queue = Mode.OFFERING, "check_in", []
+        return actions + self._speak(self.catalogue.phrases["check_in"], CRISIS_PACE)
+
+    def _answer_safety(self, match: Match) -> list[Action]:
+        asking, self._asking = self._asking, None
+        text = match.text.lower()
+        yes = bool(_YES.search(text)) and not _NO.search(text)
+        no = bool(_NO.search(text)) or match.intent == "stop"
+        if asking == "check_in":
+            if no and not yes:
+                return self._resume_practice()
+            return self._crisis()  # yes, or anything else: the full response, to be safe
+        response = self._response or self.crisis
+        if no and not yes:
+            return [*self._cut(), *self._say_lines(response.quiet, CRISIS_PACE)]
+        return [*self._cut(), *self._say_lines(response.lines, CRISIS_PACE)]
+
+    def _unanswered(self) -> list[Action]:
+        """No answer to a safety question: back to the practice, or the quiet lines."""
+        asking, self._asking = self._asking, None
+        if asking == "check_in":
+            return self._resume_practice()
+        response = self._response or self.crisis
+        return self._say_lines(response.quiet or response.repeat, CRISIS_PACE)
+
+    def _resume_practice(self) -> list[Action]:
+        if self.practice is None:
+            return self._go_idle()
+        self.mode = Mode.GUIDING
+        return [*self._cut(), *self._play_unit()]
+
+    def _distress(self, intent: str) -> list[Action]:
+        """Acknowledge, point to real help, then offer a fitting practice (yes to start)."""
+        distress = self.catalogue.distresses[intent]
+        region = self.crisis.region
+        fields = {"helpline": region.helpline, "emergency": region.emergency}
+        lines = [line.format(**fields) for line in distress.answer] + [distress.offer]
+        actions = self._cut()
+        self.mode, self._offered = Mode.OFFERING, distress.practice
+        self._queue = [(line, None) for line in lines[1:]]
+        return actions + self._speak(lines[0])
 
     # -- events ------------------------------------------------------------------------
 
@@ -220,8 +287,14 @@ class Session(Replies):
         return []
 
     def _heard(self, match: Match) -> list[Action]:
-        if match.intent == CRISIS:
-            return self._crisis()
+        if self._asking and self.mode is Mode.OFFERING:
+            if match.kind == "safety" and not match.check_in:
+                return self._crisis(match.intent or CRISIS)
+            return self._answer_safety(match)
+        if match.kind == "safety" and match.intent:
+            if match.check_in and self.mode in _PRACTISING:
+                return self._check_in()
+            return self._crisis(match.intent)
         if self.mode is Mode.OFFERING:
             return self._answer_offer(match)
         if match.kind == "control" and match.intent:
@@ -231,6 +304,8 @@ class Session(Replies):
         self.crisis_given = False
         if match.kind == "practice" and match.intent:
             return self._start(match.intent, match.text.lower())
+        if match.kind == "distress" and match.intent in self.catalogue.distresses:
+            return self._distress(match.intent)
         if match.kind == "info" and match.intent:
             info = self.catalogue.infos[match.intent]
             return [*self._cut(), *self._say_lines(info.answer)]
@@ -243,5 +318,5 @@ class Session(Replies):
         if offered and _YES.search(text) and not _NO.search(text):
             return self._start(offered)
         if match.kind == "practice" and match.intent:
-            return self._start(match.intent, match.text.lower())
+            return self._start(match.intent)
         return [*self._cut(), *self._say_lines([self.catalogue.phrases["offer_declined"]])]

@@ -9,7 +9,7 @@ from skill.content.load import load_catalogue
 from skill.content.model import Catalogue
 from skill.content.rules import content_rule_errors
 from skill.errors import ContentError, ContentErrors
-from skill.nlu.intents import CRISIS, Canon, compile_templates, iter_samples
+from skill.nlu.intents import Canon, compile_templates, iter_samples
 from skill.nlu.safety import safety_check
 
 
@@ -24,7 +24,11 @@ def check_content(root: Path | None = None) -> Catalogue:
     canon = Canon(catalogue)
     for intent_id, norm, _ in iter_samples(catalogue, templates):
         owners[canon(norm)].add(intent_id)
-        if intent_id != CRISIS and intent_id not in flagged and safety.is_crisis_normalized(norm):
+        if (
+            catalogue.kind_of(intent_id) != "safety"
+            and intent_id not in flagged
+            and safety.is_crisis_normalized(norm)
+        ):
             flagged.add(intent_id)
             intent = catalogue.intents[intent_id]
             errors.append(

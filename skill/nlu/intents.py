@@ -27,11 +27,12 @@ from skill.errors import ContentError, ContentErrors
 from skill.nlu import normalize as normalize_module
 from skill.nlu.fallback import Fallback
 from skill.nlu.normalize import normalize
-from skill.nlu.safety import SafetyCheck, safety_check
+from skill.nlu.safety import CRISIS, SafetyCheck, safety_check
+from skill.nlu.semantic import SemanticModel, semantic_model
 from skill.paths import atomic_write, cache_dir
 
 log = logging.getLogger(__name__)
-CRISIS = "crisis"
+__all__ = ["CRISIS", "IntentMatcher", "Match"]
 # Samples per intent kept in the exact table; beyond that hassil matches directly.
 MAX_SAMPLES = 20_000
 # A paraphrase only starts a practice when it is about the person or asks for something:
@@ -51,6 +52,12 @@ class Match:
     intent: str | None
     kind: str
     confidence: float
+    # A crisis flag that rests only on a check-in word ("a burden"): mid-practice the
+    # session asks gently first. Not part of the JSON.
+    check_in: bool = False
+    # A close second reading ("take_a_break" vs "self_compassion_break"): the session
+    # asks one short question. Not part of the JSON.
+    alternative: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -201,7 +208,24 @@ def prune_cache(current: Path) -> None:
 class IntentMatcher:
     """Text to intent, with crisis detection first."""
 
-    def __init__(self, catalogue: Catalogue, *, fallback_threshold: float = 0.6) -> None:
+    # The semantic layer answers when its top reading has at least this probability and
+    # the line's content words are mostly ones the content uses; a second reading within
+    # CLOSE of the first, itself above ASK, makes it a question.
+    ACCEPT = 0.5
+    SAFETY = 0.8
+    SAFETY_OTHER = 0.9
+    KNOWN = 0.5
+    SURE = 0.7
+    ASK = 0.25
+    CLOSE = 0.2
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        *,
+        fallback_threshold: float = 0.6,
+        semantic: SemanticModel | None = None,
+    ) -> None:
         self.catalogue = catalogue
         self.templates = compile_templates(catalogue)
         self.safety: SafetyCheck = safety_check(catalogue)
@@ -211,8 +235,10 @@ class IntentMatcher:
         for intent_id, key in samples:
             self.exact.setdefault(key, intent_id)
         self.fallback = Fallback(
-            ((i, n) for i, n in samples if i != CRISIS), threshold=fallback_threshold
+            ((i, n) for i, n in samples if catalogue.kind_of(i) != "safety"),
+            threshold=fallback_threshold,
         )
+        self.semantic = semantic or semantic_model(catalogue, samples, self.canon)
 
     def _match(self, text: str, intent: str | None, confidence: float) -> Match:
         return Match(text, intent, self.catalogue.kind_of(intent), confidence)
@@ -220,8 +246,10 @@ class IntentMatcher:
     def parse(self, text: str) -> Match:
         """Parse one line. Never raises on any string."""
         norm = normalize(text)
-        if self.safety.is_crisis_normalized(norm):
-            return self._match(text, CRISIS, 1.0)
+        danger = self.safety.classify(norm)
+        if danger is not None:
+            check_in = danger == CRISIS and self.safety.uncertain(norm)
+            return Match(text, danger, "safety", 1.0, check_in)
         core = self.canon(norm)
         if not core:
             return self._match(text, None, 0.0)
@@ -231,6 +259,35 @@ class IntentMatcher:
             hit = result.intent.name if result is not None else None
         if hit is not None:
             return self._match(text, hit, 1.0)
+        return self._understand(text, core, norm)
+
+    def _understand(self, text: str, core: str, norm: str) -> Match:
+        """The semantic layer, with the old nearest-sample fallback beside it."""
+        p = self.semantic.predict(core)
+        kind = self.catalogue.kind_of(p.intent)
+        if kind == "safety":
+            # Recall first: a meaning the patterns missed still gets the safety response.
+            # Abuse and emergencies need more certainty ("he beat me at chess" scored 0.88).
+            threshold = self.SAFETY if p.intent == CRISIS else self.SAFETY_OTHER
+            # An idiom the patterns cut out ("laughing so hard") is not overruled here.
+            if p.score >= threshold and not self.safety.excused(norm, p.intent or ""):
+                return Match(text, p.intent, kind, p.score, p.intent == CRISIS)
+        elif p.intent is not None and p.score >= self.ACCEPT and p.known >= self.KNOWN:
+            if kind == "practice" and not _PERSONAL.search(core):
+                return self._match(text, None, 0.0)
+            # Starting a practice needs the nearest template to agree, or certainty:
+            # "a break from the gym" shares words with a break but is not a request.
+            unsure = kind == "practice" and p.score < self.SURE
+            if unsure and self.fallback.guess(core).intent is None:
+                return self._match(text, None, 0.0)
+            close = (
+                p.second is not None
+                and p.second_score >= self.ASK
+                and p.score - p.second_score <= self.CLOSE
+                and self.catalogue.kind_of(p.second) in ("practice", "info", "distress")
+            )
+            match = self._match(text, p.intent, p.score)
+            return Match(**{**match.__dict__, "alternative": p.second if close else None})
         guess = self.fallback.guess(core)
         if self.catalogue.kind_of(guess.intent) == "practice" and not _PERSONAL.search(core):
             return self._match(text, None, 0.0)

@@ -84,7 +84,15 @@ def test_crisis_corpus_all_caught_and_near_misses_counted(matcher: IntentMatcher
     corpus = yaml.safe_load((DATA / "crisis.yaml").read_text())
     crisis_lines = [line for k, v in corpus.items() if k != "near_miss" for line in v]
     assert len(crisis_lines) >= 80 and len(corpus["near_miss"]) >= 40
-    missed = [line for line in crisis_lines if matcher.parse(line).intent != "crisis"]
+    # Danger from others gets the abuse response (kind safety, like crisis).
+    expected = {"danger_from_others": "abuse"}
+    missed = [
+        line
+        for k, v in corpus.items()
+        if k != "near_miss"
+        for line in v
+        if matcher.parse(line).intent != expected.get(k, "crisis")
+    ]
     assert missed == []
     alarms = [line for line in corpus["near_miss"] if matcher.parse(line).intent == "crisis"]
     assert len(alarms) / len(corpus["near_miss"]) <= 0.10, alarms
@@ -117,7 +125,7 @@ def test_normalize_folds_recogniser_forms() -> None:
 @given(st.text())
 def test_parse_never_raises(text: str) -> None:
     match = _MATCHER.parse(text)
-    assert match.kind in ("practice", "info", "control", "safety", "none")
+    assert match.kind in ("practice", "info", "control", "safety", "distress", "none")
     assert 0.0 <= match.confidence <= 1.0
     json.dumps(match.to_json())
 

@@ -1,0 +1,232 @@
+"""The semantic layer: a small linear classifier beside the hassil templates.
+
+Templates stay the readable source. This layer learns from them (a sample of the
+sentences hassil generates for each intent) and from `intents/_examples.yaml` (labelled
+phrasings people really use, and lines that must get no intent). Features are the
+content-word stems of `fallback` (synonyms folded), word pairs, and character n-grams,
+so preambles, fillers, word order and spelling variants cost little.
+
+Training is softmax regression in numpy (no extra dependency): a few seconds, once per
+content change, then cached beside the template table. Nothing downloads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import random
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from skill.content.model import Catalogue
+from skill.errors import ContentError
+from skill.nlu.fallback import STOP_WORDS, stem
+from skill.nlu.normalize import normalize
+from skill.paths import atomic_write, cache_dir
+from skill.yamldoc import YamlDoc
+
+log = logging.getLogger(__name__)
+NONE = "_none"
+EXAMPLES = "_examples.yaml"
+PER_INTENT = 300  # template samples per intent
+EXAMPLE_WEIGHT = 3.0  # a real phrasing counts as this many template samples
+NONE_WEIGHT = 1.0  # weighting "no intent" lines higher cost crisis recall in cross-validation
+EPOCHS = 60
+L2 = 1e-5
+
+Floats = npt.NDArray[np.float32]
+
+
+def features(core: str) -> list[str]:
+    """Word stems, word pairs and character n-grams of normalised text."""
+    words = core.split()
+    out: list[str] = []
+    stems = []
+    for word in words:
+        if word in {"not", "no", "never", "nothing", "nobody"}:
+            s = "not"
+        elif word in STOP_WORDS:
+            s = word
+        else:
+            s = stem(word)
+            out.append("w:" + s)
+            padded = f"<{word}>"
+            for n in (3, 4):
+                out.extend("c:" + padded[i : i + n] for i in range(len(padded) - n + 1))
+        stems.append(s)
+    out.extend(f"b:{a}_{b}" for a, b in pairwise(stems))
+    if stems:
+        out.append("s:" + stems[0])  # how the line starts ("what", "i", "let")
+    return out
+
+
+@dataclass(frozen=True)
+class Prediction:
+    intent: str | None  # None for no intent
+    score: float
+    second: str | None
+    second_score: float
+    known: float  # share of the content words the layer has ever seen
+
+
+class SemanticModel:
+    """Softmax regression over hashed-free sparse features (a vocabulary dict)."""
+
+    def __init__(self, classes: Sequence[str], vocab: dict[str, int], weights: Floats) -> None:
+        self.classes = list(classes)
+        self.vocab = vocab
+        self.weights = weights  # (len(vocab) + 1, len(classes)); the last row is the bias
+
+    def scores(self, core: str) -> Floats:
+        idx = [self.vocab[f] for f in features(core) if f in self.vocab]
+        logits = self.weights[-1] + self.weights[idx].sum(axis=0)
+        logits = logits - logits.max()
+        exp = np.exp(logits)
+        result: Floats = exp / exp.sum()
+        return result
+
+    def predict(self, core: str) -> Prediction:
+        probs = self.scores(core)
+        order = np.argsort(probs)[::-1]
+        first, second = int(order[0]), int(order[1])
+        words = [w for w in features(core) if w.startswith("w:")]
+        known = sum(w in self.vocab for w in words) / len(words) if words else 1.0
+        name = self.classes[first]
+        return Prediction(
+            None if name == NONE else name,
+            float(probs[first]),
+            None if self.classes[second] == NONE else self.classes[second],
+            float(probs[second]),
+            known,
+        )
+
+    def to_bytes(self) -> bytes:
+        buf = io.BytesIO()
+        np.savez(
+            buf,
+            classes=np.array(self.classes),
+            vocab=np.array(sorted(self.vocab, key=self.vocab.__getitem__)),
+            weights=self.weights,
+        )
+        return buf.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> SemanticModel:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            vocab = {str(f): i for i, f in enumerate(npz["vocab"])}
+            return cls([str(c) for c in npz["classes"]], vocab, npz["weights"])
+
+
+def load_examples(catalogue: Catalogue) -> list[tuple[str, str]]:
+    """(intent or `_none`, text) from `_examples.yaml`; ids not in the content are skipped."""
+    path = catalogue.root / EXAMPLES
+    if not path.exists():
+        return []
+    doc = YamlDoc(path, str(path.relative_to(catalogue.root.parent)))
+    data = doc.data or {}
+    if not isinstance(data, dict):
+        raise ContentError(doc.rel, "", 1, "must be a mapping with 'intents' and 'none'")
+    out: list[tuple[str, str]] = []
+    intents = data.get("intents") or {}
+    if not isinstance(intents, dict):
+        raise doc.error("must map intent ids to lists of lines", "intents")
+    for intent, lines in intents.items():
+        if not isinstance(lines, list) or not all(isinstance(t, str) for t in lines):
+            raise doc.error("must be a list of lines", "intents", str(intent))
+        if intent in catalogue.intents:
+            out += [(str(intent), t) for t in lines]
+    for key in ("none", "near_miss"):
+        lines = data.get(key) or []
+        if not isinstance(lines, list) or not all(isinstance(t, str) for t in lines):
+            raise doc.error("must be a list of lines", key)
+        out += [(NONE, t) for t in lines]
+    return out
+
+
+def train(
+    samples: Iterable[tuple[str, str]],
+    examples: Iterable[tuple[str, str]],
+    *,
+    seed: int = 7,
+) -> SemanticModel:
+    """Fit the model: template samples (capped per intent) and weighted real examples."""
+    rng = random.Random(seed)
+    by_intent: dict[str, list[str]] = {}
+    for intent, core in samples:
+        by_intent.setdefault(intent, []).append(core)
+    rows: list[tuple[str, str, float]] = []
+    for intent, cores in sorted(by_intent.items()):
+        picked = cores if len(cores) <= PER_INTENT else rng.sample(cores, PER_INTENT)
+        rows += [(intent, c, 1.0) for c in picked]
+    rows += [
+        (intent, core, EXAMPLE_WEIGHT * (NONE_WEIGHT if intent == NONE else 1.0))
+        for intent, core in examples
+    ]
+    classes = sorted({r[0] for r in rows} | {NONE})
+    col = {c: i for i, c in enumerate(classes)}
+    vocab: dict[str, int] = {}
+    feats = []
+    for _, core, _ in rows:
+        idx = sorted({vocab.setdefault(f, len(vocab)) for f in features(core)})
+        feats.append(np.array(idx, dtype=np.int64))
+    n, v, k = len(rows), len(vocab), len(classes)
+    lengths = np.array([len(f) for f in feats])
+    flat = np.concatenate(feats)
+    owner = np.repeat(np.arange(n), lengths)
+    row_start = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    # X.T @ P as sums over runs of one feature: sort the nonzeros by feature once.
+    by_feat = np.argsort(flat, kind="stable")
+    feat_sorted = flat[by_feat]
+    feat_ids, feat_start = np.unique(feat_sorted, return_index=True)
+    owner_by_feat = owner[by_feat]
+    y = np.array([col[r[0]] for r in rows])
+    sample_w = np.array([r[2] for r in rows], dtype=np.float32)
+    sample_w /= sample_w.mean()
+    weights = np.zeros((v + 1, k), dtype=np.float32)
+    m = np.zeros_like(weights)
+    s = np.zeros_like(weights)
+    lr, b1, b2 = 0.05, 0.9, 0.999
+    for step in range(1, EPOCHS + 1):
+        logits = np.add.reduceat(weights[flat], row_start, axis=0) + weights[-1]
+        logits -= logits.max(axis=1, keepdims=True)
+        probs = np.exp(logits)
+        probs /= probs.sum(axis=1, keepdims=True)
+        probs[np.arange(n), y] -= 1.0
+        probs *= sample_w[:, None] / n
+        grad = L2 * weights
+        grad[feat_ids] += np.add.reduceat(probs[owner_by_feat], feat_start, axis=0)
+        grad[-1] += probs.sum(axis=0)
+        m = b1 * m + (1 - b1) * grad
+        s = b2 * s + (1 - b2) * grad * grad
+        weights -= lr * (m / (1 - b1**step)) / (np.sqrt(s / (1 - b2**step)) + 1e-8)
+    return SemanticModel(classes, vocab, weights)
+
+
+def _cache_path(catalogue: Catalogue) -> Path:
+    code = hashlib.sha256(Path(__file__).read_bytes())
+    code.update(Path(stem.__code__.co_filename).read_bytes())
+    return cache_dir() / "semantic" / f"{catalogue.digest}-{code.hexdigest()[:12]}.npz"
+
+
+def semantic_model(
+    catalogue: Catalogue, samples: Iterable[tuple[str, str]], canon: Callable[[str], str]
+) -> SemanticModel:
+    """The trained model for this content, from the cache or trained now and cached."""
+    path = _cache_path(catalogue)
+    try:
+        return SemanticModel.from_bytes(path.read_bytes())
+    except (OSError, ValueError, KeyError):
+        pass
+    examples = [(i, canon(normalize(t))) for i, t in load_examples(catalogue)]
+    model = train(samples, examples)
+    try:
+        atomic_write(path, model.to_bytes())
+    except OSError as exc:  # a read-only cache only costs start-up time
+        log.info("cannot cache the semantic model: %s", exc)
+    return model

@@ -1,0 +1,88 @@
+"""Safety kinds beside crisis (abuse, emergency) and the distress intents."""
+
+from __future__ import annotations
+
+import pytest
+
+from skill.content.model import Catalogue
+from skill.nlu.intents import IntentMatcher
+from skill.nlu.safety import safety_check
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("I can't breathe", "emergency"),
+        ("I've got chest pain", "emergency"),
+        ("I'm having a heart attack", "emergency"),
+        ("I think my husband is having a stroke", "emergency"),
+        ("I took too many pills", "crisis"),
+        ("I swallowed a bottle of pills", "crisis"),
+        ("I was raped", "abuse"),
+        ("my partner hits me", "abuse"),
+        ("he hits me and I want to die", "crisis"),
+        ("I want to kill myself", "crisis"),
+        ("kms", "crisis"),
+        ("I want to unalive myself", "crisis"),
+        ("I am depressed", "low_mood"),
+        ("I feel worthless", "low_mood"),
+        ("my mum died", "grief"),
+        ("I'm having a panic attack", "panic"),
+    ],
+)
+def test_safety_and_distress_intents(matcher: IntentMatcher, text: str, intent: str) -> None:
+    match = matcher.parse(text)
+    assert match.intent == intent
+    kind = "safety" if intent in ("crisis", "abuse", "emergency") else "distress"
+    assert match.kind == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my nan nearly had a heart attack when she saw the price",
+        "I can't breathe I'm laughing so hard",
+        "he beat me at chess again",
+        "it's threatening to rain",
+    ],
+)
+def test_idioms_are_not_emergencies_or_abuse(matcher: IntentMatcher, text: str) -> None:
+    assert matcher.parse(text).kind != "safety"
+
+
+def test_every_region_has_numbers_for_every_safety_kind(catalogue: Catalogue) -> None:
+    check = safety_check(catalogue)
+    regions = set(catalogue.safeties["crisis"].regions)
+    assert {"us", "ca", "uk", "ie", "eu"} <= regions
+    for intent, safety in catalogue.safeties.items():
+        assert set(safety.regions) == regions, intent
+        for region in regions:
+            response = check.response(region, intent)
+            spoken = " ".join((response.ask, *response.lines))
+            assert any(ch.isdigit() for ch in spoken), (intent, region)
+            assert response.region.emergency in spoken, (intent, region)
+
+
+def test_emergency_says_the_emergency_number_first(catalogue: Catalogue) -> None:
+    response = safety_check(catalogue).response("uk", "emergency")
+    assert "999" in response.lines[0]
+
+
+def test_abuse_asks_if_it_is_safe_to_talk(catalogue: Catalogue) -> None:
+    response = safety_check(catalogue).response("us", "abuse")
+    assert "safe" in response.ask and response.ask.endswith(("?", "stop."))
+    assert response.quiet and "911" in response.quiet[0]
+
+
+def test_a_burden_alone_is_a_check_in_crisis(matcher: IntentMatcher) -> None:
+    uncertain = matcher.parse("I felt like a burden at work today")
+    assert (uncertain.intent, uncertain.check_in) == ("crisis", True)
+    certain = matcher.parse("I'm a burden and I want to die")
+    assert (certain.intent, certain.check_in) == ("crisis", False)
+
+
+def test_panic_answer_does_not_lead_with_holding_the_breath(catalogue: Catalogue) -> None:
+    panic = catalogue.distresses["panic"]
+    assert "hold" not in panic.answer[0].lower()
+    practice = catalogue.practices[panic.practice]
+    assert all(getattr(step, "hold", 0) == 0 for step in practice.steps[:4])
