@@ -59,6 +59,7 @@ class Replies:
     last_line: str | None
     crisis_given: bool
     current: Output | None
+    _replying: bool
 
     # -- the session's helpers (defined in Session) ---------------------------------------
 
@@ -96,6 +97,7 @@ class Replies:
         actions = self._cut()
         if self.mode is Mode.GUIDING:
             self.position -= 1  # Done(the interlude) moves on to the interrupted unit again
+            self._replying = True
         return actions + self._speak(text)
 
     def _stop(self) -> list[Action]:
@@ -141,6 +143,7 @@ class Replies:
                 return []
             self.mode = Mode.GUIDING
             self.position -= 1  # "Let's carry on.", then the interrupted line from its start
+            self._replying = True
             return [*self._cut(), *self._speak(phrases["resumed"])]
         if control in ("slower", "faster"):
             factor = PACE_STEP if control == "slower" else 1 / PACE_STEP

@@ -61,6 +61,7 @@ class Session(Replies):
     current: Output | None = None
     _queue: list[tuple[str, float | None]] = field(default_factory=list)  # lines still to say
     _seq: int = 0
+    _replying: bool = False  # a reply said mid-practice; the interrupted unit comes next
     _offered: str | None = None
     # Safety responses by intent (crisis, abuse, emergency), for the crisis region.
     responses: dict[str, CrisisResponse] = field(default_factory=dict)
@@ -79,7 +80,10 @@ class Session(Replies):
         state = _PUBLIC.get(self.mode, self.mode)
         if self.practice is None or state not in _PRACTISING:
             return PublishState(str(state), None, None)
-        at = max(0, min(self.position, len(self.units) - 1))  # -1 during an interlude
+        # During a reply mid-practice the position sits one before the interrupted unit:
+        # publish that unit's step, so the state does not step back and forth.
+        at = self.position + 1 if self._replying else self.position
+        at = max(0, min(at, len(self.units) - 1))
         step = self.units[at].step if self.units else 0
         return PublishState(str(state), self.practice.id, step + 1)
 
@@ -173,6 +177,7 @@ class Session(Replies):
         return []
 
     def _play_unit(self) -> list[Action]:
+        self._replying = False
         assert self.practice is not None
         if self.position >= len(self.units):
             done = self.practice.id
