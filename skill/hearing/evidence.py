@@ -71,20 +71,26 @@ def crisis_match(transcript: Transcript, matcher: IntentMatcher) -> Match | None
     """The crisis Match the evidence allows (certain or possible), or None."""
     safety = matcher.safety
     readings = [t for t in transcript.readings() if safety.is_crisis(t)]
+
+    def said(text: str, confidence: float = 1.0, *, check_in: bool = False) -> Match:
+        # The safety kind the words name: crisis, abuse or emergency each get their own answer.
+        intent = safety.classify(normalize(text)) or CRISIS
+        return Match(text, intent, "safety", confidence, check_in=check_in)
+
     background = transcript.background
     if background is None or transcript.spotted is None:
-        return Match(readings[0], CRISIS, "safety", 1.0) if readings else None
+        return said(readings[0]) if readings else None
     if background and safety.is_crisis(background):
-        return Match(background, CRISIS, "safety", 1.0)
+        return said(background)
     if not readings:
         return None
     if len(readings) == 2:  # the grammar and the open pass, apart, both heard a crisis
-        return Match(transcript.open or readings[0], CRISIS, "safety", 1.0)
+        return said(transcript.open or readings[0])
     for reading in readings:  # a phrase the spotter found, in a reading that is a crisis
-        said = f" {normalize(reading)} "
-        if any(f" {normalize(phrase)} " in said for phrase in transcript.spotted):
-            return Match(reading, CRISIS, "safety", 1.0)
-    return Match(readings[0], CRISIS, "safety", POSSIBLE, check_in=True)
+        words = f" {normalize(reading)} "
+        if any(f" {normalize(phrase)} " in words for phrase in transcript.spotted):
+            return said(reading)
+    return said(readings[0], POSSIBLE, check_in=True)
 
 
 def supported(match: Match, transcript: Transcript, matcher: IntentMatcher) -> bool:
