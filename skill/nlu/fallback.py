@@ -13,6 +13,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 STOP_WORDS = frozenset(
@@ -106,6 +107,7 @@ SYNONYMS = {
 _SUFFIXES = (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""), ("ly", ""))
 
 
+@lru_cache(maxsize=1 << 16)  # the template samples repeat a small vocabulary 100k times
 def stem(word: str) -> str:
     """Crude suffix stripping: enough to fold 'messed', 'messing' and 'mess' together."""
     for suffix, repl in _SUFFIXES:

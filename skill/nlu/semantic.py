@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 from skill.content.model import Catalogue
 from skill.errors import ContentError
+from skill.nlu import fallback
 from skill.nlu.fallback import STOP_WORDS, stem
 from skill.nlu.normalize import normalize
 from skill.paths import atomic_write, cache_dir
@@ -210,7 +211,7 @@ def train(
 
 def _cache_path(catalogue: Catalogue) -> Path:
     code = hashlib.sha256(Path(__file__).read_bytes())
-    code.update(Path(stem.__code__.co_filename).read_bytes())
+    code.update(Path(fallback.__file__).read_bytes())  # its stems shape the features
     return cache_dir() / "semantic" / f"{catalogue.digest}-{code.hexdigest()[:12]}.npz"
 
 
