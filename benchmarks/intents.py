@@ -8,7 +8,7 @@ Sets, by how honest their figure is:
   trained on. Only their aggregate figures are printed here.
 - tuned: writer_{a,b,c}, heldout{,2}.yaml and tests/data: read, tuned on, and copied into
   intents/_examples.yaml, which trains the semantic layer. Their figures are optimistic.
-Columns follow /work/tools/score_sets.py: requests = practice + info ids right.
+Columns follow benchmarks/writers.py: requests = practice + info ids right.
 """
 
 from __future__ import annotations
