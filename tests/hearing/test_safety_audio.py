@@ -14,7 +14,7 @@ from skill.config import HearingConfig
 from skill.content.model import Catalogue
 from skill.hearing.asr.select import make_recogniser
 from skill.hearing.listener import hear
-from skill.nlu.intents import CRISIS, IntentMatcher
+from skill.nlu.intents import IntentMatcher
 from tests.audio_fixtures import utterance
 from tests.conftest import DATA
 
@@ -28,7 +28,7 @@ def test_spoken_crisis_corpus(catalogue: Catalogue, matcher: IntentMatcher) -> N
     missed = []
     for line in lines:
         heard = hear(utterance(line), recogniser, matcher)
-        if heard.match.intent != CRISIS:
+        if heard.match.kind != "safety":  # crisis, or abuse for danger from others
             missed.append((line, heard.transcript.grammar, heard.transcript.open))
     print(f"crisis caught on audio: {len(lines) - len(missed)} of {len(lines)}; missed {missed}")
     assert len(lines) >= 80

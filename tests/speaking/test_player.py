@@ -21,7 +21,7 @@ from skill.audio.wavfile import read_wav
 from skill.cli import common as cli
 from skill.config import Config
 from skill.content.load import load_catalogue
-from skill.content.model import Ask, Breathe, Catalogue, Chime, Pause, Practice
+from skill.content.model import Catalogue, Chime, Practice
 from skill.core.events import PlayChime, Silence, Speak
 from skill.core.practice import UnitKind, expand, practice_outputs
 from skill.errors import AudioError
@@ -346,19 +346,9 @@ def real_practice(catalogue: Catalogue) -> tuple[Practice, np.ndarray]:
 
 
 def _silence_seconds(practice: Practice) -> list[float]:
-    """The quiet the steps ask for, in order: pauses, breathing phases, question waits."""
-    seconds: list[float] = []
-    for step in practice.steps:
-        if isinstance(step, Pause):
-            seconds.append(step.seconds)
-        elif isinstance(step, Ask):
-            seconds.append(step.wait)
-        elif isinstance(step, Breathe):
-            phases = (
-                [step.inhale, step.hold, step.exhale] if step.hold else [step.inhale, step.exhale]
-            )
-            seconds += phases * step.count
-    return seconds
+    """The quiet the steps ask for, in order (pauses, breathing phases, question waits,
+    time to say a phrase), as the one practice expansion gives it."""
+    return [o.seconds for o in practice_outputs(practice) if isinstance(o, Silence)]
 
 
 @pytest.mark.audio
@@ -505,8 +495,9 @@ def test_stop_cuts_the_sound_at_the_speaker_at_once(pulse: Pulse, tmp_path: Path
     heard = _sounding(_record_while(pulse, play))
     played = times[1] - times[0] - LEAD_SECONDS
     # The sound server delays the start and the end alike; what is left is the chunk in
-    # hand when stop() came (20 ms) and scheduling: 60 ms covers both with room.
-    assert abs(heard - played) < 0.06, (heard, played)
+    # hand when stop() came (20 ms), the speaker's 50 ms device buffer (deep enough that a
+    # loaded machine does not underrun) and scheduling: 100 ms covers them.
+    assert abs(heard - played) < 0.1, (heard, played)
 
 
 @pytest.mark.system
