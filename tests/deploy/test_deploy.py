@@ -35,7 +35,11 @@ UNINSTALL = PI / "uninstall.sh"
 UNIT = PI / "kindly.service"
 INSTALL_TIMEOUT = 900.0  # a cold pip install on a slow index; about a minute here
 # What a Pi's pip accepts at the least: glibc 2.17 wheels, under both names of that tag.
-AARCH64 = ("manylinux_2_17_aarch64", "manylinux2014_aarch64")
+# Raspberry Pi OS bookworm has glibc 2.36: every manylinux tag from 2.17 to 2.36 installs.
+AARCH64 = (
+    *(f"manylinux_2_{minor}_aarch64" for minor in range(36, 16, -1)),
+    "manylinux2014_aarch64",
+)
 
 
 def run(
