@@ -4,6 +4,8 @@ One thread owns the session. Anything else (stdin, the voice loop, MQTT) hands i
 through `Loop.put`/`Loop.put_text`, which are thread-safe. The voice loop puts `Heard`
 events carrying the hearing stage's Match; typed text is parsed here, once. Outputs are
 carried out by an `OutputPlayer`: the speaker player in the live loop, a clock otherwise.
+What helped is kept by a `MemoryStore` (only when the person said yes): the loop carries
+out the session's `Remember`, `Forget` and `Recall`, and answers `Recall` with `Recalled`.
 """
 
 from __future__ import annotations
@@ -19,16 +21,22 @@ from skill.core.events import (
     Action,
     Done,
     Event,
+    Forget,
     Heard,
     Listen,
+    MemoryAction,
     Output,
     PlayChime,
     PublishEvent,
     PublishState,
+    Recall,
+    Recalled,
+    Remember,
     Silence,
     Speak,
     StopAudio,
 )
+from skill.core.memory import MemoryFileError, MemoryStore
 from skill.core.practice import output_seconds
 from skill.core.session import Session
 from skill.nlu.intents import IntentMatcher
@@ -88,11 +96,13 @@ class Loop:
         player: OutputPlayer,
         *,
         on_output: Callable[[Output], None] | None = None,
+        memory: MemoryStore | None = None,
     ) -> None:
         self.session = session
         self.matcher = matcher
         self.player = player
         self.on_output = on_output
+        self.memory = memory  # None: nothing is ever kept (and nothing is recalled)
         self.publishers: list[Publisher] = []
         self._events: queue.Queue[Event | _Text | object] = queue.Queue()
         self._eof = False
@@ -168,8 +178,11 @@ class Loop:
         self._apply(self.session.handle(Heard(match)))
 
     def _apply(self, actions: list[Action]) -> None:
+        answers: list[Event] = []
         for action in actions:
-            if isinstance(action, StopAudio):
+            if isinstance(action, Remember | Forget | Recall):
+                answers += self._memory(action)
+            elif isinstance(action, StopAudio):
                 self.player.stop()
             elif isinstance(action, Speak | Silence | PlayChime | Listen):
                 if self.on_output is not None:
@@ -181,3 +194,20 @@ class Loop:
                         publish(action)
                     except Exception:  # a broken publisher must never stop the loop
                         log.exception("publisher failed")
+        for answer in answers:  # after this turn's actions, so publishing stays in order
+            self._apply(self.session.handle(answer))
+
+    def _memory(self, action: MemoryAction) -> list[Event]:
+        """Carry out a memory action; a file that cannot be written only logs (once)."""
+        if isinstance(action, Recall):
+            return [Recalled(self.memory.recent() if self.memory else ())]
+        if self.memory is None:
+            return []
+        if isinstance(action, Remember):
+            self.memory.remember(action.practice)
+        else:
+            try:
+                self.memory.forget()
+            except MemoryFileError as exc:
+                log.warning("%s", exc)
+        return []

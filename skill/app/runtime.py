@@ -24,6 +24,7 @@ from skill.config import Config, HearingConfig
 from skill.content.load import load_catalogue
 from skill.content.model import Catalogue
 from skill.core.events import Command, Output
+from skill.core.memory import MemoryStore
 from skill.core.session import Session
 from skill.errors import AudioError, KindlyError
 from skill.nlu.intents import IntentMatcher
@@ -127,10 +128,15 @@ def build_service(
     catalogue = catalogue_for(config)
     matcher = IntentMatcher(catalogue)
     crisis = safety_check(catalogue).response(config.region)
-    session = Session(catalogue, crisis, request_timeout=config.hearing.request_timeout)
+    session = Session(
+        catalogue,
+        crisis,
+        request_timeout=config.hearing.request_timeout,
+        offer_memory=offers_memory(config),
+    )
     speaker = speaker_or_none(config) if speak and player is None else None
     player = player or speaker or Clock(fast=fast)
-    loop = Loop(session, matcher, player, on_output=on_output)
+    loop = Loop(session, matcher, player, on_output=on_output, memory=MemoryStore())
     if bridge is None and config.mqtt.host:
         from skill.mqtt.bridge import bridge_for
 
@@ -141,6 +147,12 @@ def build_service(
     if config.wyoming.enabled:
         service.wyoming = wyoming_beside(service)
     return service
+
+
+def offers_memory(config: Config) -> bool:
+    """`memory.offer` (default true): after a practice, offer to remember that it helped.
+    Read loosely, so a config without a `memory` section keeps the default."""
+    return bool(getattr(getattr(config, "memory", None), "offer", True))
 
 
 def wyoming_beside(service: Service) -> BackgroundServer:

@@ -226,12 +226,12 @@ def _distress(doc: YamlDoc, data: dict[str, Any], base: dict[str, Any]) -> Distr
 
 _FIELDS = {
     "practice": {"id", "kind", "title", "minutes", "summary", "offer", "sentences", "steps"}
-    | {"short_minutes"},
-    "info": {"id", "kind", "title", "sentences", "answer"},
+    | {"short_minutes", "choice"},
+    "info": {"id", "kind", "title", "sentences", "answer", "choice"},
     "control": {"id", "kind", "title", "sentences"},
     "safety": {"id", "kind", "title", "sentences", "patterns", "response", "repeat", "regions"}
     | {"risk_words", "idioms", "check_in", "ask", "quiet", "benign"},
-    "distress": {"id", "kind", "title", "sentences", "answer", "practice", "offer"},
+    "distress": {"id", "kind", "title", "sentences", "answer", "practice", "offer", "choice"},
 }
 
 
@@ -257,6 +257,7 @@ def load_intent(path: Path, root: Path) -> Intent:
         "sentences": _strings(doc, data, "sentences"),
         "source": path,
         "title": _str(doc, data, "title", required=kind in ("practice", "info")),
+        "choice": _str(doc, data, "choice", required=False),
     }
     if kind == "practice":
         return _practice(doc, data, base)
@@ -301,6 +302,14 @@ PHRASES = (
     "grounding",
     "nothing_playing",
     "time_left",
+    "check_in_declined",
+    "choose",
+    "remember_offer",
+    "remembered",
+    "not_remembered",
+    "helped_before",
+    "nothing_remembered",
+    "forgotten",
 )
 
 

@@ -84,6 +84,8 @@ class Intent:
     sentences: tuple[str, ...]
     source: Path
     title: str = ""
+    # Words naming it in a close-call question ("a short break"); optional.
+    choice: str = ""
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,15 @@ class Done:
     seq: int
 
 
-Event = Wake | Heard | Command | Done
+@dataclass(frozen=True)
+class Recalled:
+    """The driver's answer to `Recall`: the practices remembered as helping, most recent
+    first (ids only; empty when nothing is remembered or the file cannot be read)."""
+
+    practices: tuple[str, ...] = ()
+
+
+Event = Wake | Heard | Command | Done | Recalled
 
 # --- actions ----------------------------------------------------------------------------
 
@@ -115,5 +123,26 @@ class PublishEvent:
         return {"type": self.type, "practice": self.practice}
 
 
+# --- what helped: kept only when the person says yes; the drivers do the file I/O ----------
+
+
+@dataclass(frozen=True)
+class Remember:
+    """Keep that this practice helped (its id and today's date, nothing else)."""
+
+    practice: str
+
+
+@dataclass(frozen=True)
+class Forget:
+    """Erase everything remembered."""
+
+
+@dataclass(frozen=True)
+class Recall:
+    """Read what was remembered; the driver answers with a `Recalled` event."""
+
+
 Output = Speak | Silence | PlayChime | Listen
-Action = Output | StopAudio | PublishState | PublishEvent
+MemoryAction = Remember | Forget | Recall
+Action = Output | StopAudio | PublishState | PublishEvent | MemoryAction

@@ -3,7 +3,10 @@
 Events in (wake, heard, command, done), actions out (speak, silence, chime, listen,
 stop audio, publish). No I/O happens here: drivers (text loop, voice loop, MQTT) carry
 the actions out and report back with `Done(seq)` when an output has finished. At most one
-output is current at a time; a `Done` for an output that was cancelled is ignored.
+output is current at a time; a `Done` for an output that was cancelled is ignored. What
+helped is remembered by the drivers too: `Remember`/`Forget`/`Recall` out, `Recalled` in.
+The questions the session asks (the check-in, the close call, "shall I remember?") are in
+skill.core.asking; the replies to controls in skill.core.replies.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from skill.content.model import Catalogue, Practice
+from skill.core.asking import MEMORY_INTENTS, NO, YES, Questions
 from skill.core.events import (
     CRISIS_PACE,
     Action,
@@ -24,18 +28,17 @@ from skill.core.events import (
     Output,
     PublishEvent,
     PublishState,
+    Recalled,
     Speak,
     StopAudio,
     Wake,
 )
 from skill.core.practice import Unit, expand, unit_output
-from skill.core.replies import Replies
 from skill.nlu.intents import CRISIS, Match
 from skill.nlu.safety import CrisisResponse, safety_responses
 
 REQUEST_TIMEOUT = 8.0
-_YES = re.compile(r"\b(yes|yeah|yep|yup|sure|okay|ok|alright|please|go ahead|let us|why not)\b")
-_NO = re.compile(r"\b(no|nope|not now|later|never mind|nevermind|maybe later|do not)\b")
+_ANSWERS = ("practice", "info", "distress")  # kinds a close-call question may name
 # What MQTT shows for a mode (DESIGN.md): an answer being spoken is "idle", an offer listens.
 _PUBLIC = {Mode.SPEAKING: Mode.IDLE, Mode.OFFERING: Mode.LISTENING}
 _PRACTISING = (Mode.GUIDING, Mode.PAUSED)
@@ -45,7 +48,7 @@ _LONG = re.compile(r"\b(long|longer|full|whole|deeper|extended)\b")
 
 
 @dataclass
-class Session(Replies):
+class Session(Questions):
     """Kindly's conversation state. Feed events to `handle`; carry out what it returns."""
 
     catalogue: Catalogue
@@ -67,6 +70,12 @@ class Session(Replies):
     responses: dict[str, CrisisResponse] = field(default_factory=dict)
     _asking: str | None = None  # a safety question awaiting an answer: "abuse" or "check_in"
     _response: CrisisResponse | None = None  # the safety response "repeat" repeats
+    offer_memory: bool = True  # after a practice, offer to remember it (config memory.offer)
+    _resume_to: Mode | None = None  # the practice's mode when the check-in cut it
+    _choices: tuple[str, str] | None = None  # a close-call question awaiting an answer
+    _choice_text: str = ""  # what was said, for "a quick ..." once the answer picks
+    _memory_offer: str | None = None  # "shall I remember?" awaiting an answer
+    _memory_asked: set[str] = field(default_factory=set)  # offered once per practice and run
 
     def __post_init__(self) -> None:
         if not self.responses:
@@ -107,6 +116,8 @@ class Session(Replies):
             return self._heard(event.match)
         if isinstance(event, Wake):
             return self._wake(event.source)
+        if isinstance(event, Recalled):
+            return self._recalled(event.practices)
         return self._command(event)
 
     # -- outputs ---------------------------------------------------------------------------
@@ -169,7 +180,7 @@ class Session(Replies):
                 if self._queue:
                     return self._speak(*self._queue.pop(0))
                 return self._emit(Listen(self._new_seq(), self.request_timeout))
-            self._offered = None
+            self._clear_questions()
             if self._asking:
                 return self._unanswered()
             return self._go_idle()  # no answer means nothing happens
@@ -180,9 +191,7 @@ class Session(Replies):
         self._replying = False
         assert self.practice is not None
         if self.position >= len(self.units):
-            done = self.practice.id
-            self.practice, self.units, self.position = None, (), 0
-            return [*self._go_idle(), PublishEvent("practice_finished", done)]
+            return self._practice_finished(self.practice.id)
         return self._emit(unit_output(self.units[self.position], self._new_seq(), self.pace))
 
     # -- starting and stopping -------------------------------------------------------------
@@ -194,7 +203,8 @@ class Session(Replies):
         actions = self._cut()
         short = bool(practice.short_minutes and _SHORT.search(asked) and not _LONG.search(asked))
         self.practice, self.units, self.position = practice, expand(practice, short=short), 0
-        self.mode, self.crisis_given, self._offered = Mode.GUIDING, False, None
+        self.mode, self.crisis_given = Mode.GUIDING, False
+        self._clear_questions()
         actions.append(PublishEvent("practice_started", practice.id))
         return actions + self._play_unit()
 
@@ -204,47 +214,35 @@ class Session(Replies):
         Abuse first asks whether it is safe to talk (others may hear the speaker)."""
         response = self.responses.get(intent, self.crisis)
         actions = self._cut()
-        self.practice, self.units, self.position, self._offered = None, (), 0, None
+        self.practice, self.units, self.position, self._resume_to = None, (), 0, None
         self.crisis_given, self._response, self._asking = True, response, None
+        self._clear_questions()
         if response.ask:
             self._asking = intent
             self.mode, self._queue = Mode.OFFERING, []
             return actions + self._speak(response.ask, CRISIS_PACE)
         return actions + self._say_lines(response.lines, CRISIS_PACE)
 
-    def _check_in(self) -> list[Action]:
-        """A possible risk said during a practice: pause it and ask gently, before any script."""
-        actions = self._cut()
-        self.mode, self._asking, self._queue = Mode.OFFERING, "check_in", []
-        return actions + self._speak(self.catalogue.phrases["check_in"], CRISIS_PACE)
-
     def _answer_safety(self, match: Match) -> list[Action]:
         asking, self._asking = self._asking, None
-        text = match.text.lower()
-        yes = bool(_YES.search(text)) and not _NO.search(text)
-        no = bool(_NO.search(text)) or match.intent == "stop"
         if asking == "check_in":
-            if no and not yes:
-                return self._resume_practice()
-            return self._crisis()  # yes, or anything else: the full response, to be safe
+            return self._answer_check_in(match)
+        if match.kind == "safety" and not match.check_in:
+            return self._crisis(match.intent or CRISIS)
+        text = match.text.lower()
         response = self._response or self.crisis
-        if no and not yes:
+        no = bool(NO.search(text)) or match.intent == "stop"
+        if no and not (YES.search(text) and not NO.search(text)):
             return [*self._cut(), *self._say_lines(response.quiet, CRISIS_PACE)]
         return [*self._cut(), *self._say_lines(response.lines, CRISIS_PACE)]
 
     def _unanswered(self) -> list[Action]:
-        """No answer to a safety question: back to the practice, or the quiet lines."""
+        """No answer to a safety question: see `_check_in_unanswered`, or the quiet lines."""
         asking, self._asking = self._asking, None
         if asking == "check_in":
-            return self._resume_practice()
+            return self._check_in_unanswered()
         response = self._response or self.crisis
         return self._say_lines(response.quiet or response.repeat, CRISIS_PACE)
-
-    def _resume_practice(self) -> list[Action]:
-        if self.practice is None:
-            return self._go_idle()
-        self.mode = Mode.GUIDING
-        return [*self._cut(), *self._play_unit()]
 
     def _distress(self, intent: str) -> list[Action]:
         """Acknowledge, point to real help, then offer a fitting practice (yes to start)."""
@@ -253,6 +251,7 @@ class Session(Replies):
         fields = {"helpline": region.helpline, "emergency": region.emergency}
         lines = [line.format(**fields) for line in distress.answer] + [distress.offer]
         actions = self._cut()
+        self._clear_questions()
         self.mode, self._offered = Mode.OFFERING, distress.practice
         self._queue = [(line, None) for line in lines[1:]]
         return actions + self._speak(lines[0])
@@ -273,8 +272,9 @@ class Session(Replies):
             if command.ask_first:
                 if self.mode in _PRACTISING:
                     return []  # never interrupt a practice to offer another
-                self.mode, self._offered = Mode.OFFERING, practice.id
                 actions = self._cut()
+                self._clear_questions()
+                self.mode, self._offered = Mode.OFFERING, practice.id
                 return actions + self._speak(practice.offer)
             return self._start(practice.id)
         if command.action == "listen":
@@ -293,34 +293,50 @@ class Session(Replies):
 
     def _heard(self, match: Match) -> list[Action]:
         if self._asking and self.mode is Mode.OFFERING:
-            if match.kind == "safety" and not match.check_in:
-                return self._crisis(match.intent or CRISIS)
             return self._answer_safety(match)
         if match.kind == "safety" and match.intent:
-            if match.check_in and self.mode in _PRACTISING:
-                return self._check_in()
+            if match.check_in and not self.crisis_given:
+                return self._check_in()  # possible, not clear: ask first, in every mode
             return self._crisis(match.intent)
         if self.mode is Mode.OFFERING:
-            return self._answer_offer(match)
+            if self._choices is not None:
+                return self._answer_choice(match)
+            if self._memory_offer is not None:
+                answered = self._answer_memory(match)
+                if answered is not None:
+                    return answered
+            else:
+                return self._answer_offer(match)
+        if match.intent in MEMORY_INTENTS:
+            return [] if self.mode in _PRACTISING else self._memory_request(match.intent or "")
         if match.kind == "control" and match.intent:
             return self._control(match.intent)
         if self.mode in _PRACTISING:
             return []  # answers to reflective questions are private and optional
         self.crisis_given = False
-        if match.kind == "practice" and match.intent:
-            return self._start(match.intent, match.text.lower())
-        if match.kind == "distress" and match.intent in self.catalogue.distresses:
-            return self._distress(match.intent)
-        if match.kind == "info" and match.intent:
-            info = self.catalogue.infos[match.intent]
-            return [*self._cut(), *self._say_lines(info.answer)]
+        close = match.alternative in self.catalogue.intents and match.kind in _ANSWERS
+        if close and self.catalogue.kind_of(match.alternative) in _ANSWERS:
+            return self._ask_choice(match)
+        if match.intent and match.kind in _ANSWERS:
+            return self._act_on(match.intent, match.text.lower())
         event = PublishEvent("not_understood")
         return [*self._cut(), event, *self._say_lines([self.catalogue.phrases["not_understood"]])]
+
+    def _act_on(self, intent: str, asked: str = "") -> list[Action]:
+        """Start the practice, say the answer, or acknowledge the distress `intent` names."""
+        kind = self.catalogue.kind_of(intent)
+        if kind == "practice":
+            return self._start(intent, asked)
+        if kind == "distress" and intent in self.catalogue.distresses:
+            return self._distress(intent)
+        if kind == "info":
+            return [*self._cut(), *self._say_lines(self.catalogue.infos[intent].answer)]
+        return []
 
     def _answer_offer(self, match: Match) -> list[Action]:
         offered, self._offered = self._offered, None
         text = match.text.lower()
-        if offered and _YES.search(text) and not _NO.search(text):
+        if offered and YES.search(text) and not NO.search(text):
             return self._start(offered)
         if match.kind == "practice" and match.intent:
             return self._start(match.intent)

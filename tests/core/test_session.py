@@ -20,6 +20,7 @@ from skill.core.events import (
     PlayChime,
     PublishEvent,
     PublishState,
+    Remember,
     Silence,
     Speak,
     StopAudio,
@@ -87,10 +88,12 @@ def test_practice_walks_every_step_then_idles(session: Session) -> None:
         "Speak", "Silence", "Speak", "Silence",  # one breath: in, 2 s, out, 3 s
         "Speak", "Silence",  # ask + quiet wait
         "PlayChime", "Speak", "Silence", "Speak",  # two lines in a row: a gap between
+        "Speak", "Listen",  # "shall I remember that?", then a window for the answer
     ]  # fmt: skip
     question = [a for a in rest if isinstance(a, Silence) and a.question]
     assert question and question[0].seconds == 4
     assert PublishEvent("practice_finished", "tiny") in rest
+    assert not any(isinstance(a, Remember) for a in rest), "no answer keeps nothing"
     assert session.state() == PublishState("idle", None, None)
 
 
