@@ -231,6 +231,38 @@ class Pulse:
                 raise RuntimeError("the mic socket did not come back")
             time.sleep(0.05)
 
+    # -- the room: Kindly's playback reaching its own microphone ---------------------------
+
+    def feed_back(self, gain_db: float = 0.0, latency_ms: int = 40) -> str:
+        """Play what Kindly plays into its microphone too (a speaker-to-mic path), `gain_db`
+        louder or softer. Returns the loopback module's id for `stop_feeding_back`."""
+        module = self.pactl(
+            "load-module",
+            "module-loopback",
+            f"source={SPEAKER}.monitor",
+            f"sink={MIC_FEED}",
+            f"latency_msec={latency_ms}",
+            "adjust_time=0",  # no rate adjusting: a room is a fixed path
+            "source_dont_move=true",
+            "sink_dont_move=true",
+        ).strip()
+        deadline = time.monotonic() + COMMAND_TIMEOUT
+        while time.monotonic() < deadline:
+            index = None
+            for line in self.pactl("list", "sink-inputs").splitlines():
+                line = line.strip()
+                if line.startswith("Sink Input #"):
+                    index = line.removeprefix("Sink Input #")
+                elif line == f"Owner Module: {module}" and index is not None:
+                    self.pactl("set-sink-input-volume", index, f"{gain_db:.1f}dB")
+                    return module
+            time.sleep(0.05)
+        self.pactl("unload-module", module)
+        raise RuntimeError("the loopback's stream did not appear")
+
+    def stop_feeding_back(self, module: str) -> None:
+        self.pactl("unload-module", module)
+
     # -- the speaker ------------------------------------------------------------------------
 
     def record_speaker(self, seconds: float, rate: int = RATE) -> Pcm:

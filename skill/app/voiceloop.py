@@ -11,6 +11,10 @@ session is doing:
 - during a practice or an answer: only controls ("stop", "repeat", ...) and crisis
   statements are passed on; anything else the person says is private and optional.
 
+Before any of that, Kindly's own voice is taken out of the microphone (speexdsp, with what
+the player played as the reference), so "stop" or a crisis statement said over a practice
+is heard, and the practice itself is not heard as a request.
+
 The session itself runs on the loop's thread; this thread only reads its mode.
 """
 
@@ -24,6 +28,8 @@ from enum import StrEnum
 from typing import Protocol
 
 from skill.app.loop import Loop, OutputPlayer
+from skill.audio.echo import MicEchoCanceller, mic_canceller
+from skill.audio.reference import EchoReference
 from skill.core.events import Heard, Mode, Wake
 from skill.nlu.intents import CRISIS, Match
 
@@ -81,7 +87,10 @@ class VoiceLoop:
         on_audio: Callable[[], object] | None = None,
         on_trouble: Callable[[], object] | None = None,
         restart_hearing: Callable[[], Hearing] | None = None,
+        echo_cancel: bool | None = None,
     ) -> None:
+        """`echo_cancel`: take Kindly's playback out of the mic (None: when the player
+        gives a reference and libspeexdsp is installed)."""
         self.loop = loop
         self.mic = mic
         self.hearing = hearing
@@ -98,6 +107,9 @@ class VoiceLoop:
         self._quiet_since = 0.0
         self._route_now: Route | None = None  # none yet: the first chunk resets hearing
         self._thread = threading.Thread(target=self._run, name="hearing", daemon=True)
+        self.echo = _canceller(player) if echo_cancel is not False else None
+        if echo_cancel and self.echo is None:
+            log.warning("echo cancellation was asked for but this player gives no reference")
 
     def start(self) -> None:
         self._thread.start()
@@ -139,6 +151,9 @@ class VoiceLoop:
     def _feed_supervised(self, chunk: bytes) -> bool:
         """Feed one chunk; on a failure start the hearing stage afresh. True if heard."""
         try:
+            if self.echo is not None:
+                captured = getattr(self.mic, "captured_at", 0.0) or time.monotonic()
+                chunk = self.echo.clean(chunk, captured)
             self.feed(chunk)
             return True
         except Exception:
@@ -206,3 +221,16 @@ class VoiceLoop:
         if route is Route.CONTROLS and match.intent != CRISIS and match.kind != "control":
             return  # answers to reflective questions are not for Kindly
         self.loop.put(Heard(match))
+
+
+def _canceller(player: OutputPlayer) -> MicEchoCanceller | None:
+    """An echo canceller fed by `player`'s playback, if it can give it (and speexdsp loads)."""
+    add_reference = getattr(player, "add_reference", None)
+    if not callable(add_reference):
+        return None
+    reference = EchoReference()
+    canceller = mic_canceller(reference)
+    if canceller is not None:
+        add_reference(reference)
+        log.info("echo cancellation: on (speexdsp, Kindly's playback as the reference)")
+    return canceller

@@ -14,17 +14,24 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import logging
 
 import numpy as np
 import numpy.typing as npt
 
+from skill.audio.reference import DelayEstimator, EchoReference
 from skill.errors import AudioError
+
+log = logging.getLogger(__name__)
 
 RATE = 16_000
 SPEEX_ECHO_SET_SAMPLING_RATE = 24
 SPEEX_PREPROCESS_SET_ECHO_STATE = 24
 SPEEX_PREPROCESS_SET_DENOISE = 0
 Pcm = npt.NDArray[np.int16]
+RESYNC = 0.08  # the mic's clock this far off the reference's: jump to it
+AIM = 0.015  # the reference this far ahead of its echo once the delay is measured
+FOLLOW = 0.0
 NO_LIBRARY = "echo cancellation needs libspeexdsp: sudo apt install libspeexdsp1"
 
 
@@ -111,3 +118,69 @@ class EchoCanceller:
             self.close()
         except Exception:
             pass
+
+
+class MicEchoCanceller:
+    """Kindly's own voice taken out of live microphone chunks, with the player's reference.
+
+    Each chunk comes with the monotonic time it was captured; the reference handed to
+    speex is what was heard `lead` seconds later than that, so it always arrives before
+    its echo (speex models echoes from 0 to `tail` seconds after the reference; a
+    reference later than its echo could not be cancelled). While nothing has played for a
+    whole tail the chunk passes through untouched, which costs nothing.
+    """
+
+    def __init__(self, reference: EchoReference, *, lead: float = 0.06, tail: float = 0.25) -> None:
+        self.reference = reference
+        self.lead = lead
+        self.tail = tail
+        self._aec: EchoCanceller | None = None
+        self._next = 0.0  # where on the reference's clock the next chunk ends
+        self._shift = 0.0  # moved back by what the delay estimator found
+        self._delays = DelayEstimator()
+
+    def clean(self, chunk: bytes, captured_at: float) -> bytes:
+        """The chunk (16 kHz mono int16 ending at `captured_at`) without Kindly's voice."""
+        mic = np.frombuffer(chunk, np.int16)
+        n = len(mic)
+        if captured_at - n / RATE > self.reference.quiet_since() + self.tail:
+            return chunk  # nothing Kindly played can be in it
+        if self._aec is None or n % self._aec.frame:
+            self._aec = EchoCanceller(frame=160 if n % 160 == 0 else n, tail=self.tail)
+        # Chunks are contiguous audio, but the times they are handed over jitter by tens of
+        # ms: read the reference contiguously too, and follow the mic's clock only slowly
+        # (or at once after a jump, such as a lost and regained device).
+        self._next += n / RATE
+        drift = captured_at + self.lead - self._next
+        self._next += drift if abs(drift) > RESYNC else drift * FOLLOW
+        far = self.reference.around(self._next - self._shift, n)
+        lag = self._delays.add(mic, far)
+        if lag is not None and abs(lag - AIM) > AIM:
+            # Feed the reference AIM ahead of its echo: speex learns a short delay fast.
+            self._shift += lag - AIM
+            self._delays.clear()
+            self._aec.reset()  # what it learnt was for the old delay
+            log.debug(
+                "echo delay %.0f ms: reference moved by %.0f ms", lag * 1e3, (lag - AIM) * 1e3
+            )
+        step = self._aec.frame
+        parts = [self._aec.process(mic[i : i + step], far[i : i + step]) for i in range(0, n, step)]
+        return np.concatenate(parts).tobytes()
+
+    def close(self) -> None:
+        if self._aec is not None:
+            self._aec.close()
+
+
+def mic_canceller(reference: EchoReference) -> MicEchoCanceller | None:
+    """A live canceller over `reference`, or None (logged once) without libspeexdsp."""
+    try:
+        EchoCanceller().close()  # the library loads and sets up
+    except AudioError as exc:
+        log.warning(
+            "no echo cancellation: %s; Kindly's own voice may be heard as yours "
+            "(or load PulseAudio's module-echo-cancel and use its source as the mic)",
+            exc,
+        )
+        return None
+    return MicEchoCanceller(reference)

@@ -107,7 +107,10 @@ class MicSource:
         self.record_path = record_path
         self._opener: Opener = opener or PyAudioInput
         self._max_chunks = max(1, round(queue_seconds * 1000 / chunk_ms))
-        self._queue: queue.Queue[bytes] = queue.Queue(maxsize=self._max_chunks)
+        # (chunk, monotonic time it was delivered): the echo canceller lines it up with
+        # what Kindly played at that time, however long the chunk waited in the queue.
+        self._queue: queue.Queue[tuple[bytes, float]] = queue.Queue(maxsize=self._max_chunks)
+        self.captured_at = 0.0  # when the chunk last handed out was captured
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -201,12 +204,15 @@ class MicSource:
         while True:
             wait = POLL if deadline is None else min(POLL, max(0.0, deadline - time.monotonic()))
             try:
-                return self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
+                item = self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
             except queue.Empty:
                 if self._thread is None or self._stop.is_set():
                     return None
                 if deadline is not None and time.monotonic() >= deadline:
                     return None
+                continue
+            self.captured_at = item[1]
+            return item[0]
 
     def frames(self) -> Iterator[bytes]:
         """Every chunk until `stop()` (across a lost and regained device)."""
@@ -267,8 +273,10 @@ class MicSource:
             self._overflows_logged = self.overflows
             log.debug("microphone input overflow (%d so far)", self.overflows)
         assert self._rechunker is not None
-        for chunk in self._rechunker.feed(pcm):
-            self._deliver(chunk)
+        chunks = self._rechunker.feed(pcm)
+        now, seconds = time.monotonic(), self.chunk_ms / 1000
+        for i, chunk in enumerate(chunks):  # one device buffer may end several chunks
+            self._deliver(chunk, now - (len(chunks) - 1 - i) * seconds)
 
     def _watch(self) -> None:
         current = self._input
@@ -284,10 +292,10 @@ class MicSource:
         elif time.monotonic() - self._last_audio > self.stall_seconds:
             self._lose(f"no audio for {self.stall_seconds:g} s")
 
-    def _deliver(self, chunk: bytes) -> None:
+    def _deliver(self, chunk: bytes, at: float) -> None:
         if self._wav is not None:
             self._wav.writeframes(chunk)
-        if _put_newest(self._queue, chunk):
+        if _put_newest(self._queue, (chunk, at)):
             self.dropped += 1
             if self.dropped % 100 == 1:
                 log.debug("microphone queue full: %d chunks dropped so far", self.dropped)

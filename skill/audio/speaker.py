@@ -11,7 +11,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from skill.errors import AudioError
@@ -20,6 +20,9 @@ NO_SPEAKER_FIX = (
     "connect a speaker, or start PulseAudio (`pulseaudio --start`), "
     "or write a file instead (`kindly say` and `kindly practice` take --out FILE.wav)"
 )
+
+
+Tap = Callable[[bytes, int, float], None]  # (pcm, rate, monotonic time it is heard)
 
 
 class AudioSink(Protocol):
@@ -36,7 +39,8 @@ class AudioSink(Protocol):
     def close(self) -> None: ...
 
     # Optional: `flush()` drops the audio handed over but not yet heard, so a stop is
-    # heard at once. The player calls it when a sink has it.
+    # heard at once. The player calls it when a sink has it. `tap`: a Tap the sink calls
+    # with everything it plays (the echo canceller's reference).
 
 
 class NullSink:
@@ -47,6 +51,7 @@ class NullSink:
         self.realtime = realtime
         self.first_write: float | None = None  # perf_counter() of the first write
         self.frames = 0
+        self.tap: Tap | None = None  # what is written, with when it is "heard"
         self._clock = 0.0
         self._lock = threading.Lock()
 
@@ -56,8 +61,11 @@ class NullSink:
             if self.first_write is None:
                 self.first_write = now
             self.frames += len(pcm) // 2
-            self._clock = max(self._clock, now) + len(pcm) / 2 / self.rate
+            heard_at = max(self._clock, now)
+            self._clock = heard_at + len(pcm) / 2 / self.rate
             ahead = self._clock - now - 0.02  # a 20 ms device buffer
+        if self.tap is not None:  # on the monotonic clock, as the echo reference keeps it
+            self.tap(pcm, self.rate, time.monotonic() + heard_at - now)
         if self.realtime and ahead > 0:
             time.sleep(ahead)
 
@@ -110,14 +118,31 @@ def _find_device(pa: Any, wanted: str | None) -> int:
     raise AudioError(f"no output device named '{wanted}' (outputs: {known}): {NO_SPEAKER_FIX}")
 
 
+BUFFER_SECONDS = 0.4  # audio queued ahead of the device: a loaded Pi does not run dry
+DEVICE_BUFFER = 0.05  # PortAudio's own buffer per callback
+
+
 class PyAudioSink:
-    """The speaker, through PyAudio. Prefers the voice's own rate, else the device's."""
+    """The speaker, through PyAudio. Prefers the voice's own rate, else the device's.
+
+    PortAudio pulls audio in callback mode from a queue of up to `BUFFER_SECONDS` that
+    `write` fills (blocking while it is full), so a busy moment in Python does not starve
+    the device, and the stream keeps running between lines (silence), so a new line starts
+    at once. What each callback hands the device, silence included, goes to `tap` with the
+    time it will be heard: the echo canceller's reference, exactly as played.
+    """
 
     def __init__(self, preferred_rate: int, device: str | None = None) -> None:
         try:
             import pyaudio
         except ImportError:
             raise AudioError("PyAudio is not installed: pip install pyaudio") from None
+        self._pyaudio = pyaudio
+        self.tap: Tap | None = None
+        self.underruns = 0  # callbacks that found the queue short mid-line
+        self._queue = bytearray()
+        self._cond = threading.Condition()
+        self._closed = False
         with quiet_stderr():
             self._pa = pyaudio.PyAudio()
         try:
@@ -134,8 +159,8 @@ class PyAudioSink:
                     )
                 except ValueError:
                     self.rate = int(info["defaultSampleRate"])  # soxr resamples to it
-                self._format = pyaudio.paInt16
                 self._index = index
+                self._limit = 2 * round(BUFFER_SECONDS * self.rate)
                 self._stream = self._open()
         except AudioError:
             self._pa.terminate()
@@ -146,46 +171,75 @@ class PyAudioSink:
         self.device_name = str(info.get("name", index))
 
     def _open(self) -> Any:
-        return self._pa.open(
-            format=self._format,
+        stream = self._pa.open(
+            format=self._pyaudio.paInt16,
             channels=1,
             rate=self.rate,
             output=True,
             output_device_index=self._index,
-            # 50 ms buffers: a busy machine (a Pi under load) does not underrun between them
-            frames_per_buffer=max(64, self.rate // 20),
+            frames_per_buffer=max(64, round(DEVICE_BUFFER * self.rate)),
+            stream_callback=self._callback,
         )
+        stream.start_stream()
+        return stream
+
+    def _callback(self, _in: bytes | None, frames: int, times: Any, _status: int) -> Any:
+        # PortAudio's thread: never block, never raise.
+        want = 2 * frames
+        with self._cond:
+            pcm = bytes(self._queue[:want])
+            del self._queue[:want]
+            self._cond.notify_all()
+        if 0 < len(pcm) < want:
+            self.underruns += 1
+        pcm += bytes(want - len(pcm))
+        tap = self.tap
+        if tap is not None:
+            try:
+                ahead = float(times["output_buffer_dac_time"]) - float(times["current_time"])
+            except (KeyError, TypeError, ValueError):
+                ahead = -1.0
+            if not 0.0 <= ahead < 1.0:  # a host that gives no times: its stated latency
+                stream = getattr(self, "_stream", None)  # the first callback may come first
+                ahead = float(stream.get_output_latency()) if stream is not None else 0.0
+            try:
+                tap(pcm, self.rate, time.monotonic() + ahead)
+            except Exception:  # the reference is best effort; the sound must go on
+                self.tap = None
+        return pcm, self._pyaudio.paContinue
 
     def write(self, pcm: bytes) -> None:
-        try:
-            self._stream.write(pcm, exception_on_underflow=False)
-        except (OSError, ValueError) as exc:
-            raise AudioError(f"the speaker stopped working ({exc})") from None
+        with self._cond:
+            while len(self._queue) >= self._limit and not self._closed:
+                if not self._stream.is_active():
+                    raise AudioError("the speaker stopped working (the stream ended)")
+                self._cond.wait(0.2)
+            if self._closed:
+                raise AudioError("the speaker was closed")
+            self._queue += pcm
 
     def latency(self) -> float:
+        with self._cond:
+            queued = len(self._queue) / 2 / self.rate
         try:
-            return float(self._stream.get_output_latency())
+            return queued + float(self._stream.get_output_latency())
         except (OSError, ValueError):
-            return 0.0
+            return queued
 
     def flush(self) -> None:
         """Drop the audio handed over but not yet heard, and be ready for the next line.
 
-        Closing a PortAudio stream discards its pending buffers at once (Pa_StopStream would
-        play them out first); a fresh stream then takes the next write. Only PyAudio's public
-        API is used: aborting the stream underneath PyAudio left its own state saying
-        "running", so the next lines were refused ("Stream is stopped") for seconds.
-        Called on the writing thread (the player's), never beside a write.
+        Only the queue is dropped: the stream runs on (silence), so the next line starts
+        within one device buffer and its first samples are heard.
         """
-        with contextlib.suppress(OSError, ValueError):
-            self._stream.close()
-        try:
-            with quiet_stderr():
-                self._stream = self._open()
-        except (OSError, ValueError) as exc:
-            raise AudioError(f"the speaker stopped working ({exc})") from None
+        with self._cond:
+            self._queue.clear()
+            self._cond.notify_all()
 
     def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
         with contextlib.suppress(OSError, ValueError):
             self._stream.stop_stream()
             self._stream.close()

@@ -20,6 +20,7 @@ import numpy as np
 
 from skill.audio import dsp
 from skill.audio.dsp import Audio
+from skill.audio.reference import EchoReference
 from skill.audio.speaker import AudioSink, PyAudioSink
 from skill.config import Config
 from skill.content.model import Practice
@@ -115,6 +116,7 @@ class SpeakerPlayer:
         self.sink = sink
         self.errors = 0
         self._reopen = reopen  # how to get the device back after it failed
+        self._reference: EchoReference | None = None  # what was played, for echo cancel
         self._broken_at: float | None = None  # when the sink last failed
         self._sink_error = ""
         self._last_error = ""
@@ -149,6 +151,17 @@ class SpeakerPlayer:
             if self._current is not None:
                 self._current.cancel.set()
                 self._current = None
+
+    def add_reference(self, reference: EchoReference) -> None:
+        """Hand everything played from now on to `reference` (the echo canceller's)."""
+        self._reference = reference
+        self._tap(self.sink)
+
+    def _tap(self, sink: AudioSink) -> None:
+        if self._reference is not None:
+            if not hasattr(sink, "tap"):
+                log.warning("this speaker gives no echo reference: echo is not cancelled")
+            sink.tap = self._reference.played  # type: ignore[attr-defined]
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -209,6 +222,7 @@ class SpeakerPlayer:
         with contextlib.suppress(KindlyError, OSError):
             self.sink.close()
         self.sink = self._reopen()  # AudioError again: stay broken, retry later
+        self._tap(self.sink)
         self._broken_at = None
         log.info("the speaker is back")
         return self.sink

@@ -70,3 +70,109 @@ def test_frames_of_the_wrong_size_are_refused() -> None:
     assert isinstance(aec, EchoCanceller)
     with pytest.raises(AudioError, match="160"):
         aec.process(np.zeros(100, np.int16), np.zeros(100, np.int16))
+
+
+# --- the reference: what Kindly played, on the monotonic clock ----------------------------
+
+
+def test_the_reference_lays_blocks_end_to_end_despite_jittery_times() -> None:
+    import time
+
+    from skill.audio.reference import EchoReference
+
+    ref = EchoReference()
+    t0 = time.monotonic() + 1.0
+    ramp = np.arange(3 * 800, dtype=np.int16)
+    # three 50 ms blocks whose reported times jitter by up to 8 ms
+    for k, jitter in enumerate((0.0, 0.008, -0.006)):
+        ref.played(ramp[k * 800 : (k + 1) * 800].tobytes(), RATE, t0 + k * 0.05 + jitter)
+    got = ref.around(t0 + 0.15, 2400)
+    assert np.array_equal(got, ramp), "the blocks were not laid end to end"
+    # before anything played, and after it ended: silence
+    assert not ref.around(t0, 800).any()
+    assert not ref.around(t0 + 0.3, 800).any()
+    assert abs(ref.quiet_since() - (t0 + 0.15)) < 0.002
+
+
+def test_a_block_far_from_the_last_one_starts_a_new_run() -> None:
+    import time
+
+    from skill.audio.reference import EchoReference
+
+    ref = EchoReference()
+    t0 = time.monotonic()
+    block = np.full(800, 1000, np.int16)
+    ref.played(block.tobytes(), RATE, t0)
+    ref.played(block.tobytes(), RATE, t0 + 0.5)  # the device ran dry in between
+    assert not ref.around(t0 + 0.45, 800).any()  # the gap is silence
+    assert ref.around(t0 + 0.55, 800).all()
+
+
+def test_the_reference_is_resampled_from_the_speaker_s_rate() -> None:
+    import time
+
+    from skill.audio.reference import EchoReference
+
+    ref = EchoReference()
+    t0 = time.monotonic()
+    t = np.arange(22050) / 22050
+    tone = (np.sin(2 * np.pi * 300 * t) * 8000).astype(np.int16)
+    for k in range(0, 22050, 1102):
+        ref.played(tone[k : k + 1102].tobytes(), 22050, t0 + k / 22050)
+    got = ref.around(t0 + 0.9, 8000).astype(np.float64)
+    assert 4000 < np.sqrt(np.mean(got**2)) < 7000  # a 8000-peak sine, all there
+
+
+def test_the_mic_passes_untouched_when_nothing_played() -> None:
+    import time
+
+    from skill.audio.echo import MicEchoCanceller
+    from skill.audio.reference import EchoReference
+
+    canceller(tail=0.2)  # skips without libspeexdsp
+    live = MicEchoCanceller(EchoReference())
+    chunk = (np.random.default_rng(1).standard_normal(480) * 3000).astype(np.int16).tobytes()
+    assert live.clean(chunk, time.monotonic()) == chunk
+
+
+def test_live_chunks_lose_kindly_s_voice_and_keep_the_person() -> None:
+    """Chunks as the mic hands them (30 ms, handover times jittering by +-15 ms), the
+    reference as the speaker's callbacks report it: the echo goes, a person stays."""
+    import time
+
+    from skill.audio.echo import MicEchoCanceller
+    from skill.audio.reference import EchoReference
+
+    canceller(tail=0.2)
+    rng = np.random.default_rng(3)
+    n = 11 * RATE
+    t = np.arange(n) / RATE
+    played = (rng.standard_normal(n) * 3000 * (0.5 + 0.5 * np.sin(2 * np.pi * 3 * t))).astype(
+        np.int16
+    )
+    echo = _room(played, 2)
+    echo = np.r_[np.zeros(1600), echo[:-1600]]  # the sound takes 100 ms to reach the mic
+    person = np.zeros(n)
+    person[9 * RATE : 10 * RATE] = np.sin(2 * np.pi * 300 * t[:RATE]) * 2000
+    mic = np.clip(echo + person, -32768, 32767).astype(np.int16)
+    ref = EchoReference(keep=20.0)  # all of it laid down before it is read
+    t0 = time.monotonic() - 20.0  # a timeline in the past: nothing waits in real time
+    for k in range(0, n, 800):  # 50 ms callbacks, reported up to 5 ms off
+        ref.played(played[k : k + 800].tobytes(), RATE, t0 + k / RATE + rng.uniform(-0.005, 0.005))
+    live = MicEchoCanceller(ref)
+    out = np.concatenate(
+        [
+            np.frombuffer(
+                live.clean(
+                    mic[k : k + 480].tobytes(), t0 + (k + 480) / RATE + rng.uniform(-0.015, 0.015)
+                ),
+                np.int16,
+            )
+            for k in range(0, n - 480 + 1, 480)
+        ]
+    )
+    settled = slice(7 * RATE, 9 * RATE)  # its delay found and the room learnt
+    erle = 10 * np.log10(_power(mic[settled]) / _power(out[settled]))
+    assert erle > 10, f"only {erle:.1f} dB of echo removed"
+    said = slice(9 * RATE, 10 * RATE)
+    assert _power(out[said]) > 0.1 * _power(person[said]), "the person was removed too"

@@ -1,0 +1,251 @@
+"""Hearing the person over Kindly's own voice, on the real voice loop (issue 17, item 4).
+
+    python -m benchmarks.echoloop [stop] [practices] [--quick]
+
+A private PulseAudio daemon (tests/pulse.py) plays Kindly's speaker back into its own
+microphone through a loopback (0 dB: Kindly's playback reaches the mic at the level it is
+played), and `kindly run`'s voice loop (`run_voice`, PocketSphinx, PyAudio in callback
+mode) hears the mic. Each table runs with speexdsp echo cancellation (the default) and
+without it (the baseline), in the same run.
+
+- stop: a practice plays; 0.6-1.2 s into a spoken line, "stop" (four voices, cycling) is
+  played into the mic at the same active level as Kindly's voice. Heard = the practice
+  stops within 3 s. Target: >= 90%.
+- practices: three whole practices play with nobody speaking. Every control or safety
+  meaning the loop hears is Kindly hearing itself. Target: none.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks._table import render
+from benchmarks._voices import VOICES, voice
+
+PRACTICES = ("self_compassion_minute", "take_a_break", "soothing_touch")
+RATE = 16_000
+
+
+def _active_rms(pcm: np.ndarray) -> float:
+    """RMS over the 10 ms frames within 30 dB of the loudest (the speech, not its gaps)."""
+    x = pcm[: len(pcm) // 160 * 160].astype(np.float64).reshape(-1, 160)
+    e = np.mean(x**2, axis=1) + 1e-9
+    return float(np.sqrt(np.mean(e[e > e.max() / 1000])))
+
+
+@contextmanager
+def _pulse() -> Iterator[Any]:
+    from tests.pulse import ALSA_DEFAULT_CONFIG, Pulse
+
+    daemon = Pulse(Path(tempfile.mkdtemp(prefix="kindly-pulse-", dir="/tmp")))
+    daemon.start()
+    os.environ["PULSE_SERVER"] = daemon.server
+    os.environ["PULSE_RUNTIME_PATH"] = daemon.env["PULSE_RUNTIME_PATH"]
+    alsa = os.environ.get("ALSA_CONFIG_PATH") or ALSA_DEFAULT_CONFIG
+    os.environ["ALSA_CONFIG_PATH"] = f"{alsa}:{daemon.alsa_config}"
+    try:
+        yield daemon
+    finally:
+        daemon.stop()
+
+
+class _Live:
+    """`run_voice` in a thread, recording every Heard the voice loop hands the session."""
+
+    def __init__(self, daemon: Any, echo: bool) -> None:
+        from skill.app import voiceloop
+        from skill.app.runtime import WELCOMED
+        from skill.audio.mic import MicSource
+        from skill.cli.run import run_voice
+        from skill.config import AudioConfig, Config, HearingConfig
+        from skill.core.events import Heard
+        from skill.paths import data_dir
+
+        (data_dir() / WELCOMED).parent.mkdir(parents=True, exist_ok=True)
+        (data_dir() / WELCOMED).touch()
+        self._saved = voiceloop._canceller
+        if not echo:
+            voiceloop._canceller = lambda player: None  # the baseline: no echo cancel
+        config = Config(
+            audio=AudioConfig(mic=daemon.mic, speaker=daemon.speaker),
+            hearing=HearingConfig(engine="pocketsphinx"),
+        )
+        self.heard: list[tuple[float, Any]] = []
+        self.events: list[Any] = []
+        self.loop: Any = None
+        ready = threading.Event()
+        self.mic = MicSource.from_config(config.audio)
+        self.mic.start()
+
+        def on_ready(loop: Any) -> None:
+            put: Callable[[Any], None] = loop.put
+
+            def spy(event: Any) -> None:
+                if isinstance(event, Heard):
+                    self.heard.append((time.monotonic(), event.match))
+                put(event)
+
+            loop.put = spy
+            loop.publishers.append(self.events.append)
+            self.loop = loop
+            ready.set()
+
+        self.thread = threading.Thread(
+            target=run_voice,
+            args=(config, self.mic),
+            kwargs={"out": io.StringIO(), "on_ready": on_ready},
+            daemon=True,
+        )
+        self.thread.start()
+        if not ready.wait(120):
+            raise RuntimeError("the voice loop did not start")
+
+    def start(self, practice: str) -> None:
+        from skill.core.events import Command
+
+        self.loop.put(Command("start", practice))
+
+    def speaking_since(self) -> float | None:
+        """Monotonic time the current spoken line started, None if Kindly is not speaking."""
+        from skill.core.events import Speak
+
+        current = self.loop.session.current
+        return self._since if isinstance(current, Speak) and self._track(current) else None
+
+    _seen: object = None
+    _since = 0.0
+
+    def _track(self, current: object) -> bool:
+        if current is not self._seen:
+            self._seen, self._since = current, time.monotonic()
+        return True
+
+    def state(self) -> str:
+        return str(self.loop.session.mode)
+
+    def close(self) -> None:
+        from skill.app import voiceloop
+
+        self.loop.shutdown()
+        self.thread.join(timeout=20)
+        voiceloop._canceller = self._saved
+
+
+def _stop_trials(daemon: Any, echo: bool, trials: int) -> tuple[int, int, float]:
+    """(heard, trials, stop level dBFS)."""
+    from skill.config import VoiceConfig
+    from skill.core.events import Command, PublishEvent
+    from skill.speaking.cache import open_speech
+
+    speech = open_speech(VoiceConfig())
+    sample = speech.line("This is a moment of suffering. It hurts right now.", 1.0)
+    level = _active_rms(np.asarray(sample * 32767, np.float64))
+    clips = []
+    for name in VOICES:
+        pcm = voice("stop", name).astype(np.float64)
+        clips.append(np.clip(pcm * level / _active_rms(pcm), -32768, 32767).astype(np.int16))
+    live = _Live(daemon, echo)
+    heard = 0
+    try:
+        for k in range(trials):
+            live.start("self_compassion_break")
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:  # a line that has just begun
+                since = live.speaking_since()
+                if since is not None and 0.6 < time.monotonic() - since < 1.2:
+                    break
+                time.sleep(0.02)
+            before = len(live.events)
+            daemon.play_into_mic(np.concatenate([clips[k % len(clips)], np.zeros(1600, np.int16)]))
+            until = time.monotonic() + 3.0
+            while time.monotonic() < until:
+                new = live.events[before:]
+                if any(isinstance(e, PublishEvent) and e.type == "practice_stopped" for e in new):
+                    heard += 1
+                    break
+                time.sleep(0.05)
+            print(f"  trial {k + 1}: {heard} heard so far", file=sys.stderr, flush=True)
+            live.loop.put(Command("stop"))
+            time.sleep(4.0)  # the acknowledgement and grounding line play out
+    finally:
+        live.close()
+    return heard, trials, 20 * np.log10(level / 32768)
+
+
+def _practices(daemon: Any, echo: bool, practices: tuple[str, ...]) -> tuple[int, float, list[str]]:
+    """(controls or safety heard, seconds played, what was heard)."""
+    from skill.core.events import Mode
+
+    live = _Live(daemon, echo)
+    played = 0.0
+    try:
+        for practice in practices:
+            started = time.monotonic()
+            live.start(practice)
+            time.sleep(1.0)
+            while live.loop.session.mode != Mode.IDLE and time.monotonic() - started < 900:
+                time.sleep(0.2)
+            played += time.monotonic() - started
+    finally:
+        live.close()
+    wrong = [m for _, m in live.heard if m.kind in ("control", "safety")]
+    return len(wrong), played, [f"{m.intent}:{m.text!r}" for m in wrong]
+
+
+def stop_table(quick: bool) -> None:
+    trials = 8 if quick else 20
+    rows = []
+    with _pulse() as daemon:
+        module = daemon.feed_back(0.0)
+        for echo in (True, False):
+            heard, n, level = _stop_trials(daemon, echo, trials)
+            name = "speexdsp echo cancel" if echo else "baseline: none"
+            rows.append([name, f"{heard}/{n}", f"{100 * heard / n:.0f}%", f"{level:.1f} dBFS"])
+        daemon.stop_feeding_back(module)
+    print(render(["'stop' over Kindly's voice (0 dB echo)", "heard", "rate", "stop level"], rows))
+    print("target: >= 90% heard")
+
+
+def practices_table(quick: bool) -> None:
+    chosen = PRACTICES[:1] if quick else PRACTICES
+    rows = []
+    with _pulse() as daemon:
+        module = daemon.feed_back(0.0)
+        for echo in (True, False):
+            wrong, seconds, what = _practices(daemon, echo, chosen)
+            name = "speexdsp echo cancel" if echo else "baseline: none"
+            rows.append(
+                [name, ", ".join(chosen), f"{seconds:.0f} s", str(wrong), "; ".join(what)[:60]]
+            )
+        daemon.stop_feeding_back(module)
+    print(
+        render(
+            ["Kindly's own voice at the mic", "practices", "played", "controls heard", "what"], rows
+        )
+    )
+    print("target: 0 controls heard")
+
+
+SECTIONS = {"stop": stop_table, "practices": practices_table}
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    parts = [a for a in sys.argv[1:] if a in SECTIONS] or list(SECTIONS)
+    for part in parts:
+        SECTIONS[part](quick)
+
+
+if __name__ == "__main__":
+    main()
