@@ -12,7 +12,7 @@ from skill.app.runtime import catalogue_for
 from skill.config import Config
 from skill.nlu.intents import IntentMatcher
 from skill.wyoming.agent import Agent
-from skill.wyoming.server import Service, serve, server_for
+from skill.wyoming.server import Service, endpoint_for, serve
 
 log = logging.getLogger("kindly")
 
@@ -20,7 +20,7 @@ log = logging.getLogger("kindly")
 def cmd_wyoming(config: Config, uri: str, *, zeroconf: bool, out: TextIO | None = None) -> int:
     """Serve until SIGINT or SIGTERM. Offers go to the Kindly speaker when a broker is set."""
     out = out or sys.stdout
-    server_for(uri)  # a bad URI fails now, before the understanding is loaded
+    endpoint_for(uri)  # a bad URI fails now, before the understanding is loaded
     matcher = IntentMatcher(catalogue_for(config))
     offer = None
     if config.mqtt.host:
@@ -37,8 +37,7 @@ def cmd_wyoming(config: Config, uri: str, *, zeroconf: bool, out: TextIO | None 
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
 
-        def ready(server: object) -> None:
-            port = getattr(server, "port", None)
+        def ready(port: int | None) -> None:
             shown = uri if port is None else uri.rsplit(":", 1)[0] + f":{port}"
             out.write(f"kindly wyoming: answering Home Assistant Assist on {shown}\n")
             out.flush()

@@ -1,12 +1,14 @@
 """The Wyoming handle service: `Describe` → `Info`, `Transcript` → `Handled`/`NotHandled`.
 
-Built on the `wyoming` package's AsyncServer and AsyncEventHandler. Every reply is decided
-by the Agent: on the event loop for a spoken-length line (a tenth of a millisecond), on one
-worker thread for a long text, so a long text never stalls the other connections. A
-client that sends garbage, disconnects mid-event or sends a huge text only ends its own
-connection; nothing it sent is logged. A practice offer for the Kindly speaker is sent
-once the satellite has had time to say the short form, and is dropped if a safety
-response comes first.
+Each connection is an asyncio Protocol that reads the wyoming package's wire format from a
+buffer (`skill.wyoming.wire`) and answers from `data_received`: no task, stream, await or
+log call per request, and each reply is one write of bytes encoded once. Every reply is
+decided by the Agent: on the event loop for a spoken-length line, on one worker thread for
+a long text, so a long text never stalls the other connections. A client that sends
+garbage, disconnects mid-event or sends too large an event only ends its own connection;
+nothing it sent is logged. A practice offer for the Kindly speaker is sent once the
+satellite has had time to say the short form, and is dropped if a safety response comes
+first.
 """
 
 from __future__ import annotations
@@ -15,21 +17,19 @@ import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from wyoming.asr import Transcript
-from wyoming.error import Error
-from wyoming.event import Event, async_write_event
-from wyoming.info import Attribution, Describe, HandleModel, HandleProgram, Info
-from wyoming.ping import Ping, Pong
-from wyoming.server import AsyncEventHandler, AsyncServer, AsyncTcpServer
+from wyoming.info import Attribution, HandleModel, HandleProgram, Info
 
 from skill import __version__
 from skill.errors import KindlyError
 from skill.wyoming.advertise import Advertiser
 from skill.wyoming.agent import Agent, Reply
+from skill.wyoming.connection import Connection
+from skill.wyoming.wire import encode
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +38,7 @@ ATTRIBUTION = Attribution(
     name="Kindly, after Kristin Neff's self-compassion practices",
     url="https://self-compassion.org",
 )
-# Understanding a spoken-length line takes about 0.1 ms: done on the event loop. Longer
-# text (up to the agent's MAX_CHARS, ~20 ms) goes to a worker thread, so one long line
-# never holds up the other connections.
-INLINE_CHARS = 200
+BACKLOG = 1024  # connections waiting to be accepted: a crowd of satellites at once
 WORDS_PER_SECOND = 2.5  # a calm text-to-speech voice
 OfferSink = Callable[[str], None]
 
@@ -91,23 +88,27 @@ class Service:
         self.agent = agent
         self.offer = offer
         self.offer_delay = offer_delay
-        self.info_event = info().event()
+        self.info_bytes = encode(info().event())
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kindly-wyoming")
         self.pending: set[asyncio.TimerHandle] = set()
         self.answered = 0
 
-    async def reply(self, text: str, context: object) -> Reply:
-        loop = asyncio.get_running_loop()
+    def reply_now(self, text: str, context: object) -> Reply:
+        """The reply, worked out here (on the event loop)."""
+        return self.replied(self.agent.reply(text, context if isinstance(context, dict) else None))
+
+    def reply_later(self, text: str, context: object) -> asyncio.Future[Reply]:
+        """The reply, worked out on the worker thread; pass it to `replied` when done."""
         ctx = context if isinstance(context, dict) else None
-        if len(text) <= INLINE_CHARS:  # ~0.1 ms: a thread hop (and the GIL) would cost more
-            reply = self.agent.reply(text, ctx)
-        else:
-            reply = await loop.run_in_executor(self.worker, self.agent.reply, text, ctx)
+        return asyncio.get_running_loop().run_in_executor(self.worker, self.agent.reply, text, ctx)
+
+    def replied(self, reply: Reply) -> Reply:
+        """After each reply, on the event loop: offers to send or to drop."""
         self.answered += 1
         if reply.kind == "safety":
             self.cancel_offers()  # never ask about a practice after a safety response
         elif reply.offer and self.offer is not None:
-            self._schedule(loop, reply)
+            self._schedule(asyncio.get_running_loop(), reply)
         return reply
 
     def _schedule(self, loop: asyncio.AbstractEventLoop, reply: Reply) -> None:
@@ -136,83 +137,50 @@ class Service:
         self.worker.shutdown(wait=False, cancel_futures=True)
 
 
-class _OneWrite:
-    """Collects what the library writes for one event and sends it in one go: on loopback
-    every separate write is a system call and a wake-up of the reader."""
+@dataclass(frozen=True)
+class Endpoint:
+    """Where the service listens: a TCP host and port, or a Unix socket path."""
 
-    def __init__(self, writer: asyncio.StreamWriter) -> None:
-        self.writer = writer
-        self.parts: list[bytes] = []
-
-    def write(self, data: bytes) -> None:
-        self.parts.append(data)
-
-    def writelines(self, data: Iterable[bytes]) -> None:
-        self.parts.extend(data)
-
-    async def drain(self) -> None:
-        self.writer.write(b"".join(self.parts))
-        self.parts.clear()
-        await self.writer.drain()
+    uri: str
+    host: str | None = None
+    port: int = 0
+    path: str | None = None
 
 
-class Handler(AsyncEventHandler):
-    """One client connection."""
-
-    def __init__(
-        self, service: Service, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
-        super().__init__(reader, writer)
-        self.service = service
-        self._one_write = _OneWrite(writer)
-
-    async def write_event(self, event: Event) -> None:
-        await async_write_event(event, self._one_write)  # type: ignore[arg-type]
-
-    async def run(self) -> None:
-        # A client gone mid-event, or a header that is no event (no JSON line, no "type",
-        # data that is no object), ends this connection: the library raises for those.
-        # Only the kind of problem is logged, never what was sent.
-        try:
-            await super().run()
-        except (ConnectionError, EOFError, ValueError):
-            pass
-        except Exception as exc:
-            log.info("Wyoming: dropped a client that sent no valid event (%s)", type(exc).__name__)
-
-    async def handle_event(self, event: Event) -> bool:
-        try:
-            if Describe.is_type(event.type):
-                await self.write_event(self.service.info_event)
-            elif Transcript.is_type(event.type):
-                text = event.data.get("text")
-                if not isinstance(text, str):
-                    await self._error("a transcript needs its text", "bad-transcript")
-                else:
-                    reply = await self.service.reply(text, event.data.get("context"))
-                    await self.write_event(reply.event())
-            elif Ping.is_type(event.type):
-                await self.write_event(Pong(text=event.data.get("text")).event())
-            # Anything else (audio, other programs' events) is not for a handle service.
-            return True
-        except ConnectionError:
-            return False
-        except Exception as exc:  # never the event's content in the log, only its kind
-            log.error("Wyoming: failed on a %s event: %s", event.type, type(exc).__name__)
-            with contextlib.suppress(Exception):
-                await self._error("Kindly could not handle that", "internal")
-            return False
-
-    async def _error(self, text: str, code: str) -> None:
-        await self.write_event(Error(text=text, code=code).event())
-
-
-def server_for(uri: str) -> AsyncServer:
-    """The library's server for `tcp://HOST:PORT` (or unix:// / stdio://)."""
+def endpoint_for(uri: str) -> Endpoint:
+    """`tcp://HOST:PORT` (port 0: any free one) or `unix:///PATH`; WyomingError if not."""
     try:
-        return AsyncServer.from_uri(uri)
+        parsed = urlparse(uri)
+        port = parsed.port
     except ValueError as exc:
         raise WyomingError(f"--uri {uri}: {exc}") from None
+    if parsed.scheme == "tcp":
+        if not parsed.hostname or port is None:
+            raise WyomingError(f"--uri {uri}: give a host and a port, as tcp://0.0.0.0:10700")
+        return Endpoint(uri, host=parsed.hostname, port=port)
+    if parsed.scheme == "unix" and (parsed.netloc or parsed.path):
+        return Endpoint(uri, path=parsed.netloc + parsed.path)
+    raise WyomingError(f"--uri {uri}: only tcp://HOST:PORT or unix://PATH")
+
+
+async def listen(service: Service, endpoint: Endpoint) -> asyncio.Server:
+    """Listening; TCP_NODELAY is asyncio's default on every accepted TCP connection, so a
+    reply is sent as soon as it is written."""
+    loop = asyncio.get_running_loop()
+    try:
+        if endpoint.path is not None:
+            return await loop.create_unix_server(
+                lambda: Connection(service), endpoint.path, backlog=BACKLOG
+            )
+        return await loop.create_server(
+            lambda: Connection(service),
+            endpoint.host,
+            endpoint.port,
+            reuse_address=True,
+            backlog=BACKLOG,
+        )
+    except OSError as exc:
+        raise WyomingError(f"cannot listen on {endpoint.uri}: {exc.strerror or exc}") from None
 
 
 def tcp_address(uri: str) -> tuple[str, int] | None:
@@ -228,35 +196,29 @@ async def serve(
     uri: str,
     *,
     stop: asyncio.Event,
-    ready: Callable[[AsyncServer], object] | None = None,
+    ready: Callable[[int | None], object] | None = None,
     zeroconf_name: str | None = None,
 ) -> None:
-    """Serve until `stop` is set. `ready` is called once the port listens. With a
-    `zeroconf_name` a tcp:// service is advertised on the local network meanwhile."""
-    server = server_for(uri)
-    try:
-        await server.start(lambda r, w: Handler(service, r, w))
-    except OSError as exc:
-        raise WyomingError(f"cannot listen on {uri}: {exc.strerror or exc}") from None
-    if isinstance(server, AsyncTcpServer) and server.port == 0:
-        inner = getattr(server, "_server", None)
-        if inner is not None and inner.sockets:
-            server.port = int(inner.sockets[0].getsockname()[1])
+    """Serve until `stop` is set. `ready` is called with the TCP port (None for a Unix
+    socket) once it listens. With a `zeroconf_name` a tcp:// service is advertised on the
+    local network meanwhile."""
+    endpoint = endpoint_for(uri)
+    server = await listen(service, endpoint)
+    port = int(server.sockets[0].getsockname()[1]) if endpoint.host is not None else None
     advertiser = None
-    address = tcp_address(uri)
-    if zeroconf_name is not None and address is not None:
-        port = getattr(server, "port", address[1])
-        advertiser = Advertiser(zeroconf_name, address[0], port)
+    if zeroconf_name is not None and endpoint.host is not None and port is not None:
+        advertiser = Advertiser(zeroconf_name, endpoint.host, port)
     try:
         if advertiser is not None:
             await advertiser.start()
         if ready is not None:
-            ready(server)
+            ready(port)
         await stop.wait()
     finally:
         if advertiser is not None:
             await advertiser.stop()
-        await server.stop()
+        server.close()
+        await server.wait_closed()
         service.close()
 
 
@@ -272,13 +234,14 @@ class BackgroundServer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._ready = threading.Event()
+        self._listening = False
         self._thread = threading.Thread(target=self._run, name="kindly-wyoming", daemon=True)
 
     def start(self, timeout: float = 10.0) -> bool:
         """Start listening; True once it listens, False (logged) if it cannot."""
         self._thread.start()
         self._ready.wait(timeout)
-        return self.port is not None
+        return self._listening
 
     def _run(self) -> None:
         try:
@@ -296,8 +259,9 @@ class BackgroundServer:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
 
-        def listening(server: AsyncServer) -> None:
-            self.port = getattr(server, "port", None)
+        def listening(port: int | None) -> None:
+            self.port = port
+            self._listening = True
             log.info("Wyoming: Kindly answers Home Assistant Assist on %s", self.uri)
             self._ready.set()
 

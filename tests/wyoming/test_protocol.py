@@ -107,7 +107,7 @@ def test_text_sets_get_the_same_intents_as_kindly_parse() -> None:
         want = expected(catalogue, agent, match["intent"], match["kind"])
         kinds[match["kind"]] += 1
         if (event.type, event.data.get("text")) != want:
-            wrong.append((match["text"], match["intent"], event.type))
+            wrong.append((match["intent"], event.type))  # not the text: held-out sets
     assert wrong == []
     assert kinds["safety"] and kinds["practice"] and kinds["info"] and kinds["none"], kinds
 
