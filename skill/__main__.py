@@ -76,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     forget = mqtt_sub.add_parser("forget", help="remove Kindly's entities from Home Assistant")
     _mqtt_flags(forget)
 
+    sub.add_parser("forget", help="erase what Kindly remembered as helping (and show it)")
+
     check = sub.add_parser("check", help="validate intents/ and the practices")
     check.add_argument("content", nargs="?", help="content folder (default: intents/)")
 
@@ -141,6 +143,10 @@ def _main(argv: list[str] | None) -> int:
         cli.setup_logging(args.log_level or config.log_level)
         if args.command == "check":
             return cli.cmd_check(args.content or config.content)
+        if args.command == "forget":
+            from skill.cli import memory as cli_memory
+
+            return cli_memory.cmd_forget()
         if args.command == "devices":
             from skill.cli import audio as cli_audio
 

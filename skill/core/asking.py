@@ -155,15 +155,17 @@ class Questions(Replies):
         assert self._choices is not None
         first, second = self._choices
         self._choices = None
-        text = match.text.lower()
+        text = match.text.lower().replace("'", "")
         picked = self._picked(match, first, second)
         if picked is not None:
             return self._act_on(picked, self._choice_text)
-        if match.intent == "stop" or (NO.search(text) and not YES.search(text)):
-            if match.intent == "stop":
-                return [*self._cut(), *self._go_idle()]
+        if _EITHER.search(text):
+            return self._act_on(first, self._choice_text)
+        if NO.search(text) and not YES.search(text):
             return [*self._cut(), *self._say_lines([self.catalogue.phrases["offer_declined"]])]
-        if _EITHER.search(text) or YES.search(text):
+        if match.intent == "stop":
+            return [*self._cut(), *self._go_idle()]
+        if YES.search(text):
             return self._act_on(first, self._choice_text)
         if match.intent and match.kind in ("practice", "info", "distress"):
             return self._act_on(match.intent, text)  # something else asked for instead
