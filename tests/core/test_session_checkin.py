@@ -222,9 +222,9 @@ def test_check_in_while_paused_stays_paused(real: Real) -> None:
     hear(session, real, "pause")
     until_listen(session, hear(session, real, HEAVY))
     until_listen(session, hear(session, real, "nope"))
-    assert session.mode is Mode.PAUSED and session.practice is not None
+    assert session.state().state == "paused" and session.practice is not None
     hear(session, real, "resume")
-    assert session.mode is Mode.GUIDING
+    assert session.state().state == "guiding"
 
 
 def test_check_in_then_stop_stops_the_practice_gently(real: Real) -> None:
