@@ -153,3 +153,28 @@ def test_an_event_just_under_the_limit_is_answered(port: int) -> None:
 
     event = asyncio.run(big())
     assert event is not None and event.type == "not-handled"  # too long to take in: said so
+
+
+def test_events_sent_together_are_answered_in_order(port: int) -> None:
+    """A long text goes to the worker thread; what was sent after it waits its turn."""
+    long_text = "I want to die. " + "The weather was mild and the garden looked lovely. " * 5
+    assert len(long_text) > 200
+
+    async def together() -> list[str]:
+        reader, writer = await asyncio.open_connection(HOST, port)
+        events = [
+            Transcript(long_text).event(),
+            Transcript("turn on the kitchen light").event(),
+            Event("describe"),
+            Transcript("I want to die").event(),
+        ]
+        writer.write(b"".join(encode(e) for e in events))
+        writer.write_eof()  # as Home Assistant does: everything sent, then its side closed
+        await writer.drain()
+        got = []
+        while (event := await asyncio.wait_for(async_read_event(reader), TIMEOUT)) is not None:
+            got.append(event.type)
+        writer.close()
+        return got
+
+    assert asyncio.run(together()) == ["handled", "not-handled", "info", "handled"]
