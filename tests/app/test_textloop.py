@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import io
+import json
 import os
+import pty
+import select
+import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TextIO, cast
+
+import pytest
 
 from skill.app.loop import Clock
 from skill.cli import common as cli
 from skill.config import Config
 from skill.content.load import load_catalogue
 from skill.content.model import Say
+from skill.core.events import Listen, Output, Silence
 
 
 def run_text(lines: str) -> str:
@@ -141,3 +149,180 @@ def test_crisis_mid_practice_stops_it() -> None:
     assert "Breathe in." in rest
     crisis_at = rest.index("988")
     assert "Breathe in." not in rest[crisis_at:], "the practice never comes back"
+
+
+# -- replies, memory, and ending promptly ------------------------------------------------
+
+
+class Terminal(io.StringIO):
+    """The terminal: a typist can wait for a line to be printed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.printed = threading.Condition()
+
+    def write(self, text: str) -> int:
+        with self.printed:
+            written = super().write(text)
+            self.printed.notify_all()
+        return written
+
+    def wait_for(self, text: str, times: int = 1) -> None:
+        with self.printed:
+            seen = self.printed.wait_for(lambda: self.getvalue().count(text) >= times, 60)
+        assert seen, f"never printed: {text!r}"
+
+
+class Attentive(Clock):
+    """Fast, except that quiet and listening wait for the person (or for a cut)."""
+
+    def __init__(self, hold: tuple[type, ...] = (Listen,)) -> None:
+        super().__init__(fast=True)
+        self.hold = hold
+        self.holding = False
+
+    def start(self, output: Output) -> None:
+        super().start(output)
+        self.holding = isinstance(output, self.hold)
+
+    def done(self) -> bool:
+        return not self.holding and super().done()
+
+    def stop(self) -> None:
+        super().stop()
+        self.holding = False
+
+
+def converse(lines: list[str | tuple[str, str]], player: Clock) -> str:
+    """Type each line; a (line, awaited) pair waits for `awaited` to be printed first."""
+    out = Terminal()
+
+    def typed() -> Iterator[str]:
+        for item in lines:
+            line, awaited = (item, "") if isinstance(item, str) else item
+            if awaited:
+                out.wait_for(awaited)
+            yield line + "\n"
+
+    code = cli.cmd_run_text(
+        Config(), fast=True, mute=False, source=cast(TextIO, Typed(typed)), out=out, player=player
+    )
+    assert code == 0
+    return out.getvalue()
+
+
+def said_lines(output: str) -> list[str]:
+    return [
+        line.removeprefix("Kindly: ") for line in output.splitlines() if line.startswith("Kindly:")
+    ]
+
+
+def test_replies_to_controls_thanks_and_time_left() -> None:
+    phrases = load_catalogue().phrases
+    output = converse(
+        [
+            "how long is this?",
+            "pause",
+            "thank you",
+            "help me take a break",
+            "how long is this?",
+            "slower",
+            "faster",
+            "stop",
+        ],
+        Attentive(hold=(Silence, Listen)),  # the practice waits in its first quiet
+    )
+    lines = said_lines(output)
+    assert lines[0] == phrases["nothing_playing"] and lines[1] == phrases["nothing_playing"]
+    assert lines[2] == load_catalogue().infos["thanks"].answer[0]
+    practice = lines.index(next(line for line in lines if "stop at any time" in line))
+    after = lines[practice + 1 :]
+    assert after[0].startswith("There's ") and after[0].endswith(" left.")
+    # Held in the practice's first quiet: each reply, then that quiet again (not printed
+    # as a line), until "stop": the acknowledgement and one grounding line.
+    assert after[1:] == [phrases[k] for k in ("slower", "faster", "stopped", "grounding")]
+    assert "about a minute" in after[0] or "less than a minute" in after[0]
+
+
+def test_remember_only_on_yes_then_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KINDLY_DATA", str(tmp_path))
+    phrases = load_catalogue().phrases
+    output = converse(
+        [
+            "help me take a break",
+            ("yes", phrases["remember_offer"]),
+            ("what helped me before?", phrases["remembered"]),
+        ],
+        Attentive(),
+    )
+    title = load_catalogue().practices["take_a_break"].title
+    assert f"Kindly: {phrases['helped_before'].format(practices=title)}" in output
+    kept = json.loads((tmp_path / "helped.json").read_text(encoding="utf-8"))
+    assert [set(entry) for entry in kept["helped"]] == [{"practice", "date"}]
+    assert kept["helped"][0]["practice"] == "take_a_break"
+    output = converse(
+        ["forget what helped", ("what helped me before?", phrases["forgotten"])], Attentive()
+    )
+    assert phrases["nothing_remembered"] in output and not (tmp_path / "helped.json").exists()
+
+
+def test_no_keeps_nothing_in_the_text_loop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KINDLY_DATA", str(tmp_path))
+    phrases = load_catalogue().phrases
+    output = converse(["help me take a break", ("no", phrases["remember_offer"])], Attentive())
+    assert phrases["not_remembered"] in output and not (tmp_path / "helped.json").exists()
+
+
+def _kindly_text(stdin: int) -> subprocess.Popen[bytes]:
+    """`kindly run --text --mute` (real time: a practice takes minutes)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "skill", "run", "--text", "--mute"],
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=dict(os.environ, PYTHONUNBUFFERED="1"),
+    )
+
+
+def _read_until(proc: subprocess.Popen[bytes], text: bytes, timeout: float = 180) -> bytes:
+    assert proc.stdout is not None
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while text not in seen:
+        left = deadline - time.monotonic()
+        ready, _, _ = select.select([proc.stdout], [], [], max(left, 0))
+        assert ready, f"never printed {text!r}; got {seen[-300:]!r}"
+        chunk = os.read(proc.stdout.fileno(), 4096)
+        assert chunk, f"ended before {text!r}; got {seen[-300:]!r}"
+        seen += chunk
+    return seen
+
+
+def test_ctrl_d_at_a_terminal_ends_mid_practice() -> None:
+    """Ctrl-D at a real terminal (a pty) ends the loop now, not when RAIN ends (4 min)."""
+    main, typist = pty.openpty()
+    proc = _kindly_text(typist)
+    os.close(typist)
+    try:
+        os.write(main, b"let's do rain\n")
+        _read_until(proc, b"RAIN")
+        os.write(main, b"\x04")  # Ctrl-D at the start of a line: end of input
+        assert proc.wait(timeout=30) == 0
+    finally:
+        proc.kill()
+        os.close(main)
+
+
+def test_sigterm_ends_the_text_loop_mid_practice() -> None:
+    proc = _kindly_text(subprocess.PIPE)
+    assert proc.stdin is not None
+    try:
+        proc.stdin.write(b"let's do rain\n")
+        proc.stdin.flush()
+        _read_until(proc, b"RAIN")
+        proc.send_signal(signal.SIGTERM)  # stdin stays open: only the signal can end it
+        assert proc.wait(timeout=30) == 0
+    finally:
+        proc.kill()
