@@ -5,7 +5,9 @@ that is down, unreachable or refusing the login never blocks or stops the loop. 
 network thread (`loop_start`) connects in the background (`connect_async`), reconnects
 with backoff (1 s doubling to 30 s) and runs the callbacks; the loop's thread calls
 `publish`. Subscriptions, availability, discovery and the latest state are (re)sent in the
-connect handler, so they all come back after every reconnect.
+connect handler, so they all come back after every reconnect. Beside it: `commands` turns
+a command payload into a session Command (or says why not); `problems` reports what the
+broker refused, once.
 
 Privacy: only the session's public state and the known event types are published; never
 a transcript, never anything about a safety response. Logs never hold a password or a
@@ -18,14 +20,14 @@ import json
 import logging
 import sys
 import threading
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from skill import __version__
 from skill.config import MqttConfig
 from skill.core.events import Command, PublishEvent, PublishState
-from skill.errors import MqttError
 from skill.mqtt.client import KEEPALIVE, QOS, make_client, no_delay
+from skill.mqtt.commands import BadCommand, parse_command
 from skill.mqtt.discovery import (
     EVENTS,
     STATES,
@@ -35,6 +37,7 @@ from skill.mqtt.discovery import (
     title_from_id,
     topics_for,
 )
+from skill.mqtt.problems import Acks, Problems
 
 try:
     import paho.mqtt.client as mqtt
@@ -50,12 +53,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_COMMAND_BYTES = 4096  # a real command is under 100 bytes
-ACTIONS = ("start", "stop", "pause", "resume", "listen")
 RECONNECT_MIN = 1
 RECONNECT_MAX = 30
 MAX_QUEUED = 200  # QoS 1 messages paho may hold while a connection is being lost
-MAX_PENDING = 1000  # acknowledgements awaited; older ids are forgotten
 # State and events go at QoS 0: they are only sent while connected and the latest state is
 # sent again on every connect, so nothing is missing after a reconnect, and paho cannot
 # replay stale states (after the fresh one) or minutes-old events the way it does QoS 1.
@@ -72,41 +72,6 @@ class Attachable(Protocol):
 
     def put(self, event: Command) -> None:
         """Hand a command to the session (thread-safe)."""
-
-
-class BadCommand(MqttError):
-    """A command payload Kindly ignores; the message says why, never what it held."""
-
-
-def _shown(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def parse_command(payload: bytes | bytearray, practices: Collection[str]) -> Command:
-    """A command payload (DESIGN.md) as a session Command, or BadCommand saying why not."""
-    if len(payload) > MAX_COMMAND_BYTES:
-        raise BadCommand(f"too large ({len(payload)} bytes)")
-    try:
-        data = json.loads(payload.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise BadCommand("not UTF-8") from None
-    except (ValueError, RecursionError):
-        raise BadCommand("not JSON") from None
-    if not isinstance(data, dict):
-        raise BadCommand("not a JSON object")
-    action = data.get("action")
-    if action not in ACTIONS:
-        raise BadCommand(f"unknown action {_shown(action)} (known: {', '.join(ACTIONS)})")
-    if action != "start":
-        return Command(action)
-    practice = data.get("practice")
-    if not isinstance(practice, str) or practice not in practices:
-        raise BadCommand(f"unknown practice {_shown(practice)}")
-    ask_first = data.get("ask_first", False)
-    if not isinstance(ask_first, bool):
-        raise BadCommand("ask_first must be true or false")
-    return Command("start", practice, ask_first)
 
 
 class MqttBridge:
@@ -138,12 +103,12 @@ class MqttBridge:
         self._client.on_message = self._on_message
         self._client.on_subscribe = self._on_subscribe
         self._client.on_publish = self._on_publish
-        self._pending: dict[int, str] = {}  # message id -> topic, until acknowledged
-        self._pending_lock = threading.Lock()
+        where, user = f"{config.host}:{config.port}", config.username
+        self._acks = Acks(where, user, self.topics.base)  # publishes the broker may refuse
+        self._problems = Problems(where, user)
         self._lock = threading.Lock()  # orders state publishing against (re)connects
         self._connected = False
         self._state: PublishState | None = None
-        self._problem: str | None = None  # the last problem logged, so it is logged once
         self._started = False
         self.connects = 0  # successful connections so far
         self.ready = threading.Event()  # connected and subscribed
@@ -231,28 +196,13 @@ class MqttBridge:
         info = self._client.publish(topic, payload, qos=qos, retain=retain)
         if info.rc != mqtt.MQTT_ERR_SUCCESS:
             log.debug("MQTT: publish to %s not queued (%s)", topic, mqtt.error_string(info.rc))
-        elif qos > 0:
-            with self._pending_lock:  # the broker's acknowledgement says if it took it
-                self._pending[info.mid] = topic
-                while len(self._pending) > MAX_PENDING:
-                    self._pending.pop(next(iter(self._pending)))
+        elif qos > 0:  # the broker's acknowledgement says if it took it
+            self._acks.sent(info.mid, topic)
 
     def _on_publish(
         self, client: mqtt.Client, userdata: Any, mid: int, reason: ReasonCode, props: Any
     ) -> None:
-        with self._pending_lock:
-            topic = self._pending.pop(mid, "?")
-        if reason.is_failure:  # MQTT 5: an ACL that denies Kindly's publishes says so here
-            who = f"user {self.config.username!r}" if self.config.username else "anonymous"
-            log.error(
-                "MQTT: broker %s refused Kindly's message on %s (%s); let %s publish under "
-                "%s/# in the broker's ACL",
-                self.where,
-                topic,
-                reason,
-                who,
-                self.topics.base,
-            )
+        self._acks.acknowledged(mid, reason)  # MQTT 5: an ACL's refusal is reported
 
     def announce(self) -> None:
         """(Re)send the Home Assistant discovery configs, retained."""
@@ -261,14 +211,6 @@ class MqttBridge:
         log.debug("MQTT: announced %d discovery configs", len(self.discovery))
 
     # -- paho callbacks (network thread) ---------------------------------------------------------
-
-    def _log_problem(self, level: int, problem: str) -> None:
-        """Log a connection problem once; repeats of the same one go to debug."""
-        if problem != self._problem:
-            self._problem = problem
-            log.log(level, "%s", problem)
-        else:
-            log.debug("%s", problem)
 
     def _on_connect(
         self,
@@ -280,7 +222,7 @@ class MqttBridge:
     ) -> None:
         try:
             if reason.is_failure:
-                self._refused(reason)
+                self._problems.refused(reason)
                 return
             no_delay(client)
             client.subscribe([(self.topics.command, QOS), (self.topics.ha_status, QOS)])
@@ -293,34 +235,15 @@ class MqttBridge:
                 if self._state is not None:
                     self._send_state(self._state)
             self.connects += 1
-            self._problem = None
+            self._problems.clear()
             again = "re" if self.connects > 1 else ""
             log.info("MQTT: %sconnected to %s (%s)", again, self.where, self.topics.base)
         except Exception:
             log.exception("MQTT: connect handler failed")
 
-    def _refused(self, reason: ReasonCode) -> None:
-        name = str(reason)
-        lowered = name.lower()
-        if "password" in lowered or "authori" in lowered:
-            who = f"user {self.config.username!r}" if self.config.username else "no username"
-            problem = (
-                f"MQTT: broker {self.where} refused the login ({name}, {who}); "
-                "check mqtt.username and mqtt.password. Retrying in the background."
-            )
-        else:
-            problem = f"MQTT: broker {self.where} refused the connection ({name}); retrying"
-        self._log_problem(logging.ERROR, problem)
-
     def _on_connect_fail(self, client: mqtt.Client, userdata: Any) -> None:
         # Called inside paho's `except OSError` block: the exception says what went wrong.
-        error = sys.exc_info()[1]
-        why = f"{type(error).__name__}: {error}" if error else "unknown error"
-        self._log_problem(
-            logging.WARNING,
-            f"MQTT: cannot reach broker {self.where} ({why}); "
-            f"retrying in the background (at most every {RECONNECT_MAX} s)",
-        )
+        self._problems.unreachable(sys.exc_info()[1], RECONNECT_MAX)
 
     def _on_subscribe(
         self,

@@ -15,7 +15,7 @@ from skill.config import Config, MqttConfig
 from skill.content.model import Catalogue
 from skill.core.events import Command
 from skill.errors import ConfigError, MqttError
-from skill.mqtt.bridge import MAX_COMMAND_BYTES, BadCommand, parse_command
+from skill.mqtt.commands import MAX_COMMAND_BYTES, BadCommand, parse_command
 from skill.mqtt.discovery import (
     EVENTS,
     PRACTICE_EVENTS,
