@@ -117,3 +117,44 @@ def test_kindly_run_on_broken_content_says_so_without_a_traceback(tmp_path: Path
     assert done.returncode == 2, err
     assert TRACEBACK not in err
     assert "unknown field {oops}" in err
+
+
+_LEVELS = ['&a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'] + [
+    f"&{new} [{', '.join(['*' + old] * 9)}]"
+    for old, new in zip("abcdefgh", "bcdefghi", strict=True)
+]
+ALIAS_BOMB = f"[{', '.join(_LEVELS)}]"  # 9**9 strings once expanded: a billion laughs
+PYTHON_OBJECT = "!!python/object/apply:os.system ['touch {marker}']"
+
+
+@pytest.mark.parametrize("hostile", ["python", "aliases"])
+def test_hostile_yaml_in_content_is_refused_and_runs_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], hostile: str
+) -> None:
+    """Held before: content is read with the safe loader only, and a billion laughs is
+    refused by the first check that looks at it, never expanded."""
+    marker = tmp_path / "ran"
+    value = PYTHON_OBJECT.format(marker=marker) if hostile == "python" else ALIAS_BOMB
+    evil = f"id: evil\nkind: practice\ntitle: Evil\nminutes: 1\nsentences: {value}\n"
+    evil += "steps:\n  - say: hi\n  - end: bye\n"
+    root = make_content(tmp_path, {"practices/evil.yaml": evil})
+    err = _check(root, capsys)
+    assert "intents/practices/evil.yaml:5" in err
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("hostile", ["python", "aliases"])
+def test_hostile_yaml_in_the_config_is_refused_and_runs_nothing(
+    tmp_path: Path, hostile: str
+) -> None:
+    marker = tmp_path / "ran"
+    value = PYTHON_OBJECT.format(marker=marker) if hostile == "python" else ALIAS_BOMB
+    config = tmp_path / "config" / "kindly" / "config.yaml"
+    config.parent.mkdir(parents=True)
+    config.write_text(f"voice: {{name: {value}}}\n", encoding="utf-8")
+    done = kindly(["parse", "hello"], tmp_path)
+    err = done.stderr.decode()
+    assert done.returncode != 0
+    assert TRACEBACK not in err
+    assert "config.yaml:1" in err, err
+    assert not marker.exists()
