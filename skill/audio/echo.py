@@ -31,7 +31,10 @@ SPEEX_PREPROCESS_SET_DENOISE = 0
 Pcm = npt.NDArray[np.int16]
 RESYNC = 0.08  # the mic's clock this far off the reference's: jump to it
 AIM = 0.015  # the reference this far ahead of its echo once the delay is measured
-FOLLOW = 0.0
+STATS_EVERY = 5.0  # seconds of playback between debug lines
+GATE = 0.25  # a chunk keeping less of its power than this, while Kindly plays, is echo
+GATE_HOLD = 0.01  # the reference's power falls to this over one tail (its echo dies away)
+FAR_ACTIVE = 1e4  # reference power (int16 units squared, about -50 dBFS) that is playing
 NO_LIBRARY = "echo cancellation needs libspeexdsp: sudo apt install libspeexdsp1"
 
 
@@ -138,6 +141,8 @@ class MicEchoCanceller:
         self._next = 0.0  # where on the reference's clock the next chunk ends
         self._shift = 0.0  # moved back by what the delay estimator found
         self._delays = DelayEstimator()
+        self._far_power = 0.0  # recent reference power, held for about a tail
+        self._stats = np.zeros(4)  # mic power, output power, chunks silenced, chunks
 
     def clean(self, chunk: bytes, captured_at: float) -> bytes:
         """The chunk (16 kHz mono int16 ending at `captured_at`) without Kindly's voice."""
@@ -148,11 +153,12 @@ class MicEchoCanceller:
         if self._aec is None or n % self._aec.frame:
             self._aec = EchoCanceller(frame=160 if n % 160 == 0 else n, tail=self.tail)
         # Chunks are contiguous audio, but the times they are handed over jitter by tens of
-        # ms: read the reference contiguously too, and follow the mic's clock only slowly
-        # (or at once after a jump, such as a lost and regained device).
+        # ms: read the reference contiguously too, and follow the mic's clock only when it
+        # jumps (a lost and regained device); the delay estimator does the fine tuning.
         self._next += n / RATE
         drift = captured_at + self.lead - self._next
-        self._next += drift if abs(drift) > RESYNC else drift * FOLLOW
+        if abs(drift) > RESYNC:
+            self._next += drift
         far = self.reference.around(self._next - self._shift, n)
         lag = self._delays.add(mic, far)
         if lag is not None and abs(lag - AIM) > AIM:
@@ -165,11 +171,40 @@ class MicEchoCanceller:
             )
         step = self._aec.frame
         parts = [self._aec.process(mic[i : i + step], far[i : i + step]) for i in range(0, n, step)]
-        return np.concatenate(parts).tobytes()
+        out = self._gate(mic, far, np.concatenate(parts))
+        self._stats += (_power(mic), _power(out), float(not out.any()), 1.0)
+        if self._stats[3] * n >= STATS_EVERY * RATE:
+            heard, left, gated, count = self._stats
+            log.debug(
+                "echo: %.1f dB taken out, %.0f%% of chunks silenced, reference moved %.0f ms",
+                10 * np.log10((heard + 1.0) / (left + 1.0)),
+                100 * gated / count,
+                self._shift * 1e3,
+            )
+            self._stats[:] = 0.0
+        return out.tobytes()
+
+    def _gate(self, mic: Pcm, far: Pcm, out: Pcm) -> Pcm:
+        """Silence what is left of Kindly's voice. Whatever speex leaves of an echo is still
+        speech to a VAD and a recogniser (it joined Kindly's words into one long request);
+        a chunk that lost most of its power to the canceller while Kindly was playing was
+        mostly echo. A person speaking over Kindly at the echo's level keeps about half."""
+        n = len(mic)
+        decay = GATE_HOLD ** (n / RATE / self.tail)
+        self._far_power = max(_power(far), self._far_power * decay)
+        if self._far_power < FAR_ACTIVE:
+            return out
+        if _power(out) < GATE * _power(mic):
+            return np.zeros(n, np.int16)
+        return out
 
     def close(self) -> None:
         if self._aec is not None:
             self._aec.close()
+
+
+def _power(pcm: Pcm) -> float:
+    return float(np.mean(pcm.astype(np.float64) ** 2)) if len(pcm) else 0.0
 
 
 def mic_canceller(reference: EchoReference) -> MicEchoCanceller | None:

@@ -41,17 +41,17 @@ class EchoReference:
     def _index(self, t: float) -> int:
         return round((t - self._origin) * RATE)
 
-    def played(self, pcm: bytes, rate: int, heard_at: float) -> None:
+    def played(self, pcm: bytes, rate: int, heard_at: float, fresh: bool = False) -> None:
         """The speaker plays `pcm` (int16 at `rate`) from monotonic time `heard_at`.
 
         Blocks that follow on from the last one are laid end to end (no seams from jitter
-        in the reported times); one that starts elsewhere (the device restarted or ran dry)
-        starts a new run.
+        in the reported times); one that starts elsewhere, or `fresh` (the device ran dry),
+        starts a new run where it is said to be heard.
         """
         samples = self._to_16k(np.frombuffer(pcm, np.int16), rate)
         with self._lock:
             start = self._written_to
-            if abs(start - self._index(heard_at)) > RESEAM * RATE:
+            if fresh or abs(start - self._index(heard_at)) > RESEAM * RATE:
                 start = self._index(heard_at)
             self._lay(start, samples)
             if samples.any():

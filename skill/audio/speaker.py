@@ -11,7 +11,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, Protocol
 
 from skill.errors import AudioError
@@ -22,7 +22,11 @@ NO_SPEAKER_FIX = (
 )
 
 
-Tap = Callable[[bytes, int, float], None]  # (pcm, rate, monotonic time it is heard)
+class Tap(Protocol):
+    """Told of every block a sink plays: int16 `pcm` at `rate`, heard from monotonic time
+    `heard_at`; `fresh` when it does not follow on from the last block (the device ran dry)."""
+
+    def __call__(self, pcm: bytes, rate: int, heard_at: float, fresh: bool = False) -> None: ...
 
 
 class AudioSink(Protocol):
@@ -119,7 +123,7 @@ def _find_device(pa: Any, wanted: str | None) -> int:
 
 
 BUFFER_SECONDS = 0.4  # audio queued ahead of the device: a loaded Pi does not run dry
-DEVICE_BUFFER = 0.05  # PortAudio's own buffer per callback
+DEVICE_BUFFER = 0.08  # PortAudio's own buffer per callback
 
 
 class PyAudioSink:
@@ -183,7 +187,7 @@ class PyAudioSink:
         stream.start_stream()
         return stream
 
-    def _callback(self, _in: bytes | None, frames: int, times: Any, _status: int) -> Any:
+    def _callback(self, _in: bytes | None, frames: int, times: Any, status: int) -> Any:
         # PortAudio's thread: never block, never raise.
         want = 2 * frames
         with self._cond:
@@ -203,7 +207,8 @@ class PyAudioSink:
                 stream = getattr(self, "_stream", None)  # the first callback may come first
                 ahead = float(stream.get_output_latency()) if stream is not None else 0.0
             try:
-                tap(pcm, self.rate, time.monotonic() + ahead)
+                fresh = bool(status & self._pyaudio.paOutputUnderflow)
+                tap(pcm, self.rate, time.monotonic() + ahead, fresh)
             except Exception:  # the reference is best effort; the sound must go on
                 self.tap = None
         return pcm, self._pyaudio.paContinue

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import time
 
 import numpy as np
 import numpy.typing as npt
 import pytest
 
 from skill.errors import AudioError
+from tests.pulse import Pulse
 
 pytestmark = pytest.mark.system
 RATE = 16_000
@@ -176,3 +178,67 @@ def test_live_chunks_lose_kindly_s_voice_and_keep_the_person() -> None:
     assert erle > 10, f"only {erle:.1f} dB of echo removed"
     said = slice(9 * RATE, 10 * RATE)
     assert _power(out[said]) > 0.1 * _power(person[said]), "the person was removed too"
+
+
+# --- on the real devices: the speaker played back into the mic ----------------------------
+
+
+def test_on_pulseaudio_kindly_s_voice_fed_back_into_the_mic_is_taken_out(pulse: Pulse) -> None:
+    """PyAudio speaker and mic on PulseAudio, the speaker looped into the mic at 0 dB."""
+    import threading
+
+    from skill.audio.echo import MicEchoCanceller
+    from skill.audio.mic import MicSource
+    from skill.audio.reference import EchoReference
+    from skill.audio.speaker import PyAudioSink
+    from tests.audio_fixtures import speech
+
+    canceller(tail=0.2)
+    lines = [
+        "When you're ready, let your eyes close, or rest your gaze softly on the floor.",
+        "This is a moment of suffering. It hurts right now, and that makes sense.",
+        "Suffering is a part of life. Other people feel this way too.",
+        "Place a hand on your heart, and feel the warmth of your own touch.",
+    ]
+    played = np.concatenate(
+        [np.concatenate([speech(s), np.zeros(RATE // 4, np.int16)]) for s in lines]
+    )
+    module = pulse.feed_back(0.0)
+    reference = EchoReference()
+    sink = PyAudioSink(RATE, pulse.speaker)
+    sink.tap = reference.played
+    mic = MicSource(pulse.mic)
+    mic.start()
+    live = MicEchoCanceller(reference)
+    raw: list[npt.NDArray[np.int16]] = []
+    clean: list[npt.NDArray[np.int16]] = []
+    stop = threading.Event()
+
+    def hear() -> None:
+        for chunk in mic.frames():
+            if stop.is_set():
+                return
+            raw.append(np.frombuffer(chunk, np.int16))
+            clean.append(np.frombuffer(live.clean(chunk, mic.captured_at), np.int16))
+
+    hearing = threading.Thread(target=hear, daemon=True)
+    hearing.start()
+    try:
+        for start in range(0, len(played), 320):
+            sink.write(played[start : start + 320].tobytes())
+        time.sleep(sink.latency() + 0.3)
+    finally:
+        stop.set()
+        mic.stop()
+        hearing.join(timeout=5)
+        sink.close()
+        pulse.stop_feeding_back(module)
+    heard, out = np.concatenate(raw), np.concatenate(clean)
+    assert _power(heard) > 1e5, "the loopback did not reach the mic"
+    last = slice(len(heard) - 6 * RATE, len(heard))  # the room learnt; the last two lines
+    erle = 10 * np.log10(_power(heard[last]) / _power(out[last]))
+    per_second = [
+        round(10 * np.log10(_power(heard[i : i + RATE]) / _power(out[i : i + RATE])), 1)
+        for i in range(0, len(out) - RATE, RATE)
+    ]
+    assert erle > 8, f"only {erle:.1f} dB of Kindly's voice removed (per second: {per_second})"
