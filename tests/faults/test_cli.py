@@ -122,3 +122,25 @@ def test_unknown_practice_does_not_offer_list_as_a_practice(
 def test_no_speaker_advice_names_commands_that_have_out() -> None:
     # `kindly run` has no --out: the advice must not send people to it.
     assert "`kindly say` and `kindly practice` take --out FILE.wav" in NO_SPEAKER_FIX
+
+
+@pytest.mark.audio
+def test_a_truncated_wav_does_not_end_a_listen_batch(tmp_path: Path) -> None:
+    """A WAV cut short used to raise struct.error in the reader and end the whole batch."""
+    import wave
+
+    good = tmp_path / "good.wav"
+    with wave.open(str(good), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(16000)
+        out.writeframes(b"\0\0" * 16000)
+    cut = tmp_path / "cut.wav"
+    cut.write_bytes(good.read_bytes()[: 44 + 3001])  # the header promises 16000 samples
+    files = [str(good), str(cut), str(good)]
+    done = kindly(["listen", *files, "--jsonl"], tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr.decode()
+    assert TRACEBACK.encode() not in done.stderr
+    rows = [json.loads(line) for line in done.stdout.decode().splitlines()]
+    assert [r["file"] for r in rows] == files
+    assert all(r["intent"] is None for r in rows)  # silence: nothing to act on
