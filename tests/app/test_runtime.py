@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import io
+import logging
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 
 from skill.app import runtime
 from skill.app.loop import Clock
 from skill.config import Config, MqttConfig
-from skill.core.events import Heard, Output, PublishEvent, PublishState, Speak
+from skill.content.model import Say
+from skill.core.events import Done, Heard, Listen, Output, PublishEvent, PublishState, Speak
 from skill.errors import AudioError
 from skill.nlu.intents import CRISIS, Match
 from skill.speaking import player as player_module
@@ -115,3 +119,47 @@ def test_the_text_command_prints_what_the_service_says() -> None:
         Config(), fast=True, mute=True, source=io.StringIO("what is self compassion\n"), out=out
     )
     assert code == 0 and "Kindly:" in out.getvalue()
+
+
+def test_the_loop_keeps_what_helped_in_the_data_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("KINDLY_DATA", str(tmp_path / "data"))
+    service = runtime.build_service(Config(), fast=True)
+    assert service.loop.memory is not None
+    assert service.loop.memory.path == tmp_path / "data" / "helped.json"
+    assert service.session.offer_memory, "offered by default"
+
+
+def test_memory_offer_can_be_switched_off() -> None:
+    quiet = SimpleNamespace(memory=SimpleNamespace(offer=False))
+    assert not runtime.offers_memory(cast(Config, quiet))
+    assert runtime.offers_memory(Config())
+
+
+def test_an_unwritable_data_folder_loses_nothing_else(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("KINDLY_DATA", str(blocker))
+    said: list[Output] = []
+    service = runtime.build_service(Config(), fast=True, on_output=said.append)
+    session = service.session
+    phrases = service.catalogue.phrases
+    # The practice has ended and Kindly has asked; the person says yes.
+    session.handle(Heard(Match("help me take a break", "take_a_break", "practice", 1.0)))
+    while session.current is not None and not isinstance(session.current, Listen):
+        session.handle(Done(session.current.seq))
+    assert session.current is not None and said == []
+    service.loop.put_text("yes")
+    service.loop.put_text("what helped me before?")
+    service.loop.put_text("help me take a break")
+    service.loop.end_of_input()
+    with caplog.at_level(logging.WARNING, logger="skill.core.memory"):
+        service.loop.run()
+    lines = [o.text for o in said if isinstance(o, Speak)]
+    assert phrases["remembered"] in lines and phrases["nothing_remembered"] in lines
+    first = service.catalogue.practices["take_a_break"].steps[0]
+    assert isinstance(first, Say) and first.text in lines, "the next request plays"
+    assert [r.levelno for r in caplog.records if r.name == "skill.core.memory"] == [logging.WARNING]
