@@ -134,6 +134,17 @@ def features(norm: str) -> frozenset[str]:
     return frozenset(stems) | pairs
 
 
+def feature_table(samples: Iterable[tuple[str, str]]) -> list[tuple[str, frozenset[str]]]:
+    """The distinct (intent, features) pairs of (intent, normalised sentence) samples:
+    a hundred thousand template samples share about ten thousand feature sets."""
+    seen: dict[tuple[str, frozenset[str]], None] = {}
+    for intent, norm in samples:
+        feats = features(norm)
+        if feats:
+            seen[(intent, feats)] = None
+    return list(seen)
+
+
 @dataclass(frozen=True)
 class Guess:
     intent: str | None
@@ -144,9 +155,15 @@ class Fallback:
     """Nearest template sample by weighted overlap of content features."""
 
     def __init__(
-        self, samples: Iterable[tuple[str, str]], threshold: float = 0.6, prior: float = 0.5
+        self,
+        samples: Iterable[tuple[str, str]] = (),
+        threshold: float = 0.6,
+        prior: float = 0.5,
+        *,
+        table: Iterable[tuple[str, frozenset[str]]] = (),
     ) -> None:
-        """`samples` are (intent id, normalised sentence) pairs from the templates.
+        """`samples` are (intent id, normalised sentence) pairs from the templates, or
+        `table` the same as (intent id, features) pairs (`feature_table`, cacheable).
 
         `prior` is added to every sample's weight so that a one-word sample ("rain")
         cannot claim a longer line on that word alone.
@@ -154,10 +171,8 @@ class Fallback:
         self.threshold = threshold
         self.prior = prior
         by_features: dict[frozenset[str], set[str]] = defaultdict(set)
-        for intent, norm in samples:
-            feats = features(norm)
-            if feats:
-                by_features[feats].add(intent)
+        for intent, feats in [*feature_table(samples), *table]:
+            by_features[feats].add(intent)
         # A feature set two intents share says nothing about either: drop it.
         entries = [(f, next(iter(i))) for f, i in by_features.items() if len(i) == 1]
         intents_of: dict[str, set[str]] = defaultdict(set)

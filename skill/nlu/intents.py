@@ -14,7 +14,8 @@ import logging
 import re
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +25,13 @@ from hassil.sample import sample_intents
 
 from skill.content.model import Catalogue
 from skill.errors import ContentError, ContentErrors
+from skill.nlu import fallback as fallback_module
 from skill.nlu import normalize as normalize_module
-from skill.nlu.fallback import Fallback
+from skill.nlu.fallback import Fallback, feature_table
 from skill.nlu.normalize import normalize
+from skill.nlu.prefilter import PatternSet, word_prefixes
 from skill.nlu.safety import CRISIS, SafetyCheck, safety_check
-from skill.nlu.semantic import SemanticModel, semantic_model
+from skill.nlu.semantic import Prediction, SemanticModel, load_cues, semantic_model
 from skill.paths import atomic_write, cache_dir
 
 log = logging.getLogger(__name__)
@@ -41,6 +44,8 @@ _PERSONAL = re.compile(
     r"\b(i|me|my|myself|mine|we|us|our|let|can|could|would|will|help|guide|start|do|need|"
     r"want|give|take|walk|lead|try|begin|feel|feeling)\b"
 )
+# A safety reading of the semantic layer needs the person in the line.
+_FIRST_PERSON = re.compile(r"\b(i|me|my|myself|mine)\b")
 _LEADING_FILLER = re.compile(r"^(?:(?:hey|hi|okay|ok|oh|so|um|uh|er|erm|well)\s+)*(?:kindly\s+)?")
 
 
@@ -147,21 +152,32 @@ def iter_samples(catalogue: Catalogue, templates: Intents) -> Iterator[tuple[str
 def _cache_path(catalogue: Catalogue) -> Path:
     # Keyed by the content and by the code that turns templates into table keys.
     code = hashlib.sha256()
-    for module in (Path(__file__), Path(normalize_module.__file__)):
+    for module in (Path(__file__), Path(normalize_module.__file__), Path(fallback_module.__file__)):
         code.update(module.read_bytes())
     name = f"{catalogue.digest}-{code.hexdigest()[:12]}.json"
     return cache_dir() / "intents" / name
 
 
-def template_samples(catalogue: Catalogue, canon: Canon) -> tuple[list[tuple[str, str]], bool]:
-    """(intent, table key) for every template sample, and whether sampling was complete.
+@dataclass(frozen=True)
+class Tables:
+    """What the templates give the matcher, cached until `intents/` changes."""
 
-    Sampling takes about a second, so the result is cached until `intents/` changes.
-    """
+    samples: list[tuple[str, str]]  # (intent, table key) for every template sample
+    complete: bool  # sampling was not cut short (MAX_SAMPLES)
+    fallback: list[tuple[str, frozenset[str]]]  # the fallback's feature table
+
+
+def template_tables(catalogue: Catalogue, canon: Canon) -> Tables:
+    """The template samples and the fallback's table: sampling and featurising take
+    seconds, so the result is cached until `intents/` changes."""
     path = _cache_path(catalogue)
     try:
         cached = json.loads(path.read_text(encoding="utf-8"))
-        return [(i, k) for i, k in cached["samples"]], bool(cached["complete"])
+        return Tables(
+            [(i, k) for i, k in cached["samples"]],
+            bool(cached["complete"]),
+            [(i, frozenset(f)) for i, f in cached["fallback"]],
+        )
     except (OSError, ValueError, KeyError, TypeError):
         pass
     samples: list[tuple[str, str]] = []
@@ -171,8 +187,15 @@ def template_samples(catalogue: Catalogue, canon: Canon) -> tuple[list[tuple[str
             complete = False
         else:
             samples.append((intent_id, canon(norm)))
+    table = feature_table((i, k) for i, k in samples if catalogue.kind_of(i) != "safety")
+    tables = Tables(samples, complete, table)
+    data = {
+        "samples": samples,
+        "complete": complete,
+        "fallback": [(i, sorted(f)) for i, f in table],
+    }
     try:
-        atomic_write(path, json.dumps({"samples": samples, "complete": complete}))
+        atomic_write(path, json.dumps(data))
     except OSError as exc:  # a read-only or full cache only costs start-up time
         global _warned
         if not _warned:
@@ -180,9 +203,15 @@ def template_samples(catalogue: Catalogue, canon: Canon) -> tuple[list[tuple[str
             log.warning(
                 "cannot cache template samples in %s (%s); kept in memory", path.parent, exc
             )
-        return samples, complete
+        return tables
     prune_cache(path)
-    return samples, complete
+    return tables
+
+
+def template_samples(catalogue: Catalogue, canon: Canon) -> tuple[list[tuple[str, str]], bool]:
+    """(intent, table key) for every template sample, and whether sampling was complete."""
+    tables = template_tables(catalogue, canon)
+    return tables.samples, tables.complete
 
 
 _warned = False  # the unwritable cache is said once per process
@@ -215,6 +244,8 @@ class IntentMatcher:
     SAFETY = 0.8
     SAFETY_OTHER = 0.9
     KNOWN = 0.5
+    KNOWN_DISTRESS = 0.3
+    SURE_DISTRESS = 0.95
     SURE = 0.7
     ASK = 0.25
     CLOSE = 0.2
@@ -227,18 +258,28 @@ class IntentMatcher:
         semantic: SemanticModel | None = None,
     ) -> None:
         self.catalogue = catalogue
-        self.templates = compile_templates(catalogue)
         self.safety: SafetyCheck = safety_check(catalogue)
         self.canon = Canon(catalogue)
-        samples, self.complete = template_samples(catalogue, self.canon)
+        # The sample table is cached per content digest, so content it was made from
+        # parsed cleanly; hassil's own parse is only needed when the table is incomplete.
+        tables = template_tables(catalogue, self.canon)
+        samples, self.complete = tables.samples, tables.complete
+        if not self.complete:
+            _ = self.templates
         self.exact: dict[str, str] = {}
         for intent_id, key in samples:
             self.exact.setdefault(key, intent_id)
-        self.fallback = Fallback(
-            ((i, n) for i, n in samples if catalogue.kind_of(i) != "safety"),
-            threshold=fallback_threshold,
-        )
+        self.fallback = Fallback(table=tables.fallback, threshold=fallback_threshold)
         self.semantic = semantic or semantic_model(catalogue, samples, self.canon)
+        self._cues = {
+            intent: PatternSet(rf"\b(?:{w})\b" for w in words)
+            for intent, words in load_cues(catalogue).items()
+        }
+
+    @cached_property
+    def templates(self) -> Intents:
+        """The hassil templates, parsed on first use (a second of start-up otherwise)."""
+        return compile_templates(self.catalogue)
 
     def _match(self, text: str, intent: str | None, confidence: float) -> Match:
         return Match(text, intent, self.catalogue.kind_of(intent), confidence)
@@ -246,9 +287,10 @@ class IntentMatcher:
     def parse(self, text: str) -> Match:
         """Parse one line. Never raises on any string."""
         norm = normalize(text)
-        danger = self.safety.classify(norm)
+        prefixes = word_prefixes(norm)
+        danger = self.safety.classify(norm, prefixes)
         if danger is not None:
-            check_in = danger == CRISIS and self.safety.uncertain(norm)
+            check_in = danger == CRISIS and self.safety.uncertain(norm, prefixes)
             return Match(text, danger, "safety", 1.0, check_in)
         core = self.canon(norm)
         if not core:
@@ -259,36 +301,78 @@ class IntentMatcher:
             hit = result.intent.name if result is not None else None
         if hit is not None:
             return self._match(text, hit, 1.0)
-        return self._understand(text, core, norm)
+        return self._understand(text, core, norm, prefixes)
 
-    def _understand(self, text: str, core: str, norm: str) -> Match:
+    def _understand(self, text: str, core: str, norm: str, prefixes: frozenset[str]) -> Match:
         """The semantic layer, with the old nearest-sample fallback beside it."""
         p = self.semantic.predict(core)
         kind = self.catalogue.kind_of(p.intent)
         if kind == "safety":
-            # Recall first: a meaning the patterns missed still gets the safety response.
-            # Abuse and emergencies need more certainty ("he beat me at chess" scored 0.88).
-            threshold = self.SAFETY if p.intent == CRISIS else self.SAFETY_OTHER
-            # An idiom the patterns cut out ("laughing so hard") is not overruled here.
-            if p.score >= threshold and not self.safety.excused(norm, p.intent or ""):
-                return Match(text, p.intent, kind, p.score, p.intent == CRISIS)
-        elif p.intent is not None and p.score >= self.ACCEPT and p.known >= self.KNOWN:
+            safety = self._semantic_safety(text, norm, p, prefixes)
+            if safety is not None:
+                return safety
+        elif p.intent is not None and p.score >= self.ACCEPT and p.known >= self._known(p, kind):
             if kind == "practice" and not _PERSONAL.search(core):
                 return self._match(text, None, 0.0)
+            if kind == "distress" and not _FIRST_PERSON.search(norm):
+                return self._match(text, None, 0.0)  # about the person, never "the news"
             # Starting a practice needs the nearest template to agree, or certainty:
             # "a break from the gym" shares words with a break but is not a request.
             unsure = kind == "practice" and p.score < self.SURE
             if unsure and self.fallback.guess(core).intent is None:
                 return self._match(text, None, 0.0)
-            close = (
-                p.second is not None
-                and p.second_score >= self.ASK
-                and p.score - p.second_score <= self.CLOSE
-                and self.catalogue.kind_of(p.second) in ("practice", "info", "distress")
-            )
             match = self._match(text, p.intent, p.score)
-            return Match(**{**match.__dict__, "alternative": p.second if close else None})
+            return replace(match, alternative=self._close_second(p))
         guess = self.fallback.guess(core)
         if self.catalogue.kind_of(guess.intent) == "practice" and not _PERSONAL.search(core):
             return self._match(text, None, 0.0)
         return self._match(text, guess.intent, guess.score if guess.intent else 0.0)
+
+    def _known(self, p: Prediction, kind: str) -> float:
+        """How much of the line the layer must know: less for a sure reading of distress
+        ("I'm so depressed I can barely function" knows one word in three)."""
+        return (
+            self.KNOWN_DISTRESS
+            if kind == "distress" and p.score >= self.SURE_DISTRESS
+            else self.KNOWN
+        )
+
+    def _close_second(self, p: Prediction) -> str | None:
+        """The second reading when it is genuinely close and a question can offer both:
+        two practices, or a practice and an answer. Never a safety or distress reading."""
+        if p.second is None or p.second_score < self.ASK or p.score - p.second_score > self.CLOSE:
+            return None
+        kinds = {self.catalogue.kind_of(p.intent), self.catalogue.kind_of(p.second)}
+        return p.second if kinds in ({"practice"}, {"practice", "info"}) else None
+
+    def _semantic_safety(
+        self, text: str, norm: str, p: Prediction, prefixes: frozenset[str]
+    ) -> Match | None:
+        """A safety reading of the semantic layer alone, which the patterns missed.
+
+        Recall first, so a confident reading is kept; but it must be about the person
+        (never "from on the kitchen life", misheard "turn on the kitchen lights"); an
+        idiom of that safety file leaves it standing only with a cue outside the idiom;
+        and without any cue word it is only a gentle question (`check_in`)."""
+        intent = p.intent or CRISIS
+        threshold = self.SAFETY if intent == CRISIS else self.SAFETY_OTHER
+        if p.score < threshold or p.known < self.KNOWN:
+            return None
+        cues = self._cues.get(intent)
+        everyday = self.safety.everyday(norm, intent, prefixes)
+        if everyday is not None:
+            # Abuse and emergency idioms ("laughing so hard") are not overruled; a crisis
+            # reading outside a grief idiom ("my dad died and I want to join him") is.
+            if intent != CRISIS:
+                return None
+            norm = " ".join(everyday.replace("|", " ").split())
+            prefixes = word_prefixes(norm)
+            again = self.semantic.predict(self.canon(norm))
+            if again.intent != intent or again.score < threshold:
+                return None
+            if cues is None or not cues.search(norm, prefixes):
+                return None
+        if not _FIRST_PERSON.search(norm):
+            return None
+        cue = cues is not None and cues.search(norm, prefixes)
+        return Match(text, intent, "safety", p.score, check_in=not cue)

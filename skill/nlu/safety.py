@@ -12,13 +12,12 @@ response also gives the emergency number); else `crisis`.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from skill.content.model import Catalogue, Region, Safety
 from skill.errors import ConfigError
 from skill.nlu.normalize import normalize
+from skill.nlu.prefilter import PatternSet, word_prefixes
 
 DEFAULT_REGION = "us"
 CRISIS = "crisis"
@@ -43,38 +42,49 @@ class CrisisResponse:
 
 
 class Detector:
-    """One safety file's patterns, and its broad net of risk words outside idioms."""
+    """One safety file's patterns, and its broad net of risk words outside idioms.
+
+    Every method takes `prefixes`, the `word_prefixes` of the line, computed once per
+    line: each pattern runs only when a word of the line can start a match."""
 
     def __init__(self, safety: Safety) -> None:
         self.safety = safety
-        self._pattern = _alternation(safety.patterns)
+        self._pattern = PatternSet(safety.patterns)
         risk = (*safety.risk_words, *safety.check_in)
-        self._risk = _alternation(rf"\b(?:{w})\b" for w in risk)
-        self._idioms = _alternation(rf"\b(?:{w})\b" for w in safety.idioms)
-        self._check_in = _alternation(rf"\b(?:{w})\b" for w in safety.check_in)
-        self._benign = _alternation(rf"\b(?:{w})\b" for w in safety.benign)
+        self._risk = PatternSet(rf"\b(?:{w})\b" for w in risk)
+        self._idioms = PatternSet(rf"\b(?:{w})\b" for w in safety.idioms)
+        self._check_in = PatternSet(rf"\b(?:{w})\b" for w in safety.check_in)
+        self._benign = PatternSet(rf"\b(?:{w})\b" for w in safety.benign)
 
-    def search(self, norm: str) -> bool:
+    def search(self, norm: str, prefixes: frozenset[str]) -> bool:
         if not norm:
             return False
         if self.safety.benign:
-            norm = self._benign.sub(" | ", norm)
-        if self._pattern.search(norm):
+            norm = self._benign.sub(norm, prefixes)
+        if self._pattern.search(norm, prefixes):
             return True
-        if self._risk.search(norm) is None:
+        if not self._risk.search(norm, prefixes):
             return False
-        return self._risk.search(self._idioms.sub(" | ", norm)) is not None
+        return self._risk.search(self._idioms.sub(norm, prefixes), prefixes)
 
     def cut(self, norm: str) -> str:
         """The text with what this detector matched replaced by a separator."""
-        out = self._pattern.sub(" | ", norm)
-        return self._risk.sub(" | ", self._idioms.sub(" | ", out))
+        out = self._pattern.alternation.sub(" | ", norm)
+        return self._risk.alternation.sub(" | ", self._idioms.alternation.sub(" | ", out))
 
-    def possible(self, norm: str) -> bool:
+    def idiom(self, norm: str, prefixes: frozenset[str]) -> bool:
+        """One of this file's idioms or everyday phrases is in the text."""
+        return self._idioms.search(norm, prefixes) or self._benign.search(norm, prefixes)
+
+    def everyday(self, norm: str, prefixes: frozenset[str]) -> str:
+        """The text with this file's idioms and everyday phrases replaced by separators."""
+        return self._idioms.sub(self._benign.sub(norm, prefixes), prefixes)
+
+    def possible(self, norm: str, prefixes: frozenset[str]) -> bool:
         """Only an uncertain risk word ("a burden"): a gentle check-in fits, mid-practice."""
-        if not self.safety.check_in or self._check_in.search(norm) is None:
+        if not self.safety.check_in or not self._check_in.search(norm, prefixes):
             return False
-        return not self.search(self._check_in.sub(" | ", norm))
+        return not self.search(self._check_in.sub(norm, prefixes), prefixes)
 
 
 class SafetyCheck:
@@ -92,6 +102,7 @@ class SafetyCheck:
         self._crisis = Detector(self.safety)
         self._others = [Detector(s) for k, s in safeties.items() if k != CRISIS]
         self._others.sort(key=lambda d: (d.safety.id != ABUSE, d.safety.id))
+        self._by_id = {d.safety.id: d for d in self._others}
 
     def is_crisis(self, text: str) -> bool:
         """True when the text (raw or already normalised) may be any safety statement."""
@@ -101,30 +112,43 @@ class SafetyCheck:
         """True when normalised text may be any safety statement (crisis, abuse, ...)."""
         return self.classify(norm) is not None
 
-    def classify(self, norm: str) -> str | None:
+    def classify(self, norm: str, prefixes: frozenset[str] | None = None) -> str | None:
         """The safety intent for normalised text: crisis, abuse, emergency, or None."""
         if not norm:
             return None
-        crisis = self._crisis.search(norm)
+        if prefixes is None:
+            prefixes = word_prefixes(norm)
+        crisis = self._crisis.search(norm, prefixes)
         for detector in self._others:
-            if detector.search(norm) and not self._crisis.search(detector.cut(norm)):
-                return detector.safety.id
+            if detector.search(norm, prefixes):
+                cut = detector.cut(norm)
+                if not self._crisis.search(cut, word_prefixes(cut)):
+                    return detector.safety.id
         if crisis:
             return CRISIS
         return None
 
-    def excused(self, norm: str, intent: str) -> bool:
+    def excused(self, norm: str, intent: str, prefixes: frozenset[str] | None = None) -> bool:
         """An idiom of that safety file is in the text ("laughing so hard" for emergency).
 
         Never for crisis: recall first (a grief idiom sits in many crisis statements)."""
-        return any(
-            d.safety.id == intent and bool(d._idioms.search(norm) or d._benign.search(norm))
-            for d in self._others
-        )
+        if prefixes is None:
+            prefixes = word_prefixes(norm)
+        return any(d.safety.id == intent and d.idiom(norm, prefixes) for d in self._others)
 
-    def uncertain(self, norm: str) -> bool:
+    def everyday(self, norm: str, intent: str, prefixes: frozenset[str]) -> str | None:
+        """The text with that safety file's idioms and everyday phrases cut out, or None
+        when it holds none ("disappear into a good book" for crisis)."""
+        detector = self._crisis if intent == CRISIS else self._by_id.get(intent)
+        if detector is None or not detector.idiom(norm, prefixes):
+            return None
+        return detector.everyday(norm, prefixes)
+
+    def uncertain(self, norm: str, prefixes: frozenset[str] | None = None) -> bool:
         """A crisis flag that rests only on a check-in word ("I felt like a burden")."""
-        return self.classify(norm) == CRISIS and self._crisis.possible(norm)
+        if prefixes is None:
+            prefixes = word_prefixes(norm)
+        return self.classify(norm, prefixes) == CRISIS and self._crisis.possible(norm, prefixes)
 
     def response(self, region: str = DEFAULT_REGION, intent: str = CRISIS) -> CrisisResponse:
         """The response of one safety intent with the numbers of `region` filled in."""
@@ -154,11 +178,6 @@ def _response(safety: Safety, region: str) -> CrisisResponse:
         safety.ask.format(**fields),
         tuple(line.format(**fields) for line in safety.quiet),
     )
-
-
-def _alternation(patterns: Iterable[str]) -> re.Pattern[str]:
-    joined = "|".join(f"(?:{p})" for p in patterns)
-    return re.compile(joined or r"(?!x)x")
 
 
 def safety_check(catalogue: Catalogue) -> SafetyCheck:

@@ -16,6 +16,7 @@ import hashlib
 import io
 import logging
 import random
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -85,7 +86,11 @@ class SemanticModel:
         self.weights = weights  # (len(vocab) + 1, len(classes)); the last row is the bias
 
     def scores(self, core: str) -> Floats:
-        idx = [self.vocab[f] for f in features(core) if f in self.vocab]
+        return self._probs(features(core))
+
+    def _probs(self, feats: list[str]) -> Floats:
+        vocab = self.vocab
+        idx = [vocab[f] for f in feats if f in vocab]
         logits = self.weights[-1] + self.weights[idx].sum(axis=0)
         logits = logits - logits.max()
         exp = np.exp(logits)
@@ -93,10 +98,11 @@ class SemanticModel:
         return result
 
     def predict(self, core: str) -> Prediction:
-        probs = self.scores(core)
+        feats = features(core)
+        probs = self._probs(feats)
         order = np.argsort(probs)[::-1]
         first, second = int(order[0]), int(order[1])
-        words = [w for w in features(core) if w.startswith("w:")]
+        words = [w for w in feats if w.startswith("w:")]
         known = sum(w in self.vocab for w in words) / len(words) if words else 1.0
         name = self.classes[first]
         return Prediction(
@@ -147,6 +153,31 @@ def load_examples(catalogue: Catalogue) -> list[tuple[str, str]]:
         if not isinstance(lines, list) or not all(isinstance(t, str) for t in lines):
             raise doc.error("must be a list of lines", key)
         out += [(NONE, t) for t in lines]
+    return out
+
+
+def load_cues(catalogue: Catalogue) -> dict[str, tuple[str, ...]]:
+    """Per safety intent, the words (regular expressions) that let a reading of the
+    semantic layer alone give the full safety response: `cues` in `_examples.yaml`."""
+    path = catalogue.root / EXAMPLES
+    if not path.exists():
+        return {}
+    doc = YamlDoc(path, str(path.relative_to(catalogue.root.parent)))
+    cues = doc.data.get("cues") if isinstance(doc.data, dict) else None
+    if cues is None:
+        return {}
+    if not isinstance(cues, dict):
+        raise doc.error("must map safety intent ids to lists of words", "cues")
+    out: dict[str, tuple[str, ...]] = {}
+    for intent, words in cues.items():
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            raise doc.error("must be a list of words", "cues", str(intent))
+        for i, word in enumerate(words):
+            try:
+                re.compile(word)
+            except re.error as exc:
+                raise doc.error(f"not a valid pattern: {exc}", "cues", str(intent), i) from None
+        out[str(intent)] = tuple(words)
     return out
 
 

@@ -1,0 +1,183 @@
+"""What people mean: indirect crisis statements, near misses, out-of-domain talk, distress,
+and how the semantic layer's own readings are held back (check-ins, close calls)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from skill.content.model import Catalogue
+from skill.nlu.intents import IntentMatcher, Match
+from skill.nlu.semantic import NONE, Prediction, SemanticModel
+from tests.conftest import require_shared
+
+LINES = yaml.safe_load((Path(__file__).parent / "lines.yaml").read_text(encoding="utf-8"))
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+
+
+def test_indirect_crisis_statements_get_the_crisis_response(matcher: IntentMatcher) -> None:
+    missed = [t for t in LINES["crisis"] if matcher.parse(t).intent != "crisis"]
+    assert missed == []
+
+
+def test_near_misses_get_no_safety_response(matcher: IntentMatcher) -> None:
+    alarms = [t for t in LINES["near_miss"] if matcher.parse(t).kind == "safety"]
+    assert alarms == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I won't be here tomorrow, I'm on holiday",
+        "I just want to disappear into a good book this weekend",
+        "I cut myself shaving this morning",
+        "I keep dying on this level",
+        "my grandad died last year and I miss him",
+    ],
+)
+def test_issue_near_misses(matcher: IntentMatcher, text: str) -> None:
+    assert matcher.parse(text).kind != "safety"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I won't be here tomorrow, I'm going to end it",
+        "I won't be around next week, not for good",
+        "I keep thinking about death",
+        "death seems like the only way out",
+        "I've bought a rope",
+        "thinking of unaliving tbh",
+        "gonna top meself",
+    ],
+)
+def test_crisis_beside_a_near_miss_phrase_is_still_crisis(
+    matcher: IntentMatcher, text: str
+) -> None:
+    assert matcher.parse(text).intent == "crisis"
+
+
+def test_out_of_domain_talk_gets_nothing(matcher: IntentMatcher) -> None:
+    wrong = [
+        (t, m.intent)
+        for t in LINES["out_of_domain"]
+        if (m := matcher.parse(t)).kind in ("safety", "practice", "distress")
+    ]
+    assert wrong == []
+
+
+def _orders() -> list[str]:
+    """Coffee orders in the words of the realspeech labels (odd rows: never trained on)."""
+    rows = (SHARED / "realspeech" / "orders.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    out = []
+    for i, row in enumerate(rows):
+        if i % 2:
+            slots = json.loads(row.split("\t")[2])
+            words = [slots.get(k, "").strip() for k in ("size", "roast", "coffeeDrink")]
+            line = "can I get a " + " ".join(w for w in words if w)
+            if "milkAmount" in slots:
+                line += " with " + slots["milkAmount"].strip()
+            out.append(line)
+    return out
+
+
+def test_coffee_orders_get_nothing(matcher: IntentMatcher) -> None:
+    require_shared()
+    orders = _orders()
+    assert len(orders) > 100
+    wrong = [(t, m.intent) for t in orders if (m := matcher.parse(t)).intent is not None]
+    assert wrong == []
+
+
+def test_distress_and_safety_kinds_on_varied_phrasing(matcher: IntentMatcher) -> None:
+    """The issue's target: 90% right, and none of them answered as nothing."""
+    got = [(want, matcher.parse(t)) for want, t in LINES["distress"]]
+    right = sum(m.intent == want for want, m in got)
+    assert right / len(got) >= 0.9
+    assert [m.text for _, m in got if m.kind == "none"] == []
+    safety = [m.text for want, m in got if want in ("abuse", "emergency") and m.intent != want]
+    assert safety == []
+
+
+class _Always(SemanticModel):
+    """A stand-in semantic layer: every line reads as `first`, then `second`."""
+
+    def __init__(self, first: str, second: str | None) -> None:
+        super().__init__([NONE], {}, np.zeros((1, 1), dtype=np.float32))
+        self.first, self.second = first, second
+
+    def predict(self, core: str) -> Prediction:
+        if self.second is None:
+            return Prediction(self.first, 0.99, None, 0.0, 1.0)
+        return Prediction(self.first, 0.75, self.second, 0.6, 1.0)
+
+
+def _semantic(catalogue: Catalogue, intent: str, second: str | None = None) -> IntentMatcher:
+    return IntentMatcher(catalogue, semantic=_Always(intent, second))
+
+
+def test_a_semantic_safety_reading_without_a_cue_word_is_only_a_check_in(
+    catalogue: Catalogue,
+) -> None:
+    matcher = _semantic(catalogue, "crisis")
+    quiet = matcher.parse("honestly I feel a bit strange about everything lately")
+    assert (quiet.intent, quiet.kind, quiet.check_in) == ("crisis", "safety", True)
+    cued = matcher.parse("honestly my plan is sorted for tonight")
+    assert (cued.intent, cued.check_in) == ("crisis", False)
+
+
+def test_a_semantic_safety_reading_needs_the_person(catalogue: Catalogue) -> None:
+    for intent in ("crisis", "abuse", "emergency"):
+        matcher = _semantic(catalogue, intent)
+        for text in ("from on the kitchen life", "large latte with oat milk"):
+            assert matcher.parse(text).kind != "safety", (intent, text)
+
+
+def test_a_semantic_reading_inside_an_idiom_needs_a_cue_outside_it(
+    catalogue: Catalogue,
+) -> None:
+    matcher = _semantic(catalogue, "crisis")
+    assert matcher.parse("I could disappear into this series for days").kind != "safety"
+    grief = matcher.parse("my dad died and honestly I just want to join him")
+    assert grief.intent == "crisis"
+
+
+def test_close_practices_ask_which(catalogue: Catalogue) -> None:
+    matcher = _semantic(catalogue, "take_a_break", "self_compassion_break")
+    match = matcher.parse("honestly I need something for this whole week I have had")
+    assert (match.intent, match.alternative) == ("take_a_break", "self_compassion_break")
+
+
+def test_a_practice_close_to_an_answer_asks_which(catalogue: Catalogue) -> None:
+    matcher = _semantic(catalogue, "soothing_touch", "what_is_self_compassion")
+    match = matcher.parse("honestly I need something for this whole week I have had")
+    assert match.alternative == "what_is_self_compassion"
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("doubt_fake", "doubt_deserve"),  # two answers: just answer
+        ("take_a_break", "low_mood"),  # distress is never a question
+        ("take_a_break", "crisis"),  # nor safety
+        ("low_mood", "take_a_break"),
+    ],
+)
+def test_no_question_outside_practice_pairs(catalogue: Catalogue, first: str, second: str) -> None:
+    match = _semantic(catalogue, first, second).parse("honestly I need something for this week")
+    assert match.alternative is None
+
+
+def test_a_template_match_never_asks(catalogue: Catalogue) -> None:
+    matcher = _semantic(catalogue, "take_a_break", "self_compassion_break")
+    match: Match = matcher.parse("I messed up")
+    assert (match.intent, match.alternative) == ("self_compassion_break", None)
+
+
+def test_safety_never_carries_an_alternative(matcher: IntentMatcher) -> None:
+    for text in LINES["crisis"]:
+        assert matcher.parse(text).alternative is None
