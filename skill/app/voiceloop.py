@@ -126,6 +126,9 @@ class VoiceLoop:
     def wake_now(self, source: str = "button") -> None:
         """Push-to-talk or an outside command: listen for one request now."""
         self._awake_until = time.monotonic() + self.request_timeout
+        cue = getattr(self.player, "cue", None)
+        if callable(cue):
+            cue()  # a soft earcon: Kindly heard its name and is listening
         self.loop.put(Wake(source))
 
     # -- the thread ---------------------------------------------------------------------------

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 CHUNK_SECONDS = 0.02  # what is written at once: the longest a stop waits for
 REOPEN_SECONDS = 5.0  # after the speaker failed, how often to try opening it again
+CUE_POLL = 0.02  # how soon a cue is heard when nothing else is playing
 RESAMPLE_BLOCK = 0.1  # seconds of voice audio resampled at once, so playback starts at once
 
 # --- chimes, generated in code -------------------------------------------------------------
@@ -70,6 +71,20 @@ def chime(kind: str, rate: int) -> Audio:
 
 def chime_seconds(kind: str) -> float:
     return float(_PARTIALS[kind][1])
+
+
+EARCON_DBFS = -26.0  # quiet: a cue under the voice's level, not an alarm
+
+
+def earcon(rate: int) -> Audio:
+    """The wake cue: two soft rising notes (G5, C6), 0.22 s, as HA satellites answer a wake."""
+    parts = []
+    for freq, seconds in ((784.0, 0.09), (1046.5, 0.13)):
+        t = np.arange(round(seconds * rate), dtype=np.float64) / rate
+        envelope = np.sin(np.pi * t / seconds) ** 2  # raised cosine: no click at either end
+        parts.append(envelope * np.sin(2 * np.pi * freq * t))
+    tone = np.concatenate(parts) * 10 ** (EARCON_DBFS / 20)
+    return tone.astype(np.float32)
 
 
 # --- whole practices -------------------------------------------------------------------------
@@ -122,6 +137,7 @@ class SpeakerPlayer:
         self._last_error = ""
         self._current: _Job | None = None
         self._jobs: queue.Queue[_Job | object] = queue.Queue()
+        self._cues: queue.Queue[Audio] = queue.Queue()  # played at once, over a silence
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="speaker", daemon=True)
         self._thread.start()
@@ -151,6 +167,11 @@ class SpeakerPlayer:
             if self._current is not None:
                 self._current.cancel.set()
                 self._current = None
+
+    def cue(self) -> None:
+        """Play the wake earcon now (over the silence of a listening window or when idle;
+        after the line in hand if Kindly is speaking). Never blocks."""
+        self._cues.put(earcon(self.speech.rate))
 
     def add_reference(self, reference: EchoReference) -> None:
         """Hand everything played from now on to `reference` (the echo canceller's)."""
@@ -188,7 +209,11 @@ class SpeakerPlayer:
 
     def _run(self) -> None:
         while True:
-            job = self._jobs.get()
+            try:
+                job = self._jobs.get(timeout=CUE_POLL)
+            except queue.Empty:
+                self._play_cues()
+                continue
             if job is _CLOSE:
                 return
             assert isinstance(job, _Job)
@@ -230,7 +255,11 @@ class SpeakerPlayer:
     def _play(self, job: _Job) -> None:
         output = job.output
         if isinstance(output, Silence | Listen):
-            job.cancel.wait(output.seconds)
+            until = time.monotonic() + output.seconds
+            while not job.cancel.wait(min(CUE_POLL, max(0.0, until - time.monotonic()))):
+                if time.monotonic() >= until:
+                    return
+                self._play_cues()
             return
         self._usable_sink()
         if isinstance(output, PlayChime):
@@ -246,6 +275,14 @@ class SpeakerPlayer:
         # Wait for what is still in the device buffer, so done() means heard.
         if not job.cancel.is_set():
             job.cancel.wait(self.sink.latency())
+
+    def _play_cues(self) -> None:
+        while not self._cues.empty():
+            sound = self._cues.get_nowait()
+            try:
+                self._feed(_Job(Silence(0, 0.0)), iter([sound]))
+            except KindlyError as exc:  # a cue is never worth more than a debug line
+                log.debug("cannot play the earcon: %s", exc)
 
     def _write(self, job: _Job, pieces: Iterator[Audio]) -> None:
         self._feed(job, pieces)

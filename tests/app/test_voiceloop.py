@@ -152,3 +152,28 @@ def test_mode_change_resets_hearing() -> None:
     loop.session.mode = Mode.GUIDING
     voice.feed(CHUNK)
     assert hearing.resets >= 1
+
+
+class CuePlayer(Clock):
+    def __init__(self) -> None:
+        super().__init__(fast=True)
+        self.cues = 0
+
+    def cue(self) -> None:
+        self.cues += 1
+
+
+def test_a_wake_plays_the_earcon_and_a_request_does_not() -> None:
+    player = CuePlayer()
+    voice, loop, _ = make(player)
+    voice.feed(b"WAKE")
+    assert player.cues == 1
+    voice.feed(b"SAY:I messed up")
+    voice.wake_now("button")
+    assert player.cues == 2  # push-to-talk is answered the same way
+    drain(loop)
+
+
+def test_echo_cancel_is_on_only_where_the_player_gives_a_reference() -> None:
+    voice, _, _ = make()
+    assert voice.echo is None  # a clock plays nothing: there is no echo to take out

@@ -509,3 +509,38 @@ def test_say_plays_on_the_default_speaker(pulse: Pulse, monkeypatch: pytest.Monk
     heard = _record_while(pulse, lambda: codes.append(main(["say", "Breathe in."])))
     assert codes == [0]
     assert 0.3 < _sounding(heard) < 1.5
+
+
+# --- the wake earcon ---------------------------------------------------------------------
+
+
+def test_the_earcon_is_short_soft_and_clickless() -> None:
+    sound = player_module.earcon(RATE)
+    assert 0.15 < len(sound) / RATE < 0.3
+    assert dsp.db(float(np.max(np.abs(sound)))) < -20  # quieter than the voice
+    assert abs(sound[0]) < 1e-3 and abs(sound[-1]) < 1e-3  # starts and ends at silence
+
+
+@pytest.mark.system
+def test_the_earcon_reaches_the_speaker_over_a_listening_window(
+    pulse: Pulse, tmp_path: Path
+) -> None:
+    from skill.audio.speaker import PyAudioSink
+    from skill.core.events import Listen
+
+    def play() -> None:
+        with SpeakerPlayer(fake_speech(tmp_path), PyAudioSink(RATE, SPEAKER)) as player:
+            player.start(Listen(1, 3.0))  # the session listening after a wake
+            time.sleep(0.3)
+            player.cue()
+            time.sleep(0.8)
+            assert not player.done(), "the cue ended the listening window"
+
+    heard = _record_while(pulse, play).astype(np.float64)
+    assert _sounding(heard) < 0.4, "more than the earcon was heard"
+    t = np.arange(len(heard)) / 16_000
+    high = abs(np.sum(heard * np.exp(-2j * np.pi * 1046.5 * t)))
+    low = abs(np.sum(heard * np.exp(-2j * np.pi * 784.0 * t)))
+    noise = abs(np.sum(heard * np.exp(-2j * np.pi * 300.0 * t)))
+    assert high > 10 * noise and low > 10 * noise, "the earcon's two notes were not heard"
+    assert dsp.db(float(np.max(np.abs(heard)))) < -18
