@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import cast
 
 import numpy as np
@@ -23,10 +24,12 @@ from skill.audio.dsp import Audio
 from skill.audio.reference import EchoReference
 from skill.audio.speaker import AudioSink, PyAudioSink
 from skill.config import Config
-from skill.content.model import Practice
+from skill.content.load import load_catalogue
+from skill.content.model import Catalogue, Practice
 from skill.core.events import Listen, Output, PlayChime, Silence, Speak
 from skill.core.practice import output_seconds, practice_outputs
 from skill.errors import AudioError, KindlyError
+from skill.speaking.ahead import LookAhead
 from skill.speaking.cache import Speech, open_speech
 
 log = logging.getLogger(__name__)
@@ -125,9 +128,15 @@ class SpeakerPlayer:
     """loop.OutputPlayer over an audio sink, fed from one background thread."""
 
     def __init__(
-        self, speech: Speech, sink: AudioSink, *, reopen: Callable[[], AudioSink] | None = None
+        self,
+        speech: Speech,
+        sink: AudioSink,
+        *,
+        reopen: Callable[[], AudioSink] | None = None,
+        look_ahead: LookAhead | None = None,
     ) -> None:
         self.speech = speech
+        self.look_ahead = look_ahead  # renders the next lines while this one plays
         self.sink = sink
         self.errors = 0
         self._reopen = reopen  # how to get the device back after it failed
@@ -147,6 +156,8 @@ class SpeakerPlayer:
     def start(self, output: Output) -> None:
         """Begin playing `output` (whatever was playing is cut)."""
         job = _Job(output)
+        if self.look_ahead is not None and isinstance(output, Speak):
+            self.look_ahead.speaking(output.text, output.pace)
         with self._lock:
             if self._current is not None:
                 self._current.cancel.set()
@@ -197,6 +208,8 @@ class SpeakerPlayer:
         self.stop()
         self._jobs.put(_CLOSE)
         self._thread.join(timeout=5)
+        if self.look_ahead is not None:
+            self.look_ahead.close()
         self.sink.close()
 
     def __enter__(self) -> SpeakerPlayer:
@@ -359,7 +372,11 @@ def open_speaker_player(config: Config, *, sink: AudioSink | None = None) -> Spe
     def reopen() -> AudioSink:
         return PyAudioSink(speech.rate, config.audio.speaker)
 
-    return SpeakerPlayer(speech, sink or reopen(), reopen=reopen)
+    def catalogue() -> Catalogue:
+        return load_catalogue(Path(config.content) if config.content else None)
+
+    ahead = LookAhead(speech, catalogue)
+    return SpeakerPlayer(speech, sink or reopen(), reopen=reopen, look_ahead=ahead)
 
 
 def play(speaker: SpeakerPlayer, outputs: list[Output], timeout: float = 3600.0) -> None:
