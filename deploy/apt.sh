@@ -6,10 +6,10 @@
 # root (it then prints what to install).
 set -euo pipefail
 
-runtime=(python3 python3-venv python3-dev gcc libportaudio2 portaudio19-dev)
+runtime=(python3 python3-venv python3-dev gcc libportaudio2 portaudio19-dev libspeexdsp1)
 pi=(alsa-utils)
 # (the deploy tests run the Pi installer: its packages too, so that it installs nothing)
-test=(mosquitto openssl pulseaudio pulseaudio-utils sox espeak-ng shellcheck strace systemd "${pi[@]}")
+test=(mosquitto openssl pulseaudio pulseaudio-utils sox espeak-ng shellcheck strace stress-ng systemd "${pi[@]}")
 
 want=("${runtime[@]}")
 if [[ "${1:-runtime}" == "test" ]]; then want+=("${test[@]}"); fi
