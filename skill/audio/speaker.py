@@ -144,6 +144,11 @@ class PyAudioSink:
         self._pyaudio = pyaudio
         self.tap: Tap | None = None
         self.underruns = 0  # callbacks that found the queue short mid-line
+        # The player sets `expecting` while a line is being written; audio missing then is
+        # a gap the listener hears. `gaps` holds the length of each, in seconds.
+        self.expecting = False
+        self.gaps: list[float] = []
+        self._starved = 0  # samples missing in the current run of short callbacks
         self._queue = bytearray()
         self._cond = threading.Condition()
         self._closed = False
@@ -194,8 +199,13 @@ class PyAudioSink:
             pcm = bytes(self._queue[:want])
             del self._queue[:want]
             self._cond.notify_all()
-        if 0 < len(pcm) < want:
+        missing = (want - len(pcm)) // 2
+        if missing and self.expecting:
             self.underruns += 1
+            self._starved += missing
+        elif self._starved:
+            self.gaps.append(self._starved / self.rate)
+            self._starved = 0
         pcm += bytes(want - len(pcm))
         tap = self.tap
         if tap is not None:

@@ -298,7 +298,11 @@ class SpeakerPlayer:
                 log.debug("cannot play the earcon: %s", exc)
 
     def _write(self, job: _Job, pieces: Iterator[Audio]) -> None:
-        self._feed(job, pieces)
+        try:
+            self._feed(job, pieces)
+        finally:
+            if hasattr(self.sink, "expecting"):  # the line is all written: no more is due
+                self.sink.expecting = False
         if job.cancel.is_set():
             flush = getattr(self.sink, "flush", None)
             if callable(flush):
@@ -330,6 +334,8 @@ class SpeakerPlayer:
             if job.cancel.is_set():
                 return
             self.sink.write(pcm[start : start + chunk].tobytes())
+            if hasattr(self.sink, "expecting"):  # from its first write on, a line is due
+                self.sink.expecting = True
 
 
 _END = object()

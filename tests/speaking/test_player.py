@@ -496,7 +496,7 @@ def test_stop_cuts_the_sound_at_the_speaker_at_once(pulse: Pulse, tmp_path: Path
     heard = _sounding(_record_while(pulse, play))
     played = times[1] - times[0] - LEAD_SECONDS
     # The sound server delays the start and the end alike; what is left is the chunk in
-    # hand when stop() came (20 ms), the speaker's 50 ms device buffer (deep enough that a
+    # hand when stop() came (20 ms), the speaker's 80 ms device buffer (deep enough that a
     # loaded machine does not underrun) and scheduling: 100 ms covers them.
     assert abs(heard - played) < 0.1, (heard, played)
 
