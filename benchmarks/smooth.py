@@ -8,7 +8,8 @@ player, PyAudio sink in callback mode, Piper voice) plays `self_compassion_minut
 in the speech cache at its usual pace only; "slower" is said as the third line starts, so
 every later line is needed at a pace nobody rendered. A gap is audio missing from the
 device while a line was being played (the sink's callback found its queue short), summed
-over consecutive callbacks. Baseline: the same without synthesis ahead of the playhead.
+over consecutive callbacks; a device underrun is PortAudio saying the device itself ran dry
+because the callback came too late (its length is not known). Baseline: the same without synthesis ahead of the playhead.
 Target (issue 17): no gap over 50 ms.
 """
 
@@ -28,7 +29,7 @@ from benchmarks.echoloop import _pulse
 PRACTICE = "self_compassion_minute"
 
 
-def _run(daemon: object, look_ahead: bool, seconds: float) -> tuple[list[float], int]:
+def _run(daemon: object, look_ahead: bool, seconds: float) -> tuple[list[float], int, int]:
     from skill.app.loop import Loop
     from skill.audio.speaker import PyAudioSink
     from skill.config import VoiceConfig
@@ -80,7 +81,7 @@ def _run(daemon: object, look_ahead: bool, seconds: float) -> tuple[list[float],
             stress.terminate()
             stress.wait(timeout=10)
             player.close()
-        return sink.gaps, len(lines)
+        return sink.gaps, len(lines), sink.device_underruns
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
@@ -93,7 +94,7 @@ def main() -> None:
     rows = []
     with _pulse() as daemon:
         for look_ahead in (True, False):
-            gaps, lines = _run(daemon, look_ahead, seconds)
+            gaps, lines, device = _run(daemon, look_ahead, seconds)
             over = [g for g in gaps if g > 0.05]
             rows.append(
                 [
@@ -102,6 +103,7 @@ def main() -> None:
                     f"{max(gaps, default=0.0) * 1000:.0f} ms",
                     str(len(over)),
                     f"{sum(gaps) * 1000:.0f} ms",
+                    str(device),
                 ]
             )
     load = os.getloadavg()[0]
@@ -113,6 +115,7 @@ def main() -> None:
                 "longest gap",
                 "gaps > 50 ms",
                 "all gaps",
+                "device underruns",
             ],
             rows,
         )

@@ -149,6 +149,7 @@ class PyAudioSink:
         self.expecting = False
         self.gaps: list[float] = []
         self._starved = 0  # samples missing in the current run of short callbacks
+        self.device_underruns = 0  # the device itself ran dry (PortAudio said so) mid-line
         self._queue = bytearray()
         self._cond = threading.Condition()
         self._closed = False
@@ -199,6 +200,8 @@ class PyAudioSink:
             pcm = bytes(self._queue[:want])
             del self._queue[:want]
             self._cond.notify_all()
+        if status & self._pyaudio.paOutputUnderflow and self.expecting:
+            self.device_underruns += 1  # Python was too slow to call back: a click or gap
         missing = (want - len(pcm)) // 2
         if missing and self.expecting:
             self.underruns += 1
