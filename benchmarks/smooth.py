@@ -9,7 +9,8 @@ in the speech cache at its usual pace only; "slower" is said as the third line s
 every later line is needed at a pace nobody rendered. A gap is audio missing from the
 device while a line was being played (the sink's callback found its queue short), summed
 over consecutive callbacks; a device underrun is PortAudio saying the device itself ran dry
-because the callback came too late (its length is not known). Baseline: the same without synthesis ahead of the playhead.
+because the callback came too late (its length is not known). Baseline: the same without
+synthesis ahead of the playhead.
 Target (issue 17): no gap over 50 ms.
 """
 
