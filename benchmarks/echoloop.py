@@ -12,7 +12,10 @@ without it (the baseline), in the same run.
   played into the mic at the same active level as Kindly's voice. Heard = the practice
   stops within 3 s. Target: >= 90%.
 - practices: three whole practices play with nobody speaking. Every control or safety
-  meaning the loop hears is Kindly hearing itself. Target: none.
+  meaning the loop hears is Kindly hearing itself. Target: none. Beside it, the whole
+  loop's CPU (this process's CPU time over the time played: mic, Silero VAD, controls
+  recogniser, echo cancel, session, player, synthesis ahead; PulseAudio is not in it) and
+  the process's peak memory so far (the second row includes the first).
 """
 
 from __future__ import annotations
@@ -183,12 +186,15 @@ def _stop_trials(daemon: Any, echo: bool, trials: int) -> tuple[int, int, float]
     return heard, trials, 20 * np.log10(level / 32768)
 
 
-def _practices(daemon: Any, echo: bool, practices: tuple[str, ...]) -> tuple[int, float, list[str]]:
-    """(controls or safety heard, seconds played, what was heard)."""
+def _practices(
+    daemon: Any, echo: bool, practices: tuple[str, ...]
+) -> tuple[int, float, list[str], float]:
+    """(controls or safety heard, seconds played, what was heard, CPU share of one core)."""
     from skill.core.events import Mode
 
     live = _Live(daemon, echo)
     played = 0.0
+    cpu = time.process_time()
     try:
         for practice in practices:
             started = time.monotonic()
@@ -197,10 +203,11 @@ def _practices(daemon: Any, echo: bool, practices: tuple[str, ...]) -> tuple[int
             while live.loop.session.mode != Mode.IDLE and time.monotonic() - started < 900:
                 time.sleep(0.2)
             played += time.monotonic() - started
+        cpu = (time.process_time() - cpu) / played
     finally:
         live.close()
     wrong = [m for _, m in live.heard if m.kind in ("control", "safety")]
-    return len(wrong), played, [f"{m.intent}:{m.text!r}" for m in wrong]
+    return len(wrong), played, [f"{m.intent}:{m.text!r}" for m in wrong], cpu
 
 
 def stop_table(quick: bool) -> None:
@@ -223,18 +230,30 @@ def practices_table(quick: bool) -> None:
     with _pulse() as daemon:
         module = daemon.feed_back(0.0)
         for echo in (True, False):
-            wrong, seconds, what = _practices(daemon, echo, chosen)
+            wrong, seconds, what, cpu = _practices(daemon, echo, chosen)
             name = "speexdsp echo cancel" if echo else "baseline: none"
             rows.append(
-                [name, ", ".join(chosen), f"{seconds:.0f} s", str(wrong), "; ".join(what)[:60]]
+                [
+                    name,
+                    ", ".join(chosen),
+                    f"{seconds:.0f} s",
+                    str(wrong),
+                    "; ".join(what)[:60],
+                    f"{cpu:.3f}",
+                    f"{_peak_mb():.0f}",
+                ]
             )
         daemon.stop_feeding_back(module)
-    print(
-        render(
-            ["Kindly's own voice at the mic", "practices", "played", "controls heard", "what"], rows
-        )
-    )
-    print("target: 0 controls heard")
+    header = ["Kindly's own voice at the mic", "practices", "played", "controls heard", "what"]
+    print(render([*header, "CPU, share of a core", "peak MB (process)"], rows))
+    print("targets: 0 controls heard; CPU <= 0.25 of one core; peak <= 250 MB")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (2 cores)")
+
+
+def _peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 SECTIONS = {"stop": stop_table, "practices": practices_table}
