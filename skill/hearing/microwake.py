@@ -11,14 +11,14 @@ ends, `audio_since` hands over what followed it, `reset` forgets.
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from skill.errors import ModelError
-from skill.hearing.wake import HISTORY, Wake
+from skill.hearing.history import AudioHistory
+from skill.hearing.wake import Wake
 
 RATE = 16_000
 MODELS = ("okay_nabu", "hey_mycroft", "hey_jarvis", "alexa")
@@ -51,26 +51,20 @@ class MicroSpotter:
         self._features_class = MicroWakeWordFeatures
         self.features: Any = MicroWakeWordFeatures()
         self.phrase = phrase_of(model)
-        self.samples = 0
-        self.history: deque[npt.NDArray[np.int16]] = deque()
-        self.history_start = 0
+        self.history = AudioHistory()
 
-    def _keep(self, pcm: npt.NDArray[np.int16]) -> None:
-        self.history.append(pcm)
-        while self.history and self.samples - self.history_start - len(self.history[0]) > (
-            HISTORY * RATE
-        ):
-            self.history_start += len(self.history.popleft())
+    @property
+    def samples(self) -> int:
+        """Samples fed so far."""
+        return self.history.samples
 
     def audio_since(self, seconds: float) -> npt.NDArray[np.int16]:
-        if not self.history:
-            return np.zeros(0, np.int16)
-        kept = np.concatenate(list(self.history))
-        return kept[max(int(seconds * RATE) - self.history_start, 0) :]
+        """The kept audio from `seconds` (stream time) to now."""
+        return self.history.since(seconds)
 
     def feed(self, pcm: npt.NDArray[np.int16]) -> Wake | None:
-        self.samples += len(pcm)
-        self._keep(pcm)
+        """A chunk of 16 kHz mono audio (any length): a Wake when the phrase ended in it."""
+        self.history.add(pcm)
         heard = False
         for features in self.features.process_streaming(pcm.astype("<i2").tobytes()):
             if self.detector.process_streaming(features):
@@ -83,10 +77,10 @@ class MicroSpotter:
         return Wake(max(end - PHRASE_SECONDS, 0.0), end)
 
     def reset(self) -> None:
+        """Forget the audio so far (after a request was handled)."""
         self.detector.reset()
         self.features = self._features_class()
         self.history.clear()
-        self.history_start = self.samples
 
 
 def make_spotter(model: str, phrase: str) -> Any:

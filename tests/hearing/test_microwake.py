@@ -45,3 +45,20 @@ def test_the_model_is_chosen_by_the_config() -> None:
     assert isinstance(make_spotter("alexa", "hey kindly"), MicroSpotter)
     with pytest.raises(ModelError, match="okay_nabu"):
         MicroSpotter("hey_computer")
+
+
+def test_the_shared_history_keeps_the_last_seconds_in_stream_time() -> None:
+    from skill.hearing.history import AudioHistory
+
+    history = AudioHistory(seconds=1.0)
+    for i in range(30):  # 3 s of 0.1 s chunks, each filled with its index
+        history.add(np.full(1600, i, np.int16))
+    assert history.samples == 48_000
+    kept = history.since(0.0)
+    assert 16_000 <= len(kept) <= 16_000 + 1600  # the window, in whole chunks
+    assert kept[-1] == 29
+    assert set(history.between(2.0, 2.2).tolist()) == {20, 21}
+    history.clear()
+    assert len(history.since(0.0)) == 0
+    history.add(np.full(160, 7, np.int16))
+    assert history.since(3.0).tolist() == [7] * 160
