@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import io
 import logging
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +15,11 @@ import pytest
 from skill.cli.logs import RateLimit
 from skill.cli.prerender import Prerender, progress_line
 from skill.config import Config
+from skill.content.load import load_catalogue
+from skill.content.model import Info
 from tests.contentkit import TINY_PRACTICE, make_content
+from tests.faults.kit import TRACEBACK, env_for
+from tests.pulse import Pulse
 
 
 def _record(message: str, *args: object, level: int = logging.WARNING) -> logging.LogRecord:
@@ -65,3 +72,56 @@ def test_kindly_run_renders_what_is_missing_in_the_background(
     again = Prerender(config, io.StringIO()).start()  # all there now: nothing to do
     again.join(600)
     assert again.total == 0 and again.done == 0
+
+
+def _wait_for(path: Path, text: str, timeout: float) -> str | None:
+    """The file's text once it holds `text`; None after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+        if text in found:
+            return found
+        time.sleep(0.1)
+    return None
+
+
+@pytest.mark.system
+@pytest.mark.audio
+def test_a_reply_never_waits_for_the_background_render(pulse: Pulse, tmp_path: Path) -> None:
+    """A first start: `kindly run` renders the whole speech cache in the background (minutes
+    of work). A request made once that has begun is answered and spoken while the render
+    is still going (no "done" yet): the reply did not wait for it."""
+    config = tmp_path / "config" / "kindly" / "config.yaml"
+    config.parent.mkdir(parents=True)
+    config.write_text(f"audio: {{speaker: {pulse.speaker}}}\n", encoding="utf-8")
+    answer = load_catalogue().intents["what_is_self_compassion"]
+    assert isinstance(answer, Info)
+    out, err = tmp_path / "stdout", tmp_path / "stderr"
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "skill", "run", "--text"],
+            stdin=subprocess.PIPE,
+            stdout=stdout,
+            stderr=stderr,
+            env=env_for(tmp_path),
+            cwd=tmp_path,
+        )
+    try:
+        began = _wait_for(err, "pre-rendering", 240)
+        assert began is not None, err.read_text()[-2000:]
+        total = int(began.split("pre-rendering ", 1)[1].split()[0])
+        assert total > 100  # a fresh machine: every line of every practice
+        assert proc.stdin is not None
+        proc.stdin.write(b"what is self compassion\n")
+        proc.stdin.flush()
+        said = _wait_for(out, f"Kindly: {answer.answer[0]}", 120)
+        progress = err.read_text()
+        assert said is not None, out.read_text()
+        assert f"({total}/{total}), done" not in progress, "the reply waited for the render"
+        proc.stdin.close()
+        assert proc.wait(120) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    assert TRACEBACK not in err.read_text()

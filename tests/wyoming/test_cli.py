@@ -1,6 +1,7 @@
 """`kindly wyoming` as a real process: it answers everything it is sent, survives rude
-clients, never logs or stores a transcript, and with --no-zeroconf opens no UDP socket
-(nothing goes to the network but the replies)."""
+clients, never logs, stores or publishes (over MQTT, to a real Mosquitto) a transcript,
+and with --no-zeroconf opens no UDP socket (nothing goes to the network but the replies
+and the broker's messages)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from pathlib import Path
 import pytest
 from wyoming.event import Event
 
+from tests.brokers import Broker, Watcher, find_mosquitto
+from tests.conftest import require_system
 from tests.wyoming.kit import HOST, ask
 
 SECRET = "zanzibar"  # a word no content uses: anywhere in a log or a file means a leak
@@ -31,7 +34,16 @@ LINES = [
 
 
 @pytest.fixture
-def kindly(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
+def broker(tmp_path: Path) -> Iterator[Broker]:
+    find_mosquitto()
+    require_system("mosquitto")
+    running = Broker(tmp_path / "mosquitto").start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def kindly(tmp_path: Path, broker: Broker) -> Iterator[tuple[subprocess.Popen[str], int]]:
     env = {
         **os.environ,
         "XDG_DATA_HOME": str(tmp_path / "data"),
@@ -41,6 +53,7 @@ def kindly(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int]]:
     for name in ("KINDLY_CACHE", "KINDLY_DATA", "KINDLY_CONFIG"):
         env.pop(name, None)
     command = ["--log-level", "debug", "wyoming", "--uri", f"tcp://{HOST}:0", "--no-zeroconf"]
+    command += ["--mqtt", f"{HOST}:{broker.port}", "--device-id", "wytest"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "skill", *command],
         stdout=subprocess.PIPE,
@@ -82,9 +95,10 @@ def _udp_sockets(pid: int) -> list[str]:
 
 
 def test_kindly_wyoming_answers_all_and_keeps_nothing(
-    kindly: tuple[subprocess.Popen[str], int], tmp_path: Path
+    kindly: tuple[subprocess.Popen[str], int], broker: Broker, tmp_path: Path
 ) -> None:
     proc, port = kindly
+    watcher = Watcher(broker.port, ["#"]).start()
 
     async def session() -> list[Event]:
         replies = []
@@ -116,7 +130,16 @@ def test_kindly_wyoming_answers_all_and_keeps_nothing(
         replies += list(await asyncio.gather(*crowd))
         return replies
 
-    replies = asyncio.run(session())
+    try:
+        replies = asyncio.run(session())
+        # A practice last (a crisis line cancels an offer still waiting): its offer goes
+        # to the Kindly speaker over MQTT, so the MQTT path was live.
+        assert asyncio.run(ask(port, LINES[0])).type == "handled"
+        watcher.wait_for(lambda m: m.topic == "kindly/wytest/command", timeout=60)
+        published = b"".join(m.topic.encode() + m.payload for m in watcher.since(0))
+    finally:
+        watcher.close()
+    assert SECRET.encode() not in published, "a transcript went over MQTT"
     assert len(replies) == 5 * len(LINES) + 1 + 200
     assert {e.type for e in replies} == {"handled", "not-handled"}
     assert any("988" in e.data.get("text", "") for e in replies)
