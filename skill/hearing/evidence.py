@@ -13,6 +13,12 @@ keyword-spotting pass that weighs each phrase against a phone loop (`Transcript.
 - A crisis reading with neither is possible, not certain: the Match is the crisis with
   `check_in` set and a lower confidence, so the session asks before anything else (the
   session decides how; never silence).
+- Unless the audio speaks against it: the other Kindly pass heard something else, and the
+  general-English background heard that too (its words, not the crisis reading's). A
+  closed grammar forces every utterance onto its nearest template, a crisis one included
+  ("am I just letting myself off the hook" -> "umm i just overdosed okay"); when the open
+  LM, which leans towards crisis phrases itself, and the unbiased background agree on
+  the other words, the crisis reading is refuted, not merely unsupported.
 - Any other action (practice, answer, control) needs the background to agree: the same
   intent from the background reading, or most of the reading's words heard in it too.
   Otherwise the utterance is not understood (intent None), which does nothing.
@@ -30,6 +36,7 @@ from skill.nlu.intents import CRISIS, IntentMatcher, Match, strip_filler
 from skill.nlu.normalize import normalize
 
 SUPPORT = 0.5  # word agreement with the background that lets a reading drive an action
+REFUTED = 0.2  # at most this much of a crisis reading in a background that backs another
 POSSIBLE = 0.5  # confidence of a crisis the audio only possibly supports
 
 
@@ -90,7 +97,25 @@ def crisis_match(transcript: Transcript, matcher: IntentMatcher) -> Match | None
         words = f" {normalize(reading)} "
         if any(f" {normalize(phrase)} " in words for phrase in transcript.spotted):
             return said(reading)
+    if refuted(readings[0], transcript):
+        return None
     return said(readings[0], POSSIBLE, check_in=True)
+
+
+def refuted(reading: str, transcript: Transcript) -> bool:
+    """True when the other Kindly pass and the background agree on something else.
+
+    Only for a crisis reading one pass alone heard, that no spotted keyphrase backs.
+    """
+    background = transcript.background or ""
+    other = transcript.open if reading == transcript.grammar else transcript.grammar
+    if not other or not background:
+        return False
+    return (
+        coverage(other, background) >= SUPPORT
+        and coverage(reading, background) <= REFUTED
+        and agreement(reading, other) <= REFUTED
+    )
 
 
 def supported(match: Match, transcript: Transcript, matcher: IntentMatcher) -> bool:

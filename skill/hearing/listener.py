@@ -78,11 +78,13 @@ def _reading(transcript: Transcript, matcher: IntentMatcher) -> Match:
     by_open = matcher.parse(open_text)
     if not grammar or by_grammar.intent is None or by_open.intent == by_grammar.intent:
         return by_open if not grammar or by_grammar.intent is None else by_grammar
+    background = transcript.background
+    if background:  # the unbiased reading sides with one of them
+        for_grammar, for_open = coverage(grammar, background), coverage(open_text, background)
+        if for_grammar != for_open:
+            return by_grammar if for_grammar > for_open else by_open
     if agreement(grammar, open_text) >= AGREE:
         return by_grammar
-    background = transcript.background
-    if background and coverage(grammar, background) > coverage(open_text, background):
-        return by_grammar  # the unbiased reading sides with the grammar
     return by_open
 
 

@@ -76,3 +76,25 @@ def test_without_background_passes_the_readings_stand(matcher: IntentMatcher) ->
     assert crisis.intent == CRISIS and not crisis.check_in
     alt = heard("", "a coffee", None, None, alternatives=("i want to die",))
     assert interpret(alt, matcher).intent is None
+
+
+def test_a_crisis_reading_the_other_passes_refute_is_dropped(matcher: IntentMatcher) -> None:
+    # the closed grammar forced "am I just letting myself off the hook" onto a crisis
+    # template; the open pass and the unbiased background agree on the other words
+    t = heard(
+        "umm i just overdosed okay",
+        "my just letting myself off the hook",
+        "my just fooling myself off the hook",
+        ("killing myself", "hurt myself"),  # lax spotter hits that are in neither reading
+    )
+    assert interpret(t, matcher).intent == "doubt_excuse"
+    # a background that does not back the other reading leaves the crisis possible
+    t = heard("umm i just overdosed okay", "my just letting myself off the hook", "a coffee")
+    match = interpret(t, matcher)
+    assert match.intent == CRISIS and match.check_in
+    # a spotted keyphrase inside the crisis reading is support: never refuted
+    t = heard(
+        "i want to kill myself", "i want to kiss my cat", "i want to kiss my cat", ("kill myself",)
+    )
+    match = interpret(t, matcher)
+    assert match.intent == CRISIS and not match.check_in

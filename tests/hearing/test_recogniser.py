@@ -31,22 +31,7 @@ pytestmark = pytest.mark.audio
 SET: dict[str, Any] = yaml.safe_load(
     (Path(__file__).resolve().parents[1] / "data" / "hearing.yaml").read_text(encoding="utf-8")
 )
-# Known false crisis on clean speech, measured 2026-11-29 and left open (issue 13): the
-# grammar pass hears "am I just letting myself off the hook" as "umm i just want to die sort
-# of" and the lax crisis spotter adds "kill myself"; it comes out a *possible* crisis
-# (check_in), which the session still answers in full outside a practice.
-KNOWN_FALSE_CRISIS = {"am I just letting myself off the hook"}
-INTENT_LINES = [
-    pytest.param(
-        i,
-        line,
-        marks=[pytest.mark.xfail(reason="known false crisis on audio", strict=False)]
-        if line in KNOWN_FALSE_CRISIS
-        else [],
-    )
-    for i, lines in SET["intents"].items()
-    for line in lines
-]
+INTENT_LINES = [(i, line) for i, lines in SET["intents"].items() for line in lines]
 CRISIS_LINES = SET["crisis_listed"] + SET["crisis_unlisted"]
 
 
@@ -94,19 +79,8 @@ def test_speech_outside_the_domain_gives_no_intent(
     assert heard.match.intent is None, heard.transcript
 
 
-# A safety regression measured 2026-11-29 after the issue-13 evidence and decoding work,
-# left open and first in line (issue 13): in 20 dB pink and 25 dB white noise "my partner
-# hurts me" is heard as "my car to if chief" and gets no safety response (clean: caught).
-NOISY_MISSES = {("my partner hurts me", 20), ("my partner hurts me", 25)}
 CRISIS_CASES = [
-    pytest.param(
-        line,
-        snr,
-        color,
-        marks=[pytest.mark.xfail(reason="safety regression on noisy audio", strict=False)]
-        if (line, snr) in NOISY_MISSES
-        else [],
-    )
+    (line, snr, color)
     for snr, color in [(None, ""), (20, "pink"), (25, "white")]
     for line in CRISIS_LINES
 ]

@@ -41,11 +41,6 @@ def _voices() -> tuple[str, ...]:
     return VOICES
 
 
-@pytest.mark.xfail(
-    reason="measured 2026-11-29: the open reading still differs after other audio "
-    "('felt take of life' vs 'felt take a few if'); issue 13 item 2 is open",
-    strict=False,
-)
 def test_the_same_audio_gives_the_same_result_whatever_came_before(
     sphinx: Recogniser, matcher: IntentMatcher
 ) -> None:
