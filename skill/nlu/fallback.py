@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
+import numpy as np
+import numpy.typing as npt
+
 STOP_WORDS = frozenset(
     " ".join(
         (
@@ -187,10 +190,13 @@ class Fallback:
         # A word no template uses is strong evidence the line is about something else.
         self.unknown_weight = 2.0 * (1.0 + math.log(n_intents))
         self.entries = [(feats, intent, self._mass(feats)) for feats, intent in entries]
-        self.index: dict[str, list[int]] = defaultdict(list)
+        index: dict[str, list[int]] = defaultdict(list)
         for i, (feats, _, _) in enumerate(self.entries):
             for feat in feats:
-                self.index[feat].append(i)
+                index[feat].append(i)
+        # Arrays, so a guess sums overlaps in numpy rather than entry by entry.
+        self.index = {f: np.array(ids, dtype=np.intp) for f, ids in index.items()}
+        self._denominator = np.array([m + prior for _, _, m in self.entries], dtype=np.float64)
 
     def _w(self, feat: str) -> float:
         if "_" in feat:
@@ -208,21 +214,24 @@ class Fallback:
         if not query:
             return Guess(None, 0.0)
         q_mass = self._mass(query)
-        overlap: dict[int, float] = defaultdict(float)
+        ids: list[npt.NDArray[np.intp]] = []
+        weights: list[float] = []
         for feat in query:
-            w = self._w(feat)
-            for i in self.index.get(feat, ()):
-                overlap[i] += w
-        best: dict[str, float] = {}
-        for i, shared in overlap.items():
-            _, intent, s_mass = self.entries[i]
-            score = math.sqrt((shared / (s_mass + self.prior)) * (shared / q_mass))
-            if score > best.get(intent, 0.0):
-                best[intent] = score
-        if not best:
+            found = self.index.get(feat)
+            if found is not None:
+                ids.append(found)
+                weights.append(self._w(feat))
+        if not ids:
             return Guess(None, 0.0)
-        ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)
-        intent, score = ranked[0]
+        counts = np.array([len(i) for i in ids])
+        shared = np.bincount(
+            np.concatenate(ids),
+            weights=np.repeat(np.array(weights, dtype=np.float64), counts),
+            minlength=len(self.entries),
+        )
+        scores = np.sqrt((shared / self._denominator) * (shared / q_mass))
+        best = int(np.argmax(scores))
+        score = float(scores[best])
         if score < self.threshold:
             return Guess(None, score)
-        return Guess(intent, score)
+        return Guess(self.entries[best][1], score)

@@ -45,7 +45,7 @@ _PERSONAL = re.compile(
     r"want|give|take|walk|lead|try|begin|feel|feeling)\b"
 )
 # A safety reading of the semantic layer needs the person in the line.
-_FIRST_PERSON = re.compile(r"\b(i|me|my|myself|mine)\b")
+_FIRST_PERSON = re.compile(r"\b(i|me|my|myself|mine|we|us|our)\b")
 _LEADING_FILLER = re.compile(r"^(?:(?:hey|hi|okay|ok|oh|so|um|uh|er|erm|well)\s+)*(?:kindly\s+)?")
 
 
@@ -314,8 +314,6 @@ class IntentMatcher:
         elif p.intent is not None and p.score >= self.ACCEPT and p.known >= self._known(p, kind):
             if kind == "practice" and not _PERSONAL.search(core):
                 return self._match(text, None, 0.0)
-            if kind == "distress" and not _FIRST_PERSON.search(norm):
-                return self._match(text, None, 0.0)  # about the person, never "the news"
             # Starting a practice needs the nearest template to agree, or certainty:
             # "a break from the gym" shares words with a break but is not a request.
             unsure = kind == "practice" and p.score < self.SURE

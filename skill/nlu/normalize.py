@@ -114,6 +114,11 @@ def normalize(text: str) -> str:
     text = _NON_WORD.sub(" ", text)
     words = []
     for word in text.split():
+        if "'" not in word:  # most words: nothing to expand
+            if word in _CONTRACTIONS:  # "cannot"
+                word = _CONTRACTIONS[word]
+            words.append(word)
+            continue
         word = word.strip("'")
         if word in _CONTRACTIONS:
             word = _CONTRACTIONS[word]

@@ -184,23 +184,21 @@ class PatternSet:
                     self.triggers.setdefault(word, []).append(rx)
         self.keys = frozenset(self.triggers)
 
-    def candidates(self, prefixes: frozenset[str]) -> list[re.Pattern[str]]:
-        """The patterns that may match a text with these word prefixes."""
-        hit = self.keys & prefixes
-        if not hit:
-            return self.always
-        found = dict.fromkeys(self.always)
-        for key in hit:
-            found.update(dict.fromkeys(self.triggers[key]))
-        return list(found)
-
     def search(self, norm: str, prefixes: frozenset[str]) -> bool:
         """True when any pattern matches; `prefixes` are `word_prefixes` of the original
         text (a cut text only loses words, so its triggers are a subset)."""
-        return any(rx.search(norm) for rx in self.candidates(prefixes))
+        for rx in self.always:
+            if rx.search(norm):
+                return True
+        triggers = self.triggers
+        for key in self.keys & prefixes:
+            for rx in triggers[key]:
+                if rx.search(norm):
+                    return True
+        return False
 
     def sub(self, norm: str, prefixes: frozenset[str], repl: str = " | ") -> str:
-        """What `re.sub` of the whole alternation gives, skipped when nothing can match."""
-        if not self.always and not (self.keys & prefixes):
+        """What `re.sub` of the whole alternation gives, skipped when nothing matches."""
+        if not self.search(norm, prefixes):
             return norm
         return self.alternation.sub(repl, norm)

@@ -89,8 +89,8 @@ class SemanticModel:
         return self._probs(features(core))
 
     def _probs(self, feats: list[str]) -> Floats:
-        vocab = self.vocab
-        idx = [vocab[f] for f in feats if f in vocab]
+        get = self.vocab.get
+        idx = [i for f in feats if (i := get(f)) is not None]
         logits = self.weights[-1] + self.weights[idx].sum(axis=0)
         logits = logits - logits.max()
         exp = np.exp(logits)

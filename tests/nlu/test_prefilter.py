@@ -30,7 +30,7 @@ from tests.conftest import DATA
     ],
 )
 def test_first_words(pattern: str, words: set[str]) -> None:
-    assert first_words(pattern) == words
+    assert first_words(pattern) == frozenset(words)
 
 
 @pytest.mark.parametrize(
