@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
+import skill.core
 from skill.content.load import load_catalogue
 from skill.content.model import Catalogue
 from skill.core.asking import choice_words
@@ -245,3 +247,11 @@ def test_memory_requests_during_a_practice_are_left_alone(real: Real) -> None:
     current = session.current
     assert hear(session, real, "forget what helped") == []
     assert session.current is current
+
+
+def test_every_phrase_the_content_requires_is_said_by_the_session(real: Real) -> None:
+    """A required phrase nobody says is dead content: use it or drop it from PHRASES."""
+    core = Path(skill.core.__file__).parent
+    source = "\n".join(p.read_text(encoding="utf-8") for p in core.glob("*.py"))
+    unused = [key for key in real[0].phrases if f'"{key}"' not in source]
+    assert unused == []
