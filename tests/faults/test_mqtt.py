@@ -143,7 +143,7 @@ def test_a_flood_of_bad_commands_does_not_flood_the_log(broker: Broker, tmp_path
     reader.start()
     try:
         watcher.wait_for(
-            lambda m: m.topic == f"{base}/availability" and m.payload == b"online", timeout=180
+            lambda m: m.topic == f"{base}/availability" and m.payload == b"online", timeout=600
         )
         for n in range(FLOOD):
             info = watcher.client.publish(f"{base}/command", b"{not json %d" % n, qos=0)
