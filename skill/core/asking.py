@@ -24,7 +24,13 @@ YES = re.compile(r"\b(yes|yeah|yep|yup|sure|okay|ok|alright|please|go ahead|let 
 NO = re.compile(r"\b(no|nope|not now|later|never mind|nevermind|maybe later|do not)\b")
 # A clear "no" to the check-in; "not sure", "sometimes", "I don't know" are not one.
 _NOT_AT_RISK = re.compile(
-    r"\b(no|nope|nah|not really|not at all|of course not|definitely not|certainly not|no way)\b"
+    r"\b(no|nope|nah|not really|not at all|of course not|definitely not|certainly not|no way|"
+    r"(i'?m|i am) (fine|okay|ok|alright|all right|safe))\b"
+)
+# "Yes" to the check-in: "okay" and "sure" are not ("no, I'm okay" is a no).
+_AT_RISK = re.compile(
+    r"\b(yes|yeah|yep|yup|i am|i do|i have|i think so)\b"
+    r"(?! (not|fine|okay|ok|alright|all right|safe)\b)"
 )
 _UNSURE = re.compile(r"\b(sure|know|dunno|maybe|sometimes|kind of|kinda|a bit|might|perhaps)\b")
 _EITHER = re.compile(
@@ -101,7 +107,7 @@ class Questions(Replies):
         text = match.text.lower()
         if match.kind == "safety":
             return self._crisis(match.intent or CRISIS)  # a risk said again, clear or not
-        no = bool(_NOT_AT_RISK.search(text)) and not YES.search(text)
+        no = bool(_NOT_AT_RISK.search(text)) and not _AT_RISK.search(text)
         if match.intent == "stop" and not no:  # "stop" answers nothing: stop, as asked
             if self.practice is not None and self._resume_to is not None:
                 self.mode, self._resume_to = self._resume_to, None

@@ -102,9 +102,10 @@ def asked_first(session: Session, real: Real) -> None:
 MODES: list[Callable[[Session, Real], None]] = [idle, listening, offering, answering, asked_first]
 
 
+@pytest.mark.parametrize("answer", ["no", "no, I'm okay", "not really", "nah I'm fine"])
 @pytest.mark.parametrize("into", MODES, ids=[m.__name__ for m in MODES])
 def test_check_in_in_every_mode_then_no_gives_a_warm_line(
-    real: Real, into: Callable[[Session, Real], None]
+    real: Real, into: Callable[[Session, Real], None], answer: str
 ) -> None:
     session = make(real)
     into(session, real)
@@ -113,13 +114,15 @@ def test_check_in_in_every_mode_then_no_gives_a_warm_line(
     assert not any(HELPLINE in line for line in spoken(actions))
     until_listen(session)
     assert isinstance(session.current, Listen)
-    lines = until_listen(session, hear(session, real, "no"))
+    lines = until_listen(session, hear(session, real, answer))
     assert lines == [real[0].phrases["check_in_declined"]]
     to_idle(session)
     assert session.mode is Mode.IDLE and session.practice is None, "nothing offered starts"
 
 
-@pytest.mark.parametrize("answer", ["yes", "yeah, sometimes", "I'm not sure", "I don't know"])
+@pytest.mark.parametrize(
+    "answer", ["yes", "yeah, sometimes", "I'm not sure", "I don't know", "I'm not okay"]
+)
 @pytest.mark.parametrize("into", MODES, ids=[m.__name__ for m in MODES])
 def test_check_in_yes_or_unclear_gives_the_full_response(
     real: Real, into: Callable[[Session, Real], None], answer: str
