@@ -116,12 +116,14 @@ COLUMNS += ("distress", "distress not none", "abuse", "emergency", "controls")
 
 
 def speed(parse: Parser, lines: list[str], seconds: float = 3.0) -> float:
-    count, started = 0, time.perf_counter()
-    while time.perf_counter() - started < seconds:
+    """Lines per second of this process's CPU time: on a machine other work shares, wall
+    time would count their turns too."""
+    count, started = 0, time.process_time()
+    while time.process_time() - started < seconds:
         for line in lines:
             parse(line)
         count += len(lines)
-    return count / (time.perf_counter() - started)
+    return count / (time.process_time() - started)
 
 
 def _cell(pair: tuple[int, int] | None) -> str:
@@ -182,16 +184,18 @@ def main() -> None:
     kept, _ = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     del loaded
+    rate = speed(kindly, lines)
     print()
     print(
         render(
             ["figure", "value", "target"],
             [
                 [
-                    "kindly parses/s (1 core, tuned lines)",
-                    f"{speed(kindly, lines):,.0f}",
+                    "kindly parses/s (1 core, CPU time, tuned lines)",
+                    f"{rate:,.0f}",
                     ">= 2,000",
                 ],
+                ["kindly CPU per parse (ms)", f"{1000 / rate:.3f}", "< 0.3"],
                 ["hassil alone parses/s", f"{speed(hassil_alone, lines, 1.0):,.0f}", "-"],
                 ["matcher start-up, caches warm (s)", f"{warm:.2f}", "<= 1"],
                 ["semantic layer: training once per content change (s)", f"{cold_train:.1f}", "-"],

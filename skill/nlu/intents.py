@@ -273,7 +273,7 @@ class IntentMatcher:
         self.semantic = semantic or semantic_model(catalogue, samples, self.canon)
         self._cues = {
             intent: PatternSet(rf"\b(?:{w})\b" for w in words)
-            for intent, words in load_cues(catalogue).items()
+            for intent, words in (self.semantic.cues or load_cues(catalogue)).items()
         }
 
     @cached_property

@@ -80,10 +80,18 @@ class Prediction:
 class SemanticModel:
     """Softmax regression over hashed-free sparse features (a vocabulary dict)."""
 
-    def __init__(self, classes: Sequence[str], vocab: dict[str, int], weights: Floats) -> None:
+    def __init__(
+        self,
+        classes: Sequence[str],
+        vocab: dict[str, int],
+        weights: Floats,
+        cues: dict[str, tuple[str, ...]] | None = None,
+    ) -> None:
         self.classes = list(classes)
         self.vocab = vocab
         self.weights = weights  # (len(vocab) + 1, len(classes)); the last row is the bias
+        # `load_cues` of the content it was trained on, kept with it (no YAML at start-up)
+        self.cues = cues or {}
 
     def scores(self, core: str) -> Floats:
         return self._probs(features(core))
@@ -120,6 +128,7 @@ class SemanticModel:
             classes=np.array(self.classes),
             vocab=np.array(sorted(self.vocab, key=self.vocab.__getitem__)),
             weights=self.weights,
+            cues=np.array([f"{i}\t{w}" for i, words in self.cues.items() for w in words]),
         )
         return buf.getvalue()
 
@@ -127,7 +136,11 @@ class SemanticModel:
     def from_bytes(cls, data: bytes) -> SemanticModel:
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             vocab = {str(f): i for i, f in enumerate(npz["vocab"])}
-            return cls([str(c) for c in npz["classes"]], vocab, npz["weights"])
+            cues: dict[str, tuple[str, ...]] = {}
+            for row in npz["cues"]:
+                intent, word = str(row).split("\t", 1)
+                cues[intent] = (*cues.get(intent, ()), word)
+            return cls([str(c) for c in npz["classes"]], vocab, npz["weights"], cues)
 
 
 def load_examples(catalogue: Catalogue) -> list[tuple[str, str]]:
@@ -257,6 +270,7 @@ def semantic_model(
         pass
     examples = [(i, canon(normalize(t))) for i, t in load_examples(catalogue)]
     model = train(samples, examples)
+    model.cues = load_cues(catalogue)
     try:
         atomic_write(path, model.to_bytes())
     except OSError as exc:  # a read-only cache only costs start-up time
