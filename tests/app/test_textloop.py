@@ -22,7 +22,7 @@ from skill.app.loop import Clock
 from skill.cli import common as cli
 from skill.config import Config
 from skill.content.load import load_catalogue
-from skill.content.model import Say
+from skill.content.model import Ask, Say
 from skill.core.events import Listen, Output, Silence
 
 
@@ -172,6 +172,19 @@ class Terminal(io.StringIO):
             seen = self.printed.wait_for(lambda: self.getvalue().count(text) >= times, 60)
         assert seen, f"never printed: {text!r}"
 
+    def wait_for_after(self, text: str, after: str) -> None:
+        def printed() -> bool:
+            value = self.getvalue()
+            return after in value and text in value[value.index(after) :]
+
+        with self.printed:
+            seen = self.printed.wait_for(printed, 60)
+        assert seen, f"never printed {text!r} after {after!r}"
+
+
+class Question:
+    """For `Attentive`: hold the quiet after a reflective question (an answer may come)."""
+
 
 class Attentive(Clock):
     """Fast, except that quiet and listening wait for the person (or for a cut)."""
@@ -180,10 +193,14 @@ class Attentive(Clock):
         super().__init__(fast=True)
         self.hold = hold
         self.holding = False
+        self.questions = 1  # only the first question's quiet is held (until cut)
 
     def start(self, output: Output) -> None:
         super().start(output)
-        self.holding = isinstance(output, self.hold)
+        question = isinstance(output, Silence) and output.question and Question in self.hold
+        if question:
+            self.questions -= 1
+        self.holding = isinstance(output, self.hold) or (question and self.questions >= 0)
 
     def done(self) -> bool:
         return not self.holding and super().done()
@@ -193,15 +210,18 @@ class Attentive(Clock):
         self.holding = False
 
 
-def converse(lines: list[str | tuple[str, str]], player: Clock) -> str:
-    """Type each line; a (line, awaited) pair waits for `awaited` to be printed first."""
+def converse(lines: list[str | tuple[str, ...]], player: Clock) -> str:
+    """Type each line; (line, awaited) waits for `awaited` to be printed first, and
+    (line, awaited, after) for `awaited` printed after `after`."""
     out = Terminal()
 
     def typed() -> Iterator[str]:
         for item in lines:
-            line, awaited = (item, "") if isinstance(item, str) else item
-            if awaited:
-                out.wait_for(awaited)
+            line, *awaited = (item,) if isinstance(item, str) else item
+            if len(awaited) == 2:  # the first printed after the second
+                out.wait_for_after(*awaited)
+            elif awaited:
+                out.wait_for(awaited[0])
             yield line + "\n"
 
     code = cli.cmd_run_text(
@@ -326,3 +346,23 @@ def test_sigterm_ends_the_text_loop_mid_practice() -> None:
         assert proc.wait(timeout=30) == 0
     finally:
         proc.kill()
+
+
+def test_a_heavy_answer_to_bedtime_s_question_checks_in_and_no_carries_on() -> None:
+    catalogue = load_catalogue()
+    phrases = catalogue.phrases
+    bedtime = catalogue.practices["bedtime_reflection"]
+    asked = next(s for s in bedtime.steps if isinstance(s, Ask)).text
+    output = converse(
+        [
+            "bedtime reflection please",
+            ("I felt like a burden at work today", "s of quiet)\n", asked),
+            ("no", phrases["check_in"]),
+        ],
+        Attentive(hold=(Listen, Question)),
+    )
+    lines = said_lines(output)
+    at = lines.index(phrases["check_in"])
+    assert lines[at + 1] == phrases["resumed"]
+    assert bedtime.steps[-1].text in lines[at:], "the practice went on to its end"  # type: ignore[union-attr]
+    assert not any("116 123" in line or "988" in line for line in lines)
