@@ -70,6 +70,13 @@ class WyomingConfig:
 
 
 @dataclass(frozen=True)
+class MemoryConfig:
+    """Remembering which practice helped: only ever on the person's yes (ids and dates)."""
+
+    offer: bool = True  # after a practice ends, offer once to remember that it helped
+
+
+@dataclass(frozen=True)
 class Config:
     region: str = "us"
     content: str | None = None
@@ -79,6 +86,7 @@ class Config:
     audio: AudioConfig = field(default_factory=AudioConfig)
     mqtt: MqttConfig = field(default_factory=MqttConfig)
     wyoming: WyomingConfig = field(default_factory=WyomingConfig)
+    memory: MemoryConfig = field(default_factory=MemoryConfig)
 
     def with_overrides(self, **sections: dict[str, Any]) -> Config:
         """A copy with flag values applied (None values are ignored)."""
@@ -99,6 +107,7 @@ def _default_device_id() -> str:
 _SECTIONS = {"voice": VoiceConfig, "hearing": HearingConfig, "audio": AudioConfig}
 _SECTIONS["mqtt"] = MqttConfig
 _SECTIONS["wyoming"] = WyomingConfig
+_SECTIONS["memory"] = MemoryConfig
 
 
 def _typed(doc: YamlDoc, value: Any, default: Any, *path: str) -> Any:

@@ -150,9 +150,8 @@ def build_service(
 
 
 def offers_memory(config: Config) -> bool:
-    """`memory.offer` (default true): after a practice, offer to remember that it helped.
-    Read loosely, so a config without a `memory` section keeps the default."""
-    return bool(getattr(getattr(config, "memory", None), "offer", True))
+    """`memory.offer` (default true): after a practice, offer to remember that it helped."""
+    return config.memory.offer
 
 
 def wyoming_beside(service: Service) -> BackgroundServer:

@@ -5,14 +5,12 @@ from __future__ import annotations
 import io
 import logging
 from pathlib import Path
-from types import SimpleNamespace
-from typing import cast
 
 import pytest
 
 from skill.app import runtime
 from skill.app.loop import Clock
-from skill.config import Config, MqttConfig
+from skill.config import Config, MqttConfig, load_config
 from skill.content.model import Say
 from skill.core.events import Done, Heard, Listen, Output, PublishEvent, PublishState, Speak
 from skill.errors import AudioError
@@ -131,9 +129,10 @@ def test_the_loop_keeps_what_helped_in_the_data_folder(
     assert service.session.offer_memory, "offered by default"
 
 
-def test_memory_offer_can_be_switched_off() -> None:
-    quiet = SimpleNamespace(memory=SimpleNamespace(offer=False))
-    assert not runtime.offers_memory(cast(Config, quiet))
+def test_memory_offer_can_be_switched_off(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("memory:\n  offer: false\n")
+    assert not runtime.offers_memory(load_config(path))
     assert runtime.offers_memory(Config())
 
 
