@@ -112,7 +112,7 @@ def score(parse: Parser, labelled: Labelled, catalogue: Catalogue) -> dict[str, 
 
 COLUMNS: tuple[str, ...] = ("requests", "crisis recall", "crisis: any safety", "false crisis")
 COLUMNS += ("practice for none",)
-COLUMNS += ("distress", "distress not none", "abuse", "emergency", "controls")
+COLUMNS += ("distress", "distress not none", "abuse", "emergency", "safety kind", "controls")
 
 
 def speed(parse: Parser, lines: list[str], seconds: float = 3.0) -> float:

@@ -354,6 +354,13 @@ class IntentMatcher:
         and without any cue word it is only a gentle question (`check_in`)."""
         intent = p.intent or CRISIS
         threshold = self.SAFETY if intent == CRISIS else self.SAFETY_OTHER
+        if p.score < threshold and CRISIS in (p.intent, p.second):
+            # Crisis and another safety reading split between them: recall first, crisis
+            # (whose response gives the emergency number too).
+            both = self.catalogue.kind_of(p.second) == "safety"
+            if both and p.score + p.second_score >= self.SAFETY:
+                intent, threshold = CRISIS, self.SAFETY
+                p = replace(p, intent=CRISIS, score=p.score + p.second_score)
         if p.score < threshold or p.known < self.KNOWN:
             return None
         cues = self._cues.get(intent)

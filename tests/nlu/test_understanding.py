@@ -181,3 +181,10 @@ def test_a_template_match_never_asks(catalogue: Catalogue) -> None:
 def test_safety_never_carries_an_alternative(matcher: IntentMatcher) -> None:
     for text in LINES["crisis"]:
         assert matcher.parse(text).alternative is None
+
+
+def test_crisis_split_with_another_safety_reading_is_crisis(catalogue: Catalogue) -> None:
+    split = _semantic(catalogue, "abuse", "crisis").parse("honestly I feel strange about him")
+    assert (split.intent, split.kind) == ("crisis", "safety")
+    other = _semantic(catalogue, "abuse", "emergency").parse("honestly I feel strange about him")
+    assert other.kind != "safety"
