@@ -131,8 +131,9 @@ class Questions(Replies):
         return actions + self._speak(self.catalogue.phrases["resumed"])
 
     def _check_in_unanswered(self) -> list[Action]:
-        """No answer: a practice carries on; with none, the full response (as without a
-        check-in), since silence may not mean safe."""
+        """No answer: a practice carries on; with none, the helpline and emergency number,
+        since silence may not mean safe, without the whole script for what may have been
+        someone else's words."""
         resume_to, self._resume_to = self._resume_to, None
         if self.practice is not None and resume_to is Mode.PAUSED:
             self.mode = Mode.PAUSED  # paused it was, and paused it stays
@@ -140,7 +141,8 @@ class Questions(Replies):
         if self.practice is not None and resume_to is not None:
             self.mode = Mode.GUIDING
             return [*self._cut(), *self._play_unit()]
-        return self._crisis()
+        self.crisis_given, self._response = True, self.crisis  # "repeat" says it again
+        return [*self._cut(), *self._say_lines(self.crisis.repeat, CRISIS_PACE)]
 
     # -- the close-call question --------------------------------------------------------
 

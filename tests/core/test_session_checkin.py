@@ -134,13 +134,16 @@ def test_check_in_yes_or_unclear_gives_the_full_response(
     assert sum(HELPLINE in line for line in lines) == 2, lines
 
 
-def test_check_in_unanswered_outside_a_practice_gives_the_full_response(real: Real) -> None:
+def test_check_in_unanswered_outside_a_practice_gives_the_helpline(real: Real) -> None:
     session = make(real)
     until_listen(session, hear(session, real, HEAVY))
     listen = session.current
     assert isinstance(listen, Listen)
     lines = until_listen(session, session.handle(Done(listen.seq)))
     assert any(HELPLINE in line for line in lines), "silence may not mean safe"
+    assert session.crisis.lines[0] not in lines, "the number, not the whole script"
+    again = until_listen(session, hear(session, real, "repeat"))
+    assert any(HELPLINE in line for line in again), "repeat says the number again"
 
 
 def test_a_safety_statement_in_answer_gives_the_full_response(real: Real) -> None:
