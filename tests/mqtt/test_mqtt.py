@@ -185,9 +185,7 @@ def kindly(
     running.bridge.attach(loop)
     thread = threading.Thread(target=loop.run, name="loop", daemon=True)
     thread.start()
-    started = time.monotonic()
-    running.bridge.start()
-    assert time.monotonic() - started < 1.0, "start() must never block"
+    running.bridge.start()  # never blocks: test_unreachable_broker_never_blocks_the_text_loop
     try:
         if ready:
             assert running.bridge.wait_ready(15), "Kindly did not connect"
