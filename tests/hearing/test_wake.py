@@ -12,9 +12,11 @@ import pytest
 from skill.errors import ModelError
 from skill.hearing.asr.base import Recogniser
 from skill.hearing.listener import hear
-from skill.hearing.wake import RESTART, Wake, WakeSpotter, split_wake
+from skill.hearing.wake import RESTART, Wake, WakeSpotter, _dictionary_file, split_wake
+from skill.hearing.wakecheck import DEFAULT_MARGIN, PhraseCheck
 from skill.nlu.intents import IntentMatcher
-from tests.audio_fixtures import join, noisy, silence, speech, utterance
+from tests.audio_fixtures import join, noisy, silence, speech, utterance, voice_speech
+from tests.conftest import require_shared
 
 pytestmark = pytest.mark.audio
 RATE = 16_000
@@ -121,3 +123,92 @@ def test_not_set_off_by_other_speech() -> None:
         total += len(pcm)
     stream = noisy(join(*pieces), 20, seed=13, color="pink")
     assert spot(WakeSpotter(), stream) == []
+
+
+# Measured misses: the spotter catches 58% of the never-tuned voices' phrases in 10-20 dB
+# noise (benchmarks/wake.py); these three are among the misses, left open (issue 17).
+MISSED = pytest.mark.xfail(strict=True, reason="measured: missed (issue 17, 58% caught)")
+
+
+# Voices other than Kindly's own (the benchmark's never-tuned voices among them), in noise,
+# said on its own after standby and in one breath with a request after other speech.
+@pytest.mark.parametrize(
+    ("voice", "color", "snr", "standby"),
+    [
+        ("heart", "pink", 15, True),
+        ("heart", "white", 10, False),
+        pytest.param("en-gb", "babble", 15, True, marks=MISSED),
+        pytest.param("en-gb", "pink", 20, False, marks=MISSED),
+        pytest.param("en-us", "white", 15, True, marks=MISSED),
+    ],
+)
+def test_caught_from_other_voices_in_noise(
+    voice: str, color: str, snr: float, standby: bool
+) -> None:
+    said = voice_speech("hey kindly", voice)
+    if standby:
+        before, after = silence(8.0), silence(1.5)
+    else:
+        before = join(silence(0.8), voice_speech("I got home late.", voice), silence(0.5))
+        after = join(voice_speech("help me take a break", voice), silence(0.8))
+    stream = noisy(join(before, said, after), snr, seed=3, color=color)
+    found = spot(WakeSpotter(), stream)
+    start = len(before) / RATE
+    assert [w for w in found if start - 0.3 <= w.end <= start + len(said) / RATE + 0.8], found
+
+
+def test_caught_in_a_very_quiet_room() -> None:
+    """Said softly (-28 dBFS peak) after 8 s of a room 45 dB quieter than the voice."""
+    said = voice_speech("hey kindly", "heart")
+    stream = noisy(join(silence(8.0), said, silence(1.5)), 45, seed=8, color="pink")
+    soft = (stream.astype(np.float64) * 10 ** (-28 / 20) / 0.7).astype(np.int16)
+    assert len(spot(WakeSpotter(), soft)) == 1
+
+
+def test_other_assistants_wake_words_do_not_wake_it() -> None:
+    """Real people saying alexa, computer, jarvis...: the never-tuned (odd) half of them."""
+    import soundfile
+
+    folder = require_shared("realspeech", "keywords")
+    files = sorted(folder.glob("*/*.flac"))[1::2]
+    assert len(files) >= 150
+    spotter = WakeSpotter()
+    woke = []
+    for path in files:
+        pcm, rate = soundfile.read(path, dtype="int16")
+        assert rate == RATE
+        if spot(spotter, join(pcm, silence(0.5))):
+            woke.append(path.name)
+    assert woke == []
+
+
+@pytest.fixture(scope="module")
+def checker() -> PhraseCheck:
+    return PhraseCheck("hey kindly", _dictionary_file(["hey", "kindly"]))
+
+
+def _window(text: str, voice: str) -> np.ndarray:
+    return noisy(join(silence(0.2), voice_speech(text, voice), silence(0.3)), 20, seed=6)
+
+
+NEAR_MISSES = ["hey kelly", "hey siri", "hey cindy", "okay google"]
+
+
+@pytest.mark.parametrize("voice", ["joe", "heart", "en-us", "en-gb"])
+def test_the_second_stage_ranks_the_phrase_above_its_near_misses(
+    checker: PhraseCheck, voice: str
+) -> None:
+    phrase = checker.check(_window("hey kindly", voice)).margin
+    assert all(checker.check(_window(t, voice)).margin < phrase for t in NEAR_MISSES)
+
+
+@pytest.mark.parametrize("text", NEAR_MISSES)
+@pytest.mark.parametrize("voice", ["joe", "heart", "en-us", "en-gb"])
+def test_the_second_stage_rejects_a_near_miss(checker: PhraseCheck, text: str, voice: str) -> None:
+    assert checker.check(_window(text, voice)).margin < DEFAULT_MARGIN
+
+
+def test_a_near_miss_said_alone_does_not_wake_it() -> None:
+    near = (voice_speech(t, "en-gb") for t in ("hey kelly", "hey siri"))
+    stream = join(silence(1.0), *near, gap=1.0)
+    assert spot(WakeSpotter(), noisy(join(stream, silence(1.0)), 20, seed=9, color="pink")) == []
