@@ -42,6 +42,7 @@ class HearingConfig:
 class AudioConfig:
     mic: str | None = None  # device name or index; None = default
     speaker: str | None = None
+    echo_cancel: bool = True  # take Kindly's own voice out of the mic (needs libspeexdsp1)
     debug_record: bool = False  # DEBUG ONLY: keeps microphone audio on disk
 
 

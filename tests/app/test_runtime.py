@@ -13,7 +13,7 @@ from skill.app.loop import Clock
 from skill.config import Config, MqttConfig, load_config
 from skill.content.model import Say
 from skill.core.events import Done, Heard, Listen, Output, PublishEvent, PublishState, Speak
-from skill.errors import AudioError
+from skill.errors import AudioError, ConfigError
 from skill.nlu.intents import CRISIS, Match
 from skill.speaking import player as player_module
 from skill.speaking.player import SpeakerPlayer
@@ -162,3 +162,13 @@ def test_an_unwritable_data_folder_loses_nothing_else(
     first = service.catalogue.practices["take_a_break"].steps[0]
     assert isinstance(first, Say) and first.text in lines, "the next request plays"
     assert [r.levelno for r in caplog.records if r.name == "skill.core.memory"] == [logging.WARNING]
+
+
+def test_echo_cancel_is_a_switch(tmp_path: Path) -> None:
+    assert Config().audio.echo_cancel, "on by default (where libspeexdsp is)"
+    path = tmp_path / "config.yaml"
+    path.write_text("audio:\n  echo_cancel: false\n")
+    assert load_config(path).audio.echo_cancel is False
+    path.write_text("audio:\n  echo_cancel: maybe\n")
+    with pytest.raises(ConfigError, match="echo_cancel"):
+        load_config(path)
