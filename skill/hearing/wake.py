@@ -15,6 +15,7 @@ I messed up" in one breath the words after the phrase are handed over, not lost.
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -151,7 +152,8 @@ class WakeSpotter:
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"PocketSphinx could not set up the wake phrase: {exc}") from None
         self.checker = PhraseCheck(self.phrase, dictionary)
-        self.checks: list[Check] = []  # every second-stage reading (benchmarks tune on them)
+        # the latest second-stage readings (tuning reads them); bounded: the service runs for days
+        self.checks: deque[Check] = deque(maxlen=100)
         self.history = AudioHistory(HISTORY)
         self.floor = NoiseFloor()
         self.searching = False  # the gate: is the keyword search running?
