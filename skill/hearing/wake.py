@@ -5,8 +5,9 @@ goes to the request recogniser.
   make standby nearly free, but it lost phrases in white noise, so it is off.
 - PocketSphinx keyphrase spotting (kws search) with a dictionary of the phrase's words only.
 - A burst of sound said on its own after a pause (0.3-1.6 s) is a candidate too: the
-  second stage (`skill.hearing.wakecheck`) hears it again against a phone loop, with its
-  own cepstral mean, and keeps it only when it clearly fits the phrase.
+  second stage (`skill.hearing.wakecheck`) spots the phrase again on that window with its
+  own cepstral mean (the streaming search's mean may be learnt on other voices or on
+  silence), or finds it clearly fits the phrase better than a phone loop.
 
 The spotter keeps the last few seconds of audio (`AudioHistory`), so with "hey kindly,
 I messed up" in one breath the words after the phrase are handed over, not lost.
@@ -214,6 +215,9 @@ class WakeSpotter:
         self.burst_start = -1
         if not MIN_BURST * RATE <= end - start <= MAX_BURST * RATE:
             return None
+        window = self.history.between(start / RATE - CHECK_BEFORE, (end / RATE) + CHECK_AFTER)
+        if self.checker.spots(window):
+            return Wake(start / RATE, end / RATE)
         return self._check(start, end, end + int(PAUSE * RATE), self.margin)
 
     def _check(self, start: int, end: int, until: int, margin: float) -> Wake | None:

@@ -33,6 +33,9 @@ RATE = 16_000
 # of the real recordings: real speech up to -8.1, near misses up to +1.1, but the phrase in
 # 10-20 dB noise anywhere from -38 to +4: so only a clear phrase said alone passes.
 DEFAULT_MARGIN = 1.5
+# Keyword spotting on one window with its own mean: 13 of 16 phrases in 10-20 dB noise from
+# four voices, 1 of 16 "hey kelly", 0 of 16 "hey siri" (a quick check, not the benchmark).
+SPOT_THRESHOLD = 1e-20
 MIN_FRAMES = 30  # a window shorter than 0.3 s cannot hold the phrase
 
 
@@ -59,8 +62,10 @@ class PhraseCheck:
                 lm=None,
                 loglevel="FATAL",
                 cmn="batch",  # the window's own mean: level, mic and room before it drop out
+                kws_threshold=SPOT_THRESHOLD,
             )
             self.decoder.add_allphone_file("phones", str(model_dir() / "en-us-phone.lm.bin"))
+            self.decoder.add_keyphrase("spot", phrase)
         except (RuntimeError, ValueError) as exc:
             raise ModelError(f"PocketSphinx could not set up the wake check: {exc}") from None
         self.logmath: Any = self.decoder.get_logmath()
@@ -83,6 +88,19 @@ class PhraseCheck:
         if not scores or min(scores) <= 0:
             return None
         return float(sum(self.logmath.log(a) for a in scores))
+
+    def spots(self, pcm: npt.NDArray[np.int16]) -> bool:
+        """Keyword spotting on this window alone, with the window's own cepstral mean.
+
+        The streaming search starts from a mean learnt on earlier audio (or a default), so
+        a voice unlike the model's, after silence, is often missed there; here it is not.
+        """
+        self.decoder.activate_search("spot")
+        self.decoder.start_utt()
+        self.decoder.process_raw(pcm.tobytes(), False, True)
+        self.decoder.end_utt()
+        hyp = self.decoder.hyp()
+        return bool(hyp is not None and hyp.hypstr)
 
     def check(self, pcm: npt.NDArray[np.int16], ends: tuple[float, ...] = ()) -> Check:
         """How much better `pcm` fits the phrase than any sounds (16 kHz), best of the
