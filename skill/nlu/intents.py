@@ -46,6 +46,17 @@ _PERSONAL = re.compile(
 )
 # A safety reading of the semantic layer needs the person in the line.
 _FIRST_PERSON = re.compile(r"\b(i|me|my|myself|mine|we|us|our)\b")
+# Speech drops the subject, and then it is the speaker: "wrote letters for the kids",
+# "do not see the point anymore". A line that opens with a verb is about the person.
+_SUBJECT_DROPPED = re.compile(
+    r"^(?:(?:um|uh|er|erm|so|like|honestly|just|really|still|already|kind of|sort of)\s+)*"
+    r"(?:do not|does not|did not|cannot|can not|could not|will not|would not|never|"
+    r"want|wanted|wanna|wish|feel|feeling|felt|been|keep|kept|wrote|written|writing|left|"
+    r"bought|got|gave|giving|given|took|taken|looked|looking|thinking|thought|planning|"
+    r"planned|going|gonna|said|saying|made|sorted|tried|trying|had|have|hate|hating|need|"
+    r"ready|done|finished|tired|sick|sat|sitting|counting|saved|stockpiled|"
+    r"searched|researched|googled|worked out|figured out)\b"
+)
 _LEADING_FILLER = re.compile(r"^(?:(?:hey|hi|okay|ok|oh|so|um|uh|er|erm|well)\s+)*(?:kindly\s+)?")
 
 
@@ -377,7 +388,7 @@ class IntentMatcher:
                 return None
             if cues is None or not cues.search(norm, prefixes):
                 return None
-        if not _FIRST_PERSON.search(norm):
+        if not (_FIRST_PERSON.search(norm) or _SUBJECT_DROPPED.match(norm)):
             return None
         cue = cues is not None and cues.search(norm, prefixes)
         return Match(text, intent, "safety", p.score, check_in=not cue)

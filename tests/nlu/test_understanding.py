@@ -188,3 +188,18 @@ def test_crisis_split_with_another_safety_reading_is_crisis(catalogue: Catalogue
     assert (split.intent, split.kind) == ("crisis", "safety")
     other = _semantic(catalogue, "abuse", "emergency").parse("honestly I feel strange about him")
     assert other.kind != "safety"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "do not see the point in being alive anymore",
+        "wrote letters for the kids and left them on the table",
+        "they'd be better off with the money than with me",
+    ],
+)
+def test_speech_that_drops_the_subject_is_still_about_the_person(
+    matcher: IntentMatcher, line: str
+) -> None:
+    match = matcher.parse(line)
+    assert (match.kind, match.intent) == ("safety", "crisis"), match
