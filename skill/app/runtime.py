@@ -214,7 +214,7 @@ def add_voice(service: Service, mic: Frames) -> VoiceLoop:
         on_audio=heard_a_chunk,
         on_trouble=lambda: service.loop.put(Command("trouble")),
         restart_hearing=lambda: live_hearing(service.matcher, config),
-        echo_cancel=None if config.audio.echo_cancel else False,  # on where speexdsp is
+        echo_cancel=None if service.config.audio.echo_cancel else False,  # on where speexdsp is
     )
     service.watchdog = watchdog
     return service.voice

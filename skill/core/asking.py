@@ -19,6 +19,7 @@ from skill.content.model import Intent, Practice
 from skill.core.events import CRISIS_PACE, Action, Forget, Mode, PublishEvent, Recall, Remember
 from skill.core.replies import PRACTISING, Replies
 from skill.nlu.intents import CRISIS, Match
+from skill.nlu.safety import CrisisResponse
 
 YES = re.compile(r"\b(yes|yeah|yep|yup|sure|okay|ok|alright|please|go ahead|let us|why not)\b")
 NO = re.compile(r"\b(no|nope|not now|later|never mind|nevermind|maybe later|do not)\b")
@@ -78,6 +79,7 @@ class Questions(Replies):
     _memory_offer: str | None
     _memory_asked: set[str]
     _resume_to: Mode | None
+    _response: CrisisResponse | None
 
     def _crisis(self, intent: str = CRISIS) -> list[Action]:
         raise NotImplementedError
