@@ -295,8 +295,10 @@ class Session(Questions):
         if self._asking and self.mode is Mode.OFFERING:
             return self._answer_safety(match)
         if match.kind == "safety" and match.intent:
-            if match.check_in and not self.crisis_given:
-                return self._check_in()  # possible, not clear: ask first, in every mode
+            # A possible, not clear, risk to the person: ask first, in every mode. (Abuse
+            # already asks whether it is safe to talk; an emergency gives its number.)
+            if match.check_in and match.intent == CRISIS and not self.crisis_given:
+                return self._check_in()
             return self._crisis(match.intent)
         if self.mode is Mode.OFFERING:
             if self._choices is not None:

@@ -248,3 +248,16 @@ def test_after_a_crisis_response_a_possible_risk_gives_it_again(real: Real) -> N
     until_listen(session, hear(session, real, "I want to kill myself"))
     lines = until_listen(session, hear(session, real, HEAVY))
     assert any(HELPLINE in line for line in lines), "no question after the response was given"
+
+
+@pytest.mark.parametrize("intent", ["abuse", "emergency"])
+def test_an_uncertain_abuse_or_emergency_reading_gets_its_own_response(
+    real: Real, intent: str
+) -> None:
+    """The check-in asks about hurting yourself: the wrong question for these two."""
+    session = make(real)
+    match = Match("something heard", intent, "safety", 0.6, check_in=True)
+    lines = until_listen(session, session.handle(Heard(match)))
+    assert real[0].phrases["check_in"] not in lines
+    response = session.responses[intent]
+    assert lines[0] == (response.ask or response.lines[0]), lines
