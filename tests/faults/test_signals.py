@@ -13,7 +13,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+from skill.app.runtime import WELCOMED
+from tests.audio_fixtures import join, silence, speech
 from tests.faults.kit import TRACEBACK, env_for
+from tests.pulse import Pulse
 
 PROMPT_WAIT = 300.0  # a cold start on a loaded machine: content tables built afresh
 END_WAIT = 15.0  # a practice lasts minutes: ending within this means it did not wait
@@ -118,3 +123,60 @@ def test_ctrl_d_at_a_terminal_ends_the_text_loop_mid_practice(tmp_path: Path) ->
         os.close(main)
     assert code == 0, err
     assert TRACEBACK not in err
+
+
+def _wait_for(path: Path, text: str, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and text in path.read_text(encoding="utf-8", errors="replace"):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.system
+@pytest.mark.audio
+def test_sigterm_ends_the_voice_loop_mid_practice(pulse: Pulse, tmp_path: Path) -> None:
+    """The voice loop on real devices (PulseAudio) as a service runs it: a practice playing,
+    then SIGTERM. It ends at once, with no traceback."""
+    config = tmp_path / "config" / "kindly" / "config.yaml"
+    config.parent.mkdir(parents=True)
+    config.write_text(
+        f"audio: {{mic: {pulse.mic}, speaker: {pulse.speaker}}}\n"
+        "hearing: {engine: pocketsphinx}\n",
+        encoding="utf-8",
+    )
+    welcomed = tmp_path / "data" / "kindly" / WELCOMED
+    welcomed.parent.mkdir(parents=True)
+    welcomed.touch()  # not the first run: no welcome
+    out, err = tmp_path / "stdout", tmp_path / "stderr"
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "skill", "run", "--push-to-talk"],
+            stdin=subprocess.PIPE,
+            stdout=stdout,
+            stderr=stderr,
+            env=env_for(tmp_path),
+            cwd=tmp_path,
+        )
+    try:
+        assert _wait_for(err, "ready:", PROMPT_WAIT), err.read_text()[-2000:]
+        assert proc.stdin is not None
+        for _ in range(3):  # as a person would, say it again if it was not heard
+            proc.stdin.write(b"\n")  # the button
+            proc.stdin.flush()
+            time.sleep(1.0)
+            pulse.play_into_mic(join(speech("help me take a break"), silence(1.2)))
+            if _wait_for(out, "Kindly: ", 45):
+                break
+        assert "Kindly: " in out.read_text(), "the practice did not start"
+        proc.send_signal(signal.SIGTERM)
+        try:
+            code = proc.wait(END_WAIT)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"still running {END_WAIT:g} s after SIGTERM") from None
+    finally:
+        proc.kill()
+        proc.wait(10)
+    assert code == 0, err.read_text()[-2000:]
+    assert TRACEBACK not in err.read_text()
