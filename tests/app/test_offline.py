@@ -30,6 +30,7 @@ from skill.app.runtime import WELCOMED
 from skill.content.load import load_catalogue
 from tests.audio_fixtures import join, silence, speech
 from tests.conftest import require_system
+from tests.faults.kit import wait_for_text
 from tests.pulse import Pulse
 
 pytestmark = [pytest.mark.system, pytest.mark.audio]
@@ -249,15 +250,6 @@ def _kindly_pid(pid: int) -> int | None:
     return None
 
 
-def _wait_for(path: Path, text: str, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if path.exists() and text in path.read_text(encoding="utf-8", errors="replace"):
-            return True
-        time.sleep(0.2)
-    return False
-
-
 def test_a_voice_session_on_real_devices_stays_offline(pulse: Pulse, tmp_path: Path) -> None:
     """`kindly run` as a user starts it: microphone and speaker (PulseAudio), a button
     press (push-to-talk; the wake phrase itself is tested in test_live), a spoken request,
@@ -288,7 +280,7 @@ def test_a_voice_session_on_real_devices_stays_offline(pulse: Pulse, tmp_path: P
             cwd=tmp_path,
         )
     try:
-        assert _wait_for(err, "ready:", 240), err.read_text()[-2000:]
+        assert wait_for_text(err, "ready:", 240), err.read_text()[-2000:]
         recorded: list[np.ndarray] = []
         recorder = threading.Thread(target=lambda: recorded.append(pulse.record_speaker(60.0)))
         recorder.start()
@@ -300,7 +292,7 @@ def test_a_voice_session_on_real_devices_stays_offline(pulse: Pulse, tmp_path: P
             proc.stdin.flush()
             time.sleep(1.0)
             pulse.play_into_mic(request)
-            if _wait_for(out, f"Kindly: {first_line}", 45):
+            if wait_for_text(out, f"Kindly: {first_line}", 45):
                 break
         assert f"Kindly: {first_line}" in out.read_text(), out.read_text()
         recorder.join(60)

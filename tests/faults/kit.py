@@ -9,6 +9,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,17 @@ import pytest
 from tests.conftest import ROOT, require_system
 
 TRACEBACK = "Traceback (most recent call last)"
+
+
+def wait_for_text(path: Path, text: str, timeout: float) -> str | None:
+    """The file's text once it holds `text` (a process's output); None after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+        if text in found:
+            return found
+        time.sleep(0.1)
+    return None
 
 
 def env_for(home: Path, **extra: str) -> dict[str, str]:

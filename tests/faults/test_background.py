@@ -7,7 +7,6 @@ import io
 import logging
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from skill.config import Config
 from skill.content.load import load_catalogue
 from skill.content.model import Info
 from tests.contentkit import TINY_PRACTICE, make_content
-from tests.faults.kit import TRACEBACK, env_for
+from tests.faults.kit import TRACEBACK, env_for, wait_for_text
 from tests.pulse import Pulse
 
 
@@ -74,17 +73,6 @@ def test_kindly_run_renders_what_is_missing_in_the_background(
     assert again.total == 0 and again.done == 0
 
 
-def _wait_for(path: Path, text: str, timeout: float) -> str | None:
-    """The file's text once it holds `text`; None after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
-        if text in found:
-            return found
-        time.sleep(0.1)
-    return None
-
-
 @pytest.mark.system
 @pytest.mark.audio
 def test_a_reply_never_waits_for_the_background_render(pulse: Pulse, tmp_path: Path) -> None:
@@ -107,14 +95,14 @@ def test_a_reply_never_waits_for_the_background_render(pulse: Pulse, tmp_path: P
             cwd=tmp_path,
         )
     try:
-        began = _wait_for(err, "pre-rendering", 240)
+        began = wait_for_text(err, "pre-rendering", 240)
         assert began is not None, err.read_text()[-2000:]
         total = int(began.split("pre-rendering ", 1)[1].split()[0])
         assert total > 100  # a fresh machine: every line of every practice
         assert proc.stdin is not None
         proc.stdin.write(b"what is self compassion\n")
         proc.stdin.flush()
-        said = _wait_for(out, f"Kindly: {answer.answer[0]}", 120)
+        said = wait_for_text(out, f"Kindly: {answer.answer[0]}", 120)
         progress = err.read_text()
         assert said is not None, out.read_text()
         assert f"({total}/{total}), done" not in progress, "the reply waited for the render"

@@ -17,7 +17,7 @@ import pytest
 
 from skill.app.runtime import WELCOMED
 from tests.audio_fixtures import join, silence, speech
-from tests.faults.kit import TRACEBACK, env_for
+from tests.faults.kit import TRACEBACK, env_for, wait_for_text
 from tests.pulse import Pulse
 
 PROMPT_WAIT = 300.0  # a cold start on a loaded machine: content tables built afresh
@@ -125,15 +125,6 @@ def test_ctrl_d_at_a_terminal_ends_the_text_loop_mid_practice(tmp_path: Path) ->
     assert TRACEBACK not in err
 
 
-def _wait_for(path: Path, text: str, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if path.exists() and text in path.read_text(encoding="utf-8", errors="replace"):
-            return True
-        time.sleep(0.2)
-    return False
-
-
 @pytest.mark.system
 @pytest.mark.audio
 def test_sigterm_ends_the_voice_loop_mid_practice(pulse: Pulse, tmp_path: Path) -> None:
@@ -160,14 +151,14 @@ def test_sigterm_ends_the_voice_loop_mid_practice(pulse: Pulse, tmp_path: Path) 
             cwd=tmp_path,
         )
     try:
-        assert _wait_for(err, "ready:", PROMPT_WAIT), err.read_text()[-2000:]
+        assert wait_for_text(err, "ready:", PROMPT_WAIT), err.read_text()[-2000:]
         assert proc.stdin is not None
         for _ in range(3):  # as a person would, say it again if it was not heard
             proc.stdin.write(b"\n")  # the button
             proc.stdin.flush()
             time.sleep(1.0)
             pulse.play_into_mic(join(speech("help me take a break"), silence(1.2)))
-            if _wait_for(out, "Kindly: ", 45):
+            if wait_for_text(out, "Kindly: ", 45):
                 break
         assert "Kindly: " in out.read_text(), "the practice did not start"
         proc.send_signal(signal.SIGTERM)
