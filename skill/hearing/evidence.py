@@ -130,14 +130,18 @@ def supported(match: Match, transcript: Transcript, matcher: IntentMatcher) -> b
     if coverage(match.text, background) >= SUPPORT:
         return True
     # One word alone ("pause"): the general model's prior for a lone word is weak ("boss"),
-    # so both Kindly passes hearing that one word, against one background word, will do.
+    # so the grammar hearing that one word, and the open pass hearing it too (its best
+    # reading or one of its alternatives: "stop" came second to "today"), against one
+    # background word, will do.
     one = strip_filler(normalize(match.text)).split()
+
+    def words(text: str | None) -> list[str]:
+        return strip_filler(normalize(text or "")).split()
+
     return (
         matcher.catalogue.kind_of(match.intent) == "control"
         and len(one) == 1
-        and all(
-            strip_filler(normalize(t or "")).split() == one
-            for t in (transcript.grammar, transcript.open)
-        )
-        and len(strip_filler(normalize(background)).split()) == 1
+        and words(transcript.grammar) == one
+        and any(words(t) == one for t in (transcript.open, *transcript.alternatives))
+        and len(words(background)) == 1
     )

@@ -85,6 +85,13 @@ def _reading(transcript: Transcript, matcher: IntentMatcher) -> Match:
             return by_grammar if for_grammar > for_open else by_open
     if agreement(grammar, open_text) >= AGREE:
         return by_grammar
+    # A lone word ("stop") gives the open pass little to go on: the grammar's reading is
+    # kept when the open pass also had it among its alternatives. Never for a safety
+    # reading, which needs more than one alternative among ten.
+    if by_grammar.kind != "safety" and normalize(grammar) in {
+        normalize(a) for a in transcript.alternatives
+    }:
+        return by_grammar
     return by_open
 
 

@@ -98,3 +98,28 @@ def test_a_crisis_reading_the_other_passes_refute_is_dropped(matcher: IntentMatc
     )
     match = interpret(t, matcher)
     assert match.intent == CRISIS and not match.check_in
+
+
+def test_a_lone_stop_the_open_pass_had_second_is_heard(matcher: IntentMatcher) -> None:
+    # Piper's clean "stop": the open pass's best was "today", with "stop" second.
+    alternatives = ("about", "stop", "gone", "got", "dog")
+    match = interpret(heard("stop", "today", "about", (), alternatives), matcher)
+    assert match.intent == "stop"
+
+
+def test_a_lone_stop_the_open_pass_never_had_does_nothing(matcher: IntentMatcher) -> None:
+    match = interpret(heard("stop", "today", "about", (), ("about", "gone", "dog")), matcher)
+    assert match.intent is None
+
+
+def test_a_longer_request_needs_more_than_an_alternative(matcher: IntentMatcher) -> None:
+    # Only a lone control word is taken on the open pass's alternatives.
+    t = heard(
+        "help me take a break",
+        "have you seen the cake",
+        "i've seen the cake",
+        (),
+        ("help me take a break",),
+    )
+    match = interpret(t, matcher)
+    assert match.intent is None
