@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
+import os
 import signal
 import sys
 
@@ -206,5 +208,17 @@ def _main(argv: list[str] | None) -> int:
     return 2
 
 
+def entry() -> None:
+    """The process entry (`kindly`, `python -m skill`). Everything Kindly opened is closed
+    when `main` returns; the process then ends at once, so a native thread still busy (a
+    background render inside onnxruntime) cannot abort the interpreter's teardown."""
+    code = main()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
