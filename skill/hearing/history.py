@@ -50,3 +50,18 @@ class AudioHistory:
         """Forget the kept audio (the stream's clock runs on)."""
         self._chunks.clear()
         self.start = self.samples
+
+
+class KeepsHistory:
+    """What a wake spotter offers from its `history`: the stream clock and recent audio."""
+
+    history: AudioHistory
+
+    @property
+    def samples(self) -> int:
+        """Samples fed so far."""
+        return self.history.samples
+
+    def audio_since(self, seconds: float) -> npt.NDArray[np.int16]:
+        """The kept audio from `seconds` (stream time) to now."""
+        return self.history.since(seconds)

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from skill.errors import ModelError
-from skill.hearing.history import AudioHistory
+from skill.hearing.history import AudioHistory, KeepsHistory
 from skill.hearing.wake import Wake
 
 RATE = 16_000
@@ -29,7 +29,7 @@ def phrase_of(model: str) -> str:
     return model.replace("_", " ")
 
 
-class MicroSpotter:
+class MicroSpotter(KeepsHistory):
     """Feed audio continuously; `feed` returns a Wake when the model hears its phrase."""
 
     def __init__(self, model: str = "okay_nabu") -> None:
@@ -52,15 +52,6 @@ class MicroSpotter:
         self.features: Any = MicroWakeWordFeatures()
         self.phrase = phrase_of(model)
         self.history = AudioHistory()
-
-    @property
-    def samples(self) -> int:
-        """Samples fed so far."""
-        return self.history.samples
-
-    def audio_since(self, seconds: float) -> npt.NDArray[np.int16]:
-        """The kept audio from `seconds` (stream time) to now."""
-        return self.history.since(seconds)
 
     def feed(self, pcm: npt.NDArray[np.int16]) -> Wake | None:
         """A chunk of 16 kHz mono audio (any length): a Wake when the phrase ended in it."""

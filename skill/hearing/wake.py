@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from skill.errors import ModelError
 from skill.hearing.grammar.compile import spoken_words
-from skill.hearing.history import AudioHistory
+from skill.hearing.history import AudioHistory, KeepsHistory
 from skill.hearing.wakecheck import DEFAULT_MARGIN, Check, PhraseCheck
 from skill.paths import atomic_write, cache_dir
 
@@ -113,7 +113,7 @@ def frame_levels(pcm: npt.NDArray[np.int16]) -> npt.NDArray[np.float64]:
     return levels
 
 
-class WakeSpotter:
+class WakeSpotter(KeepsHistory):
     """Feed audio continuously; `feed` returns a Wake when the phrase was said.
 
     Three parts: a gate on the tracked noise floor (the keyword search runs only while
@@ -162,15 +162,6 @@ class WakeSpotter:
         self.last_loud = -RATE  # sample at which the last loud frame ended
         self.burst_start = -1  # sample where the current burst began (-1: none to check)
         self.utt_start = 0  # sample at which the current kws utterance began
-
-    @property
-    def samples(self) -> int:
-        """Samples fed so far."""
-        return self.history.samples
-
-    def audio_since(self, seconds: float) -> npt.NDArray[np.int16]:
-        """The kept audio from `seconds` (stream time) to now."""
-        return self.history.since(seconds)
 
     def feed(self, pcm: npt.NDArray[np.int16]) -> Wake | None:
         """A chunk of 16 kHz mono audio (any length)."""
