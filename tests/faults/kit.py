@@ -19,6 +19,22 @@ from tests.conftest import ROOT, require_system
 TRACEBACK = "Traceback (most recent call last)"
 
 
+def start_logged(home: Path, args: list[str]) -> tuple[subprocess.Popen[bytes], Path, Path]:
+    """`kindly ARGS` with Kindly's folders under `home`, stdin a pipe, stdout and stderr
+    into files there (read with `wait_for_text`)."""
+    out, err = home / "stdout", home / "stderr"
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "skill", *args],
+            stdin=subprocess.PIPE,
+            stdout=stdout,
+            stderr=stderr,
+            env=env_for(home),
+            cwd=home,
+        )
+    return proc, out, err
+
+
 def wait_for_text(path: Path, text: str, timeout: float) -> str | None:
     """The file's text once it holds `text` (a process's output); None after `timeout` s."""
     deadline = time.monotonic() + timeout

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import io
 import logging
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,7 @@ from skill.config import Config
 from skill.content.load import load_catalogue
 from skill.content.model import Info
 from tests.contentkit import TINY_PRACTICE, make_content
-from tests.faults.kit import TRACEBACK, env_for, wait_for_text
+from tests.faults.kit import TRACEBACK, start_logged, wait_for_text
 from tests.pulse import Pulse
 
 
@@ -84,16 +82,7 @@ def test_a_reply_never_waits_for_the_background_render(pulse: Pulse, tmp_path: P
     config.write_text(f"audio: {{speaker: {pulse.speaker}}}\n", encoding="utf-8")
     answer = load_catalogue().intents["what_is_self_compassion"]
     assert isinstance(answer, Info)
-    out, err = tmp_path / "stdout", tmp_path / "stderr"
-    with out.open("wb") as stdout, err.open("wb") as stderr:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "skill", "run", "--text"],
-            stdin=subprocess.PIPE,
-            stdout=stdout,
-            stderr=stderr,
-            env=env_for(tmp_path),
-            cwd=tmp_path,
-        )
+    proc, out, err = start_logged(tmp_path, ["run", "--text"])
     try:
         began = wait_for_text(err, "pre-rendering", 240)
         assert began is not None, err.read_text()[-2000:]

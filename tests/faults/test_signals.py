@@ -17,7 +17,7 @@ import pytest
 
 from skill.app.runtime import WELCOMED
 from tests.audio_fixtures import join, silence, speech
-from tests.faults.kit import TRACEBACK, env_for, wait_for_text
+from tests.faults.kit import TRACEBACK, env_for, start_logged, wait_for_text
 from tests.pulse import Pulse
 
 PROMPT_WAIT = 300.0  # a cold start on a loaded machine: content tables built afresh
@@ -140,16 +140,7 @@ def test_sigterm_ends_the_voice_loop_mid_practice(pulse: Pulse, tmp_path: Path) 
     welcomed = tmp_path / "data" / "kindly" / WELCOMED
     welcomed.parent.mkdir(parents=True)
     welcomed.touch()  # not the first run: no welcome
-    out, err = tmp_path / "stdout", tmp_path / "stderr"
-    with out.open("wb") as stdout, err.open("wb") as stderr:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "skill", "run", "--push-to-talk"],
-            stdin=subprocess.PIPE,
-            stdout=stdout,
-            stderr=stderr,
-            env=env_for(tmp_path),
-            cwd=tmp_path,
-        )
+    proc, out, err = start_logged(tmp_path, ["run", "--push-to-talk"])
     try:
         assert wait_for_text(err, "ready:", PROMPT_WAIT), err.read_text()[-2000:]
         assert proc.stdin is not None
