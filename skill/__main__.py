@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import logging
 import os
@@ -213,7 +214,7 @@ def entry() -> None:
     when `main` returns; the process then ends at once, so a native thread still busy (a
     background render inside onnxruntime) cannot abort the interpreter's teardown."""
     code = main()
-    logging.shutdown()
+    atexit._run_exitfuncs()  # os._exit skips them: folders kept in RAM are removed here
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()

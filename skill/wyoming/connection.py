@@ -26,6 +26,11 @@ log = logging.getLogger("skill.wyoming.server")
 # long line never holds up the other connections.
 INLINE_CHARS = 200
 
+# After refusing an event, how long the client's unread bytes are read and dropped before the
+# connection closes: closing with unread data makes the kernel reset the connection, and a
+# client that gets the reset first may never read the refusal.
+LINGER_S = 2.0
+
 
 class Answers(Protocol):
     """What a connection asks of the service (skill.wyoming.server.Service)."""
@@ -54,12 +59,15 @@ class Connection(asyncio.Protocol):
         self.busy = False  # a reply is being worked out on the worker thread
         self.blocked = False  # the client is not reading: the transport's buffer is full
         self.eof = False
+        self.refused = False  # the refusal is sent; what still arrives is dropped
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
 
     def data_received(self, data: bytes) -> None:
+        if self.refused:
+            return
         self.frames.feed(data)
         self._work()
 
@@ -67,7 +75,7 @@ class Connection(asyncio.Protocol):
         # Home Assistant closes its side once it has sent the Transcript: a reply still
         # being worked out goes out before the connection closes.
         self.eof = True
-        return self.busy
+        return self.busy and not self.refused
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.transport = None
@@ -91,9 +99,10 @@ class Connection(asyncio.Protocol):
             except FrameError as exc:
                 # No event (no JSON line, no type, data that is no object) ends this
                 # connection; too large an event is refused first. Never what was sent.
-                if exc.code != "malformed":
-                    self._send(_error(str(exc), exc.code))
-                self.transport.close()
+                if exc.code == "malformed":
+                    self.transport.close()
+                else:
+                    self._refuse(_error(str(exc), exc.code))
                 return
             if event is None:
                 return
@@ -148,6 +157,18 @@ class Connection(asyncio.Protocol):
 
     def _send_reply(self, reply: Reply) -> None:
         self._send(encoded_reply(reply.handled, reply.text))
+
+    def _refuse(self, error: bytes) -> None:
+        """Send the refusal and end the connection without a reset: the client's side is
+        drained (and dropped) for LINGER_S once our side is shut."""
+        assert self.transport is not None
+        self._send(error)
+        self.refused = True
+        self.frames = Frames()  # nothing of the refused event is kept
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        transport = self.transport
+        asyncio.get_running_loop().call_later(LINGER_S, transport.close)
 
     def _send(self, data: bytes) -> None:
         if self.transport is not None and not self.transport.is_closing():
