@@ -27,11 +27,12 @@ from skill.content.model import Catalogue
 from skill.errors import ContentError, ContentErrors
 from skill.nlu import fallback as fallback_module
 from skill.nlu import normalize as normalize_module
+from skill.nlu.evidence import SafetyEvidence
 from skill.nlu.fallback import Fallback, feature_table
 from skill.nlu.normalize import normalize
-from skill.nlu.prefilter import PatternSet, word_prefixes
+from skill.nlu.prefilter import word_prefixes
 from skill.nlu.safety import CRISIS, SafetyCheck, safety_check
-from skill.nlu.semantic import Prediction, SemanticModel, load_cues, semantic_model
+from skill.nlu.semantic import Prediction, SemanticModel, semantic_model
 from skill.paths import atomic_write, cache_dir
 
 log = logging.getLogger(__name__)
@@ -43,19 +44,6 @@ MAX_SAMPLES = 20_000
 _PERSONAL = re.compile(
     r"\b(i|me|my|myself|mine|we|us|our|let|can|could|would|will|help|guide|start|do|need|"
     r"want|give|take|walk|lead|try|begin|feel|feeling)\b"
-)
-# A safety reading of the semantic layer needs the person in the line.
-_FIRST_PERSON = re.compile(r"\b(i|me|my|myself|mine|we|us|our)\b")
-# Speech drops the subject, and then it is the speaker: "wrote letters for the kids",
-# "do not see the point anymore". A line that opens with a verb is about the person.
-_SUBJECT_DROPPED = re.compile(
-    r"^(?:(?:um|uh|er|erm|so|like|honestly|just|really|still|already|kind of|sort of)\s+)*"
-    r"(?:do not|does not|did not|cannot|can not|could not|will not|would not|never|"
-    r"want|wanted|wanna|wish|feel|feeling|felt|been|keep|kept|wrote|written|writing|left|"
-    r"bought|got|gave|giving|given|took|taken|looked|looking|thinking|thought|planning|"
-    r"planned|going|gonna|said|saying|made|sorted|tried|trying|had|have|hate|hating|need|"
-    r"ready|done|finished|tired|sick|sat|sitting|counting|saved|stockpiled|"
-    r"searched|researched|googled|worked out|figured out)\b"
 )
 _LEADING_FILLER = re.compile(r"^(?:(?:hey|hi|okay|ok|oh|so|um|uh|er|erm|well)\s+)*(?:kindly\s+)?")
 
@@ -252,8 +240,6 @@ class IntentMatcher:
     # the line's content words are mostly ones the content uses; a second reading within
     # CLOSE of the first, itself above ASK, makes it a question.
     ACCEPT = 0.5
-    SAFETY = 0.8
-    SAFETY_OTHER = 0.9
     KNOWN = 0.5
     KNOWN_DISTRESS = 0.3
     SURE_DISTRESS = 0.95
@@ -282,10 +268,7 @@ class IntentMatcher:
             self.exact.setdefault(key, intent_id)
         self.fallback = Fallback(table=tables.fallback, threshold=fallback_threshold)
         self.semantic = semantic or semantic_model(catalogue, samples, self.canon)
-        self._cues = {
-            intent: PatternSet(rf"\b(?:{w})\b" for w in words)
-            for intent, words in (self.semantic.cues or load_cues(catalogue)).items()
-        }
+        self.evidence = SafetyEvidence(catalogue, self.safety, self.semantic, self.canon)
 
     @cached_property
     def templates(self) -> Intents:
@@ -319,9 +302,9 @@ class IntentMatcher:
         p = self.semantic.predict(core)
         kind = self.catalogue.kind_of(p.intent)
         if kind == "safety":
-            safety = self._semantic_safety(text, norm, p, prefixes)
-            if safety is not None:
-                return safety
+            reading = self.evidence.reading(norm, p, prefixes)
+            if reading is not None:
+                return Match(text, reading.intent, "safety", reading.score, reading.check_in)
         elif p.intent is not None and p.score >= self.ACCEPT and p.known >= self._known(p, kind):
             if kind == "practice" and not _PERSONAL.search(core):
                 return self._match(text, None, 0.0)
@@ -353,42 +336,3 @@ class IntentMatcher:
             return None
         kinds = {self.catalogue.kind_of(p.intent), self.catalogue.kind_of(p.second)}
         return p.second if kinds in ({"practice"}, {"practice", "info"}) else None
-
-    def _semantic_safety(
-        self, text: str, norm: str, p: Prediction, prefixes: frozenset[str]
-    ) -> Match | None:
-        """A safety reading of the semantic layer alone, which the patterns missed.
-
-        Recall first, so a confident reading is kept; but it must be about the person
-        (never "from on the kitchen life", misheard "turn on the kitchen lights"); an
-        idiom of that safety file leaves it standing only with a cue outside the idiom;
-        and without any cue word it is only a gentle question (`check_in`)."""
-        intent = p.intent or CRISIS
-        threshold = self.SAFETY if intent == CRISIS else self.SAFETY_OTHER
-        if p.score < threshold and CRISIS in (p.intent, p.second):
-            # Crisis and another safety reading split between them: recall first, crisis
-            # (whose response gives the emergency number too).
-            both = self.catalogue.kind_of(p.second) == "safety"
-            if both and p.score + p.second_score >= self.SAFETY:
-                intent, threshold = CRISIS, self.SAFETY
-                p = replace(p, intent=CRISIS, score=p.score + p.second_score)
-        if p.score < threshold or p.known < self.KNOWN:
-            return None
-        cues = self._cues.get(intent)
-        everyday = self.safety.everyday(norm, intent, prefixes)
-        if everyday is not None:
-            # Abuse and emergency idioms ("laughing so hard") are not overruled; a crisis
-            # reading outside a grief idiom ("my dad died and I want to join him") is.
-            if intent != CRISIS:
-                return None
-            norm = " ".join(everyday.replace("|", " ").split())
-            prefixes = word_prefixes(norm)
-            again = self.semantic.predict(self.canon(norm))
-            if again.intent != intent or again.score < threshold:
-                return None
-            if cues is None or not cues.search(norm, prefixes):
-                return None
-        if not (_FIRST_PERSON.search(norm) or _SUBJECT_DROPPED.match(norm)):
-            return None
-        cue = cues is not None and cues.search(norm, prefixes)
-        return Match(text, intent, "safety", p.score, check_in=not cue)

@@ -1,0 +1,99 @@
+"""Evidence rules for a safety reading (crisis, abuse, emergency) of the semantic layer
+alone, when the safety patterns missed the line.
+
+Recall first, so a confident reading is kept; but it must be about the person (never
+"from on the kitchen life", misheard "turn on the kitchen lights"); an idiom of that
+safety file leaves it standing only with a cue outside the idiom; and without any cue
+word it is only a gentle question (`check_in`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from skill.content.model import Catalogue
+from skill.nlu.prefilter import PatternSet, word_prefixes
+from skill.nlu.safety import CRISIS, SafetyCheck
+from skill.nlu.semantic import Prediction, SemanticModel, load_cues
+
+# A safety reading of the semantic layer needs the person in the line.
+_FIRST_PERSON = re.compile(r"\b(i|me|my|myself|mine|we|us|our)\b")
+# Speech drops the subject, and then it is the speaker: "wrote letters for the kids",
+# "do not see the point anymore". A line that opens with a verb is about the person.
+_SUBJECT_DROPPED = re.compile(
+    r"^(?:(?:um|uh|er|erm|so|like|honestly|just|really|still|already|kind of|sort of)\s+)*"
+    r"(?:do not|does not|did not|cannot|can not|could not|will not|would not|never|"
+    r"want|wanted|wanna|wish|feel|feeling|felt|been|keep|kept|wrote|written|writing|left|"
+    r"bought|got|gave|giving|given|took|taken|looked|looking|thinking|thought|planning|"
+    r"planned|going|gonna|said|saying|made|sorted|tried|trying|had|have|hate|hating|need|"
+    r"ready|done|finished|tired|sick|sat|sitting|counting|saved|stockpiled|"
+    r"searched|researched|googled|worked out|figured out)\b"
+)
+
+
+@dataclass(frozen=True)
+class SafetyReading:
+    """A safety reading the evidence supports: which intent, how sure, and whether it
+    rests on no cue word (then mid-practice the session asks gently first)."""
+
+    intent: str
+    score: float
+    check_in: bool
+
+
+class SafetyEvidence:
+    """Whether a safety reading of the semantic layer alone may give a safety response."""
+
+    SAFETY = 0.8  # a crisis reading needs this probability
+    SAFETY_OTHER = 0.9  # an abuse or emergency reading needs this
+    KNOWN = 0.5  # share of the line's content words the layer must know
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        safety: SafetyCheck,
+        semantic: SemanticModel,
+        canon: Callable[[str], str],
+    ) -> None:
+        self.catalogue = catalogue
+        self.safety = safety
+        self.semantic = semantic
+        self.canon = canon
+        self._cues = {
+            intent: PatternSet(rf"\b(?:{w})\b" for w in words)
+            for intent, words in (semantic.cues or load_cues(catalogue)).items()
+        }
+
+    def reading(self, norm: str, p: Prediction, prefixes: frozenset[str]) -> SafetyReading | None:
+        """The safety reading of `p` for normalised text, or None when the evidence is short."""
+        intent = p.intent or CRISIS
+        threshold = self.SAFETY if intent == CRISIS else self.SAFETY_OTHER
+        if p.score < threshold and CRISIS in (p.intent, p.second):
+            # Crisis and another safety reading split between them: recall first, crisis
+            # (whose response gives the emergency number too).
+            both = self.catalogue.kind_of(p.second) == "safety"
+            if both and p.score + p.second_score >= self.SAFETY:
+                intent, threshold = CRISIS, self.SAFETY
+                p = replace(p, intent=CRISIS, score=p.score + p.second_score)
+        if p.score < threshold or p.known < self.KNOWN:
+            return None
+        cues = self._cues.get(intent)
+        everyday = self.safety.everyday(norm, intent, prefixes)
+        if everyday is not None:
+            # Abuse and emergency idioms ("laughing so hard") are not overruled; a crisis
+            # reading outside a grief idiom ("my dad died and I want to join him") is.
+            if intent != CRISIS:
+                return None
+            norm = " ".join(everyday.replace("|", " ").split())
+            prefixes = word_prefixes(norm)
+            again = self.semantic.predict(self.canon(norm))
+            if again.intent != intent or again.score < threshold:
+                return None
+            if cues is None or not cues.search(norm, prefixes):
+                return None
+        if not (_FIRST_PERSON.search(norm) or _SUBJECT_DROPPED.match(norm)):
+            return None
+        cue = cues is not None and cues.search(norm, prefixes)
+        return SafetyReading(intent, p.score, check_in=not cue)
