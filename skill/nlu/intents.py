@@ -41,9 +41,12 @@ __all__ = ["CRISIS", "IntentMatcher", "Match"]
 MAX_SAMPLES = 20_000
 # A paraphrase only starts a practice when it is about the person or asks for something:
 # "the garage is a total mess" and "play rain sounds" are not requests for a practice.
+# A terse ask names no person but names what it wants: "got anything for grief",
+# "the morning one", "bereavement meditation".
 _PERSONAL = re.compile(
     r"\b(i|me|my|myself|mine|we|us|our|let|can|could|would|will|help|guide|start|do|need|"
-    r"want|give|take|walk|lead|try|begin|feel|feeling)\b"
+    r"want|give|gimme|take|walk|lead|try|begin|feel|feeling|practice|practise|meditation|"
+    r"meditate|exercise|session|routine|one|version|something|anything|thing|prompt)\b"
 )
 _LEADING_FILLER = re.compile(r"^(?:(?:hey|hi|okay|ok|oh|so|um|uh|er|erm|well)\s+)*(?:kindly\s+)?")
 
