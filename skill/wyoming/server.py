@@ -1,21 +1,23 @@
 """The Wyoming handle service: `Describe` → `Info`, `Transcript` → `Handled`/`NotHandled`.
 
-Each connection is an asyncio Protocol that reads the wyoming package's wire format from a
-buffer (`skill.wyoming.wire`) and answers from `data_received`: no task, stream, await or
-log call per request, and each reply is one write of bytes encoded once. Every reply is
-decided by the Agent: on the event loop for a spoken-length line, on one worker thread for
-a long text, so a long text never stalls the other connections. A client that sends
-garbage, disconnects mid-event or sends too large an event only ends its own connection;
-nothing it sent is logged. A practice offer for the Kindly speaker is sent once the
-satellite has had time to say the short form, and is dropped if a safety response comes
-first.
-"""
+Each connection is a non-blocking socket on the event loop (`skill.wyoming.connection`),
+read as soon as it is accepted, in the wyoming package's wire format (`skill.wyoming.wire`):
+no task, transport, stream, await or log call per request, and each reply is one send of
+bytes encoded once. Every reply is decided by the Agent: on the event loop for a
+spoken-length line, on one worker thread for a long text, so a long text never stalls the
+other connections. A client that sends garbage, disconnects mid-event or sends too large an
+event only ends its own connection; nothing it sent is logged. A practice offer for the
+Kindly speaker is sent once the satellite has had time to say the short form, and is
+dropped if a safety response comes first."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import os
+import socket
+import stat
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -28,7 +30,7 @@ from skill import __version__
 from skill.errors import KindlyError
 from skill.wyoming.advertise import Advertiser
 from skill.wyoming.agent import Agent, Reply
-from skill.wyoming.connection import Connection
+from skill.wyoming.connection import Listener
 from skill.wyoming.wire import encode
 
 log = logging.getLogger(__name__)
@@ -163,24 +165,48 @@ def endpoint_for(uri: str) -> Endpoint:
     raise WyomingError(f"--uri {uri}: only tcp://HOST:PORT or unix://PATH")
 
 
-async def listen(service: Service, endpoint: Endpoint) -> asyncio.Server:
-    """Listening; TCP_NODELAY is asyncio's default on every accepted TCP connection, so a
-    reply is sent as soon as it is written."""
-    loop = asyncio.get_running_loop()
+def _bound(endpoint: Endpoint) -> list[socket.socket]:
+    """Listening sockets for the endpoint: every address a TCP host name has (IPv6 only
+    on IPv6, as asyncio does), or the Unix socket (a stale one at that path is replaced)."""
+    if endpoint.path is not None:
+        with contextlib.suppress(FileNotFoundError):
+            if stat.S_ISSOCK(os.stat(endpoint.path).st_mode):
+                os.remove(endpoint.path)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.bind(endpoint.path)
+            sock.listen(BACKLOG)
+        except OSError:
+            sock.close()
+            raise
+        return [sock]
+    found = socket.getaddrinfo(
+        endpoint.host, endpoint.port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )
+    sockets: list[socket.socket] = []
     try:
-        if endpoint.path is not None:
-            return await loop.create_unix_server(
-                lambda: Connection(service), endpoint.path, backlog=BACKLOG
-            )
-        return await loop.create_server(
-            lambda: Connection(service),
-            endpoint.host,
-            endpoint.port,
-            reuse_address=True,
-            backlog=BACKLOG,
-        )
+        for family, kind, proto, _name, address in dict.fromkeys(found):
+            sock = socket.socket(family, kind, proto)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+            sock.listen(BACKLOG)
+    except OSError:
+        for sock in sockets:
+            sock.close()
+        raise
+    return sockets
+
+
+async def listen(service: Service, endpoint: Endpoint) -> Listener:
+    """Listening, and answering each connection as it comes (skill.wyoming.connection)."""
+    try:
+        sockets = _bound(endpoint)
     except OSError as exc:
         raise WyomingError(f"cannot listen on {endpoint.uri}: {exc.strerror or exc}") from None
+    return Listener(sockets, service, asyncio.get_running_loop())
 
 
 def tcp_address(uri: str) -> tuple[str, int] | None:
@@ -203,8 +229,8 @@ async def serve(
     socket) once it listens. With a `zeroconf_name` a tcp:// service is advertised on the
     local network meanwhile."""
     endpoint = endpoint_for(uri)
-    server = await listen(service, endpoint)
-    port = int(server.sockets[0].getsockname()[1]) if endpoint.host is not None else None
+    listener = await listen(service, endpoint)
+    port = int(listener.sockets[0].getsockname()[1]) if endpoint.host is not None else None
     advertiser = None
     if zeroconf_name is not None and endpoint.host is not None and port is not None:
         advertiser = Advertiser(zeroconf_name, endpoint.host, port)
@@ -217,8 +243,7 @@ async def serve(
     finally:
         if advertiser is not None:
             await advertiser.stop()
-        server.close()
-        await server.wait_closed()
+        listener.close()
         service.close()
 
 
