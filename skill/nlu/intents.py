@@ -48,6 +48,15 @@ _PERSONAL = re.compile(
     r"want|give|gimme|take|walk|lead|try|begin|feel|feeling|practice|practise|meditation|"
     r"meditate|exercise|session|routine|one|version|something|anything|thing|prompt)\b"
 )
+# A loss named with an explicit ask for a guided practice ("my dad died, can you take me
+# through something for it") starts that distress's practice. Only for grief: the low-mood
+# and panic answers carry the pointer to real help and the grounding, so they come first.
+_PRACTICE_ON_ASK = frozenset({"grief"})
+_ASKS_FOR_PRACTICE = re.compile(
+    r"\b(?:practice|practise|meditation|meditate|exercise|session|one for|"
+    r"the (?:\w+ )?one(?= for|$)|(?:something|anything) (?:for|to)|(?:take|guide|walk) me through|"
+    r"guide me|help me (?:grieve|through|with|sit with|hold|remember|honou?r|be with))\b"
+)
 _LEADING_FILLER = re.compile(r"^(?:(?:hey|hi|okay|ok|oh|so|um|uh|er|erm|well)\s+)*(?:kindly\s+)?")
 
 
@@ -316,6 +325,10 @@ class IntentMatcher:
             unsure = kind == "practice" and p.score < self.SURE
             if unsure and self.fallback.guess(core).intent is None:
                 return self._match(text, None, 0.0)
+            if p.intent in _PRACTICE_ON_ASK and _ASKS_FOR_PRACTICE.search(core):
+                practice = self.catalogue.distresses[p.intent].practice
+                if practice in self.catalogue.intents:
+                    return self._match(text, practice, p.score)
             match = self._match(text, p.intent, p.score)
             return replace(match, alternative=self._close_second(p))
         guess = self.fallback.guess(core)
