@@ -37,6 +37,12 @@ def test_near_misses_get_no_safety_response(matcher: IntentMatcher) -> None:
         "I cut myself shaving this morning",
         "I keep dying on this level",
         "my grandad died last year and I miss him",
+        "I cut my own hair and it's a disaster",
+        "coach made us do suicides for training",
+        "this heat is killing me",
+        "I cut myself on a piece of paper at work",
+        "I need to end it with my band, we never practise",
+        "we lost my uncle to an overdose last spring",
     ],
 )
 def test_issue_near_misses(matcher: IntentMatcher, text: str) -> None:
