@@ -256,3 +256,31 @@ def test_a_loss_with_an_ask_for_a_practice_starts_the_grief_practice(
         other = _semantic(catalogue, intent)
         match = other.parse("honestly I feel awful, can you take me through something")
         assert match.intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I've said my goodbyes to my kids in my head",
+        "honestly I'd like to vanish for good",
+        "took dad's shotgun out and I keep holding it",
+        "I've left letters for the kids on the table",
+        "I've given away most of my stuff to my mates",
+        "I bought a pistol and it's not for protection",
+    ],
+)
+def test_goodbyes_means_and_giving_away_are_crisis(matcher: IntentMatcher, text: str) -> None:
+    assert matcher.parse(text).intent == "crisis"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we said our goodbyes to the old flat",
+        "I bought a glue gun for my crafts",
+        "we did suicides in netball training",
+        "the girl in it overdoses in the finale and I cried",
+    ],
+)
+def test_everyday_goodbyes_tools_and_plots_are_not(matcher: IntentMatcher, text: str) -> None:
+    assert matcher.parse(text).kind != "safety"
