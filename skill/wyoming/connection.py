@@ -114,6 +114,25 @@ class Connection:
     worker thread the connection is not read, and neither is it while the client leaves a
     reply unread in the socket."""
 
+    __slots__ = (
+        "busy",
+        "closed",
+        "ending",
+        "eof",
+        "fd",
+        "frames",
+        "linger",
+        "live",
+        "loop",
+        "out",
+        "reading",
+        "refused",
+        "service",
+        "shut",
+        "sock",
+        "writing",
+    )
+
     def __init__(
         self,
         sock: socket.socket,
