@@ -54,7 +54,8 @@ _PERSONAL = re.compile(
 _PRACTICE_ON_ASK = frozenset({"grief"})
 _ASKS_FOR_PRACTICE = re.compile(
     r"\b(?:practice|practise|meditation|meditate|exercise|session|one for|"
-    r"the (?:\w+ )?one(?= for|$)|(?:something|anything) (?:for|to)|(?:take|guide|walk) me through|"
+    r"the one(?= for|$)|the (?!only|last|first|other|next|same|right|wrong|little|young|old)"
+    r"\w+ one|(?:something|anything) (?:for|to)|(?:take|guide|walk) me through|"
     r"guide me|help me (?:grieve|through|with|sit with|hold|remember|honou?r|be with))\b"
 )
 _LEADING_FILLER = re.compile(r"^(?:(?:hey|hi|okay|ok|oh|so|um|uh|er|erm|well)\s+)*(?:kindly\s+)?")
@@ -311,7 +312,7 @@ class IntentMatcher:
 
     def _understand(self, text: str, core: str, norm: str, prefixes: frozenset[str]) -> Match:
         """The semantic layer, with the old nearest-sample fallback beside it."""
-        p = self.semantic.predict(core)
+        p = self._loss(self.semantic.predict(core), core)
         kind = self.catalogue.kind_of(p.intent)
         if kind == "safety":
             reading = self.evidence.reading(norm, p, prefixes)
@@ -325,16 +326,24 @@ class IntentMatcher:
             unsure = kind == "practice" and p.score < self.SURE
             if unsure and self.fallback.guess(core).intent is None:
                 return self._match(text, None, 0.0)
-            if p.intent in _PRACTICE_ON_ASK and _ASKS_FOR_PRACTICE.search(core):
-                practice = self.catalogue.distresses[p.intent].practice
-                if practice in self.catalogue.intents:
-                    return self._match(text, practice, p.score)
             match = self._match(text, p.intent, p.score)
             return replace(match, alternative=self._close_second(p))
         guess = self.fallback.guess(core)
         if self.catalogue.kind_of(guess.intent) == "practice" and not _PERSONAL.search(core):
             return self._match(text, None, 0.0)
         return self._match(text, guess.intent, guess.score if guess.intent else 0.0)
+
+    def _loss(self, p: Prediction, core: str) -> Prediction:
+        """Grief and its practice read as one: a named loss, split between the two, is the
+        practice when the line asks for one, else the grief answer."""
+        for distress in _PRACTICE_ON_ASK & {p.intent, p.second}:
+            practice = self.catalogue.distresses[distress].practice
+            if not (p.intent == distress or (p.intent, p.second) == (practice, distress)):
+                continue
+            score = p.score + (p.second_score if p.second in (distress, practice) else 0.0)
+            asked = practice in self.catalogue.intents and _ASKS_FOR_PRACTICE.search(core)
+            return Prediction(practice if asked else distress, score, None, 0.0, p.known)
+        return p
 
     def _known(self, p: Prediction, kind: str) -> float:
         """How much of the line the layer must know: less for a sure reading of distress

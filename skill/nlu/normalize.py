@@ -92,6 +92,19 @@ _REWRITES = {
     "ok": "okay",
     "criticize": "criticise",
     "criticizing": "criticising",
+    # text speak typed into Assist or a chat ("can u do the one for ur heart pls")
+    "u": "you",
+    "ur": "your",
+    "ya": "you",
+    "pls": "please",
+    "plz": "please",
+    "wat": "what",
+    "wot": "what",
+    "meself": "myself",
+    "idk": "i do not know",
+    "tho": "though",
+    "cuz": "because",
+    "coz": "because",
 }
 
 # "nothing's" is "nothing is"; other 's are possessive ("mum's car") and are dropped.

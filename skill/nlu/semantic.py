@@ -28,6 +28,7 @@ import numpy.typing as npt
 from skill.content.model import Catalogue
 from skill.errors import ContentError
 from skill.nlu import fallback
+from skill.nlu import normalize as normalize_module
 from skill.nlu.fallback import STOP_WORDS, stem
 from skill.nlu.normalize import normalize
 from skill.paths import atomic_write, cache_dir
@@ -256,6 +257,7 @@ def train(
 def _cache_path(catalogue: Catalogue) -> Path:
     code = hashlib.sha256(Path(__file__).read_bytes())
     code.update(Path(fallback.__file__).read_bytes())  # its stems shape the features
+    code.update(Path(normalize_module.__file__).read_bytes())  # so do the examples' words
     return cache_dir() / "semantic" / f"{catalogue.digest}-{code.hexdigest()[:12]}.npz"
 
 

@@ -163,3 +163,12 @@ def _load() -> IntentMatcher:
 
 
 _MATCHER = _load()
+
+
+def test_text_speak_reads_as_the_words_it_stands_for() -> None:
+    from skill.nlu.normalize import normalize
+
+    assert (
+        normalize("can u do the one for ur heart pls") == "can you do the one for your heart please"
+    )
+    assert normalize("idk wat to do, meself") == "i do not know what to do myself"
