@@ -257,6 +257,7 @@ class IntentMatcher:
     KNOWN_DISTRESS = 0.3
     SURE_DISTRESS = 0.95
     SURE = 0.7
+    SURE_TERSE = 0.95  # a near-certain practice reading needs no person word
     ASK = 0.25
     CLOSE = 0.2
 
@@ -319,7 +320,7 @@ class IntentMatcher:
             if reading is not None:
                 return Match(text, reading.intent, "safety", reading.score, reading.check_in)
         elif p.intent is not None and p.score >= self.ACCEPT and p.known >= self._known(p, kind):
-            if kind == "practice" and not _PERSONAL.search(core):
+            if kind == "practice" and not _PERSONAL.search(core) and p.score < self.SURE_TERSE:
                 return self._match(text, None, 0.0)
             # Starting a practice needs the nearest template to agree, or certainty:
             # "a break from the gym" shares words with a break but is not a request.
