@@ -319,6 +319,12 @@ class IntentMatcher:
             reading = self.evidence.reading(norm, p, prefixes)
             if reading is not None:
                 return Match(text, reading.intent, "safety", reading.score, reading.check_in)
+            # A crisis reading too weak to act on, with distress beside it: the distress
+            # answer (which points to real help) rather than "I'm not sure I can help".
+            low = p.intent == CRISIS and self.catalogue.kind_of(p.second) == "distress"
+            enough = p.score + p.second_score >= self.ACCEPT and p.known >= self.KNOWN
+            if low and enough and p.second:
+                return self._match(text, p.second, p.second_score)
         elif p.intent is not None and p.score >= self.ACCEPT and p.known >= self._known(p, kind):
             if kind == "practice" and not _PERSONAL.search(core) and p.score < self.SURE_TERSE:
                 return self._match(text, None, 0.0)

@@ -284,3 +284,19 @@ def test_goodbyes_means_and_giving_away_are_crisis(matcher: IntentMatcher, text:
 )
 def test_everyday_goodbyes_tools_and_plots_are_not(matcher: IntentMatcher, text: str) -> None:
     assert matcher.parse(text).kind != "safety"
+
+
+def test_more_distress_in_words_never_trained_on(matcher: IntentMatcher) -> None:
+    got = [(want, matcher.parse(t)) for want, t in LINES["distress_more"]]
+    assert sum(m.intent == want for want, m in got) / len(got) >= 0.7
+    assert [m.text for want, m in got if want == "panic" and m.intent != "panic"] == []
+
+
+def test_a_weak_crisis_reading_beside_distress_gets_the_distress_answer(
+    catalogue: Catalogue,
+) -> None:
+    match = _semantic(catalogue, "crisis", "low_mood").parse("honestly I feel strange lately")
+    assert (match.intent, match.kind) == ("low_mood", "distress")
+    # Beside a practice it is still nothing: only distress answers point to real help.
+    other = _semantic(catalogue, "crisis", "take_a_break").parse("honestly I feel strange lately")
+    assert other.kind not in ("safety", "distress", "practice")
