@@ -49,8 +49,9 @@ _PERSONAL = re.compile(
     r"meditate|exercise|session|routine|one|version|something|anything|thing|prompt)\b"
 )
 # A loss named with an explicit ask for a guided practice ("my dad died, can you take me
-# through something for it") starts that distress's practice. Only for grief: the low-mood
-# and panic answers carry the pointer to real help and the grounding, so they come first.
+# through something for it") starts that distress's practice; without the ask it is the
+# distress answer. Only for grief: the low-mood and panic answers carry the pointer to
+# real help and the grounding, so they always come first.
 _PRACTICE_ON_ASK = frozenset({"grief"})
 _ASKS_FOR_PRACTICE = re.compile(
     r"\b(?:practice|practise|meditation|meditate|exercise|session|one for|"
@@ -344,7 +345,8 @@ class IntentMatcher:
         """Grief and its practice read as one: a named loss, split between the two, is the
         practice when the line asks for one, else the grief answer."""
         for distress in _PRACTICE_ON_ASK & {p.intent, p.second}:
-            practice = self.catalogue.distresses[distress].practice
+            answer = self.catalogue.distresses.get(distress)
+            practice = answer.practice if answer is not None else ""
             if not (p.intent == distress or (p.intent, p.second) == (practice, distress)):
                 continue
             score = p.score + (p.second_score if p.second in (distress, practice) else 0.0)
