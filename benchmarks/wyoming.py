@@ -2,11 +2,13 @@
 
     python -m benchmarks.wyoming [--quick]
 
-Starts `kindly wyoming --uri tcp://127.0.0.1:0 --no-zeroconf` as a process. Latency runs
-from opening the connection to reading the reply's last byte, the exchange Home Assistant
-makes (`homeassistant/components/wyoming/conversation.py`): a new connection per request,
-one Transcript with its conversation id, the one reply, close. 1,000 requests from 50
-concurrent clients (--quick: 200 from 50), lines drawn from every text set. Memory: the
+Starts `kindly wyoming --uri tcp://127.0.0.1:0 --no-zeroconf` as a process. Each request
+is the exchange Home Assistant makes (`homeassistant/components/wyoming/conversation.py`):
+a new connection, one Transcript with its conversation id, the one reply, close. Latency
+runs from the connect to the arrival of the reply's last byte (the kernel's receive
+timestamp), which is when Home Assistant on its own machine has it; the time until these
+clients, on this busy machine, get round to reading it is printed beside. 1,000 requests
+from 50 concurrent clients (--quick: 200 from 50), lines drawn from every text set. Memory: the
 service's peak RSS (VmHWM) after the load, against a process that only loads the same
 understanding (`IntentMatcher`, as `kindly parse` does). Agreement: every line of every
 text set sent as a Transcript with the wyoming package's own client, and the reply
@@ -24,10 +26,11 @@ its client costs is not the service's. Here the clients share the service's 2 co
 the timed clients are plain non-blocking sockets on one epoll (requests encoded before the
 clock starts, replies only framed): ~0.06 ms of CPU a request, where 50 clients of the
 wyoming package's own asyncio code cost ~0.2 ms each and, in one process, queue behind
-each other as much as behind the service. That figure is printed too, as is the clients'
-CPU. Once the service is up this process makes itself a batch job (SCHED_BATCH, same
-niceness), so a reply that wakes a client does not preempt the service. The load average
-is printed because other work on the machine inflates every figure."""
+each other as much as behind the service. That figure is printed too (read when read, as
+before), as is the clients' CPU. Once the service is up this process makes itself a batch
+job (SCHED_BATCH, same niceness), so a reply that wakes a client does not preempt the
+service. The load average is printed because other work on the machine inflates every
+figure."""
 
 from __future__ import annotations
 
@@ -40,6 +43,7 @@ import random
 import re
 import selectors
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -105,18 +109,43 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+# Linux: each read also says when its bytes reached this side's socket (a kernel clock,
+# as time.time_ns), so a reply is timed when it arrived, not when a client on this busy
+# machine got round to reading it. Elsewhere: when it was read.
+_SO_TIMESTAMPNS = 35 if sys.platform == "linux" else None
+_STAMP = struct.Struct("qq")  # struct timespec
+
+
 class _Client:
-    """One request in flight: its socket, when it started, what came back."""
+    """One request in flight: its socket and bytes, when it started, what came back."""
 
-    __slots__ = ("received", "sock", "started")
+    __slots__ = ("arrived", "received", "request", "sock", "started")
 
-    def __init__(self, sock: socket.socket, started: float) -> None:
+    def __init__(self, sock: socket.socket, request: bytes, started: int) -> None:
         self.sock = sock
+        self.request = request
         self.started = started
         self.received = bytearray()
+        self.arrived = started
 
-    def reply_complete(self) -> bool:
-        """The reply's header line and the data it announces have all arrived."""
+    def send(self) -> None:
+        if self.sock.send(self.request) != len(self.request):  # a fresh socket takes it all
+            raise ConnectionError("the request was not sent whole")
+
+    def read(self) -> bool:
+        """Read what has come; True once the reply is complete."""
+        if _SO_TIMESTAMPNS is None:
+            chunk = self.sock.recv(65536)
+            self.arrived = time.time_ns()
+        else:
+            chunk, ancillary, _flags, _address = self.sock.recvmsg(65536, _STAMP.size * 2)
+            for level, kind, data in ancillary:
+                if level == socket.SOL_SOCKET and kind == _SO_TIMESTAMPNS:
+                    seconds, nanoseconds = _STAMP.unpack(data[: _STAMP.size])
+                    self.arrived = seconds * 1_000_000_000 + nanoseconds
+        if not chunk:
+            raise ConnectionError("closed before the reply")
+        self.received += chunk
         end = self.received.find(b"\n")
         if end < 0:
             return False
@@ -126,13 +155,17 @@ class _Client:
         return len(self.received) >= end + 1 + (header.get("data_length") or 0)
 
 
-def _load(port: int, requests: list[bytes], total: int, clients: int = CLIENTS) -> list[float]:
-    """`total` requests, `clients` at a time, each as Home Assistant makes it: connect, one
-    Transcript, read the one reply, close. Latency from the connect to the reply's last
-    byte. Plain non-blocking sockets on one epoll: the client side costs a few syscalls a
-    request, so its CPU does not stand in the service's queue on the same 2 cores."""
+def _load(
+    port: int, requests: list[bytes], total: int, clients: int = CLIENTS
+) -> tuple[list[float], list[float]]:
+    """`total` requests, `clients` at a time, each as Home Assistant makes it: connect, send
+    one Transcript, read the one reply, close. Seconds from the connect to the reply's last
+    byte arriving, and to its being read here. Plain non-blocking sockets on one epoll: a
+    request costs the client a few syscalls, so its CPU hardly stands in the service's
+    queue on the same 2 cores."""
     selector = selectors.DefaultSelector()
-    times: list[float] = []
+    arrived: list[float] = []
+    read: list[float] = []
     numbers = iter(range(total))
 
     def begin() -> None:
@@ -141,13 +174,20 @@ def _load(port: int, requests: list[bytes], total: int, clients: int = CLIENTS) 
             return
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setblocking(False)
-        started = time.perf_counter()
+        if _SO_TIMESTAMPNS is not None:
+            sock.setsockopt(socket.SOL_SOCKET, _SO_TIMESTAMPNS, 1)
+        client = _Client(sock, requests[n % len(requests)], time.time_ns())
         err = sock.connect_ex((HOST, port))  # an address: no name lookup
         if err not in (0, errno.EINPROGRESS):
             raise OSError(err, os.strerror(err))
-        selector.register(
-            sock, selectors.EVENT_WRITE, (_Client(sock, started), requests[n % len(requests)])
-        )
+        try:  # on loopback the handshake is done by now
+            client.send()
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.ENOTCONN, errno.EINTR):
+                raise
+            selector.register(sock, selectors.EVENT_WRITE, client)  # send once connected
+        else:
+            selector.register(sock, selectors.EVENT_READ, client)
 
     for _ in range(clients):
         begin()
@@ -156,23 +196,18 @@ def _load(port: int, requests: list[bytes], total: int, clients: int = CLIENTS) 
         if not ready:
             raise TimeoutError("no reply within 60 s")
         for key, mask in ready:
-            client, request = key.data
-            if mask & selectors.EVENT_WRITE:  # connected: the request fits the buffer at once
-                if client.sock.send(request) != len(request):
-                    raise ConnectionError("the request was not sent whole")
-                selector.modify(client.sock, selectors.EVENT_READ, key.data)
-                continue
-            chunk = client.sock.recv(65536)
-            if not chunk:
-                raise ConnectionError("closed before the reply")
-            client.received += chunk
-            if client.reply_complete():
-                times.append(time.perf_counter() - client.started)
+            client = key.data
+            if mask & selectors.EVENT_WRITE:  # connected now
+                client.send()
+                selector.modify(client.sock, selectors.EVENT_READ, client)
+            elif client.read():
+                read.append((time.time_ns() - client.started) / 1e9)
+                arrived.append((client.arrived - client.started) / 1e9)
                 selector.unregister(client.sock)
                 client.sock.close()
                 begin()
     selector.close()
-    return times
+    return arrived, read
 
 
 async def _load_library(port: int, lines: list[str], total: int) -> list[float]:
@@ -230,11 +265,11 @@ def main() -> None:
         _load(port, requests, CLIENTS)  # warm up: first connections, caches
         cpu_before, load_before = _cpu(proc.pid), os.getloadavg()[0]
         own_before = time.process_time()
-        times = _load(port, requests, total)
+        times, read = _load(port, requests, total)
         cpu_ms = (_cpu(proc.pid) - cpu_before) * 1000 / total
         client_ms = (time.process_time() - own_before) * 1000 / total
         status = Path(f"/proc/{proc.pid}/status").read_text()
-        alone = [t * 1000 for t in _load(port, requests, total // 5, clients=1)]
+        alone = [t * 1000 for t in _load(port, requests, total // 5, clients=1)[0]]
         library = [t * 1000 for t in asyncio.run(_load_library(port, lines, total))]
         load = max(load_before, os.getloadavg()[0])
 
@@ -269,6 +304,7 @@ def main() -> None:
         for m, reply in zip(matches, replies, strict=True)
     )
     ms = [t * 1000 for t in times]
+    read_ms = [t * 1000 for t in read]
     p95 = _percentile(ms, 0.95)
     added = (_kb(status, "VmHWM") - _kb(baseline, "VmHWM")) / 1024
     print(
@@ -284,6 +320,11 @@ def main() -> None:
                 ],
                 ["p99 ms", f"{_percentile(ms, 0.99):.2f}", "-"],
                 ["max ms", f"{max(ms):.2f}", "-"],
+                [
+                    "as read by these clients: p50 / p95 ms",
+                    f"{_percentile(read_ms, 0.5):.2f} / {_percentile(read_ms, 0.95):.2f}",
+                    "-",
+                ],
                 [
                     "one client at a time: p50 / p95 ms",
                     f"{_percentile(alone, 0.5):.2f} / {_percentile(alone, 0.95):.2f}",
