@@ -23,6 +23,10 @@ keyword-spotting pass that weighs each phrase against a phone loop (`Transcript.
   intent from the background reading, or most of the reading's words heard in it too.
   Otherwise the utterance is not understood (intent None), which does nothing.
 
+The evidence passes cost as much as the readings, so they run only where they can matter
+(`how_close`): when no first reading is a crisis or safety statement or names an intent,
+nothing can happen and neither runs; the spotter runs only when a crisis is possible.
+
 An engine without these passes (Vosk) gives None for both: its readings stand as before,
 except that N-best alternatives no longer count as readings.
 """
@@ -31,13 +35,14 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
-from skill.hearing.asr.base import Transcript
+from skill.hearing.asr.base import Look, Transcript
 from skill.nlu.intents import CRISIS, IntentMatcher, Match, strip_filler
 from skill.nlu.normalize import normalize
 
 SUPPORT = 0.5  # word agreement with the background that lets a reading drive an action
 REFUTED = 0.2  # at most this much of a crisis reading in a background that backs another
 POSSIBLE = 0.5  # confidence of a crisis the audio only possibly supports
+AGREE = 0.6  # word agreement that lets a grammar reading stand with the open one
 
 
 def agreement(a: str, b: str) -> float:
@@ -145,3 +150,26 @@ def supported(match: Match, transcript: Transcript, matcher: IntentMatcher) -> b
         and any(words(t) == one for t in (transcript.open, *transcript.alternatives))
         and len(words(background)) == 1
     )
+
+
+def how_close(transcript: Transcript, matcher: IntentMatcher) -> Look:
+    """How closely the evidence passes must look, from the first readings alone.
+
+    A crisis is possible when a reading, or one of the open pass's alternatives, is a
+    safety statement: the background may then find the crisis itself, and the spotter may
+    back it. Another action is possible when the open reading names an intent, or when the
+    grammar's does and the open pass heard much the same words (its reading or one of its
+    alternatives). A closed grammar names an intent for almost anything, so a grammar
+    reading the open pass did not hear is not acted on, and costs no evidence passes.
+    """
+    safety = matcher.safety
+    if any(safety.is_crisis(t) for t in (*transcript.readings(), *transcript.alternatives)):
+        return Look.CRISIS
+    if transcript.open and matcher.parse(transcript.open).intent is not None:
+        return Look.BACKGROUND
+    grammar = transcript.grammar or ""
+    heard = (transcript.open or "", *transcript.alternatives)
+    open_heard_it = transcript.open is None or any(agreement(grammar, t) >= AGREE for t in heard)
+    if open_heard_it and grammar and matcher.parse(grammar).intent is not None:
+        return Look.BACKGROUND
+    return Look.NONE

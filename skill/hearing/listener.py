@@ -22,14 +22,21 @@ import numpy.typing as npt
 from skill.config import HearingConfig
 from skill.hearing.asr.base import Decoding, Recogniser, Transcript
 from skill.hearing.endpoint import Endpoint, EndpointConfig, Endpointer, noise_floor
-from skill.hearing.evidence import POSSIBLE, agreement, coverage, crisis_match, supported
+from skill.hearing.evidence import (
+    AGREE,
+    POSSIBLE,
+    agreement,
+    coverage,
+    crisis_match,
+    how_close,
+    supported,
+)
 from skill.nlu.intents import IntentMatcher, Match, strip_filler
 from skill.nlu.normalize import normalize
 
 RATE = 16_000
 CHUNK = RATE // 20  # 50 ms
 PRE_ROLL = 0.3  # seconds of audio kept from before speech starts
-AGREE = 0.6  # word agreement that lets the grammar reading stand against the open one
 
 
 @dataclass(frozen=True)
@@ -153,7 +160,7 @@ class Listener:
         if self.decoding is None:
             empty = Transcript(None, None, engine=self.recogniser.engine)
             return Heard(self.matcher.parse(""), empty, endpoint)
-        transcript = self.decoding.finish()
+        transcript = self.decoding.finish(lambda first: how_close(first, self.matcher))
         return Heard(interpret(transcript, self.matcher), transcript, endpoint)
 
 

@@ -13,9 +13,17 @@ import pytest
 from skill.config import HearingConfig
 from skill.content.model import Catalogue
 from skill.errors import ConfigError
-from skill.hearing.asr.base import MODES, Transcript, check_mode
+from skill.hearing.asr.base import MODES, Look, Transcript, check_mode
 from skill.hearing.asr.select import make_recogniser
-from skill.hearing.asr.sphinx import GRAMMAR, OPEN, SphinxRecogniser, hyp_text, nbest_texts
+from skill.hearing.asr.sphinx import (
+    BACKGROUND,
+    GRAMMAR,
+    OPEN,
+    SPOT,
+    SphinxRecogniser,
+    hyp_text,
+    nbest_texts,
+)
 
 ASR = Path(__file__).resolve().parents[2] / "skill" / "hearing" / "asr"
 
@@ -67,6 +75,16 @@ class FakeDecoder:
     def nbest(self) -> list[Hyp | None] | None:
         assert not self.in_utt
         return self.nbest_result
+
+    spotted: tuple[str, ...] = ()
+
+    def seg(self) -> list[Seg]:
+        return [Seg(f"{w} ") for w in self.spotted] if self.search == SPOT else []
+
+
+@dataclass
+class Seg:
+    word: str
 
 
 def recogniser(decoder: FakeDecoder, mode: str = "both", nbest: int = 10) -> SphinxRecogniser:
@@ -139,6 +157,54 @@ def test_both_mode_decodes_the_buffered_utterance_with_the_grammar() -> None:
     # every pass (streamed, open again, grammar) starts from a fresh front end: no
     # cepstral mean carries over from earlier audio
     assert decoder.fresh_front_ends == 3
+
+
+@pytest.mark.parametrize(
+    ("look", "passes", "background", "spotted"),
+    [
+        (Look.NONE, {OPEN, GRAMMAR}, None, None),
+        (Look.BACKGROUND, {OPEN, GRAMMAR, BACKGROUND}, "take a break", ()),
+        (Look.CRISIS, {OPEN, GRAMMAR, BACKGROUND, SPOT}, "take a break", ("hurt myself",)),
+    ],
+)
+def test_the_evidence_passes_run_only_as_far_as_the_first_readings_ask(
+    look: Look, passes: set[str], background: str | None, spotted: tuple[str, ...] | None
+) -> None:
+    heard = {
+        OPEN: Hyp("take a brake"),
+        GRAMMAR: Hyp("take a break"),
+        BACKGROUND: Hyp("take a break"),
+    }
+    decoder = FakeDecoder(heard, [Hyp("take a brake"), Hyp("i want to die")])
+    decoder.spotted = ("hurt myself",)
+    rec = recogniser(decoder)
+    rec.background = True
+    decoding = rec.start()
+    decoding.accept(SPEECH)
+    seen: list[Transcript] = []
+
+    def closer(first: Transcript) -> Look:
+        seen.append(first)
+        return look
+
+    transcript = decoding.finish(closer)
+    # `look` saw the first readings (and the alternatives), before any evidence pass
+    assert [(t.grammar, t.open, t.alternatives, t.background) for t in seen] == [
+        ("take a break", "take a brake", ("i want to die",), None)
+    ]
+    assert set(decoder.fed) == passes
+    assert (transcript.background, transcript.spotted) == (background, spotted)
+    assert decoder.search == OPEN and not decoder.in_utt
+
+
+def test_without_look_every_evidence_pass_runs() -> None:
+    decoder = FakeDecoder({OPEN: Hyp("hello"), GRAMMAR: Hyp(""), BACKGROUND: Hyp("hello")}, [])
+    rec = recogniser(decoder)
+    rec.background = True
+    decoding = rec.start()
+    decoding.accept(SPEECH)
+    assert decoding.finish().spotted == ()
+    assert set(decoder.fed) == {OPEN, GRAMMAR, BACKGROUND, SPOT}
 
 
 def test_grammar_mode_reads_no_n_best() -> None:

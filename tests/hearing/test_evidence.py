@@ -5,7 +5,8 @@ Transcripts are written out by hand here (no audio, no engine): what each pass h
 
 from __future__ import annotations
 
-from skill.hearing.asr.base import Transcript
+from skill.hearing.asr.base import Look, Transcript
+from skill.hearing.evidence import how_close
 from skill.hearing.listener import interpret
 from skill.nlu.intents import CRISIS, IntentMatcher
 
@@ -123,3 +124,38 @@ def test_a_longer_request_needs_more_than_an_alternative(matcher: IntentMatcher)
     )
     match = interpret(t, matcher)
     assert match.intent is None
+
+
+def test_how_close_the_evidence_passes_look(matcher: IntentMatcher) -> None:
+    def first(grammar: str, open_text: str, alternatives: tuple[str, ...] = ()) -> Look:
+        return how_close(Transcript(grammar, open_text, alternatives), matcher)
+
+    # nothing a reading could act on: no evidence passes (silence, noise, out of domain)
+    assert first("", "") == Look.NONE
+    assert first("", "what's the weather like in paris") == Look.NONE
+    # a request or a control the open pass heard: the background must back it
+    assert first("help me take a break", "help me take a brake") == Look.BACKGROUND
+    assert first("", "stop") == Look.BACKGROUND
+    assert first("stop", "today", ("today i", "stop")) == Look.BACKGROUND  # among alternatives
+    # a template the closed grammar forced onto speech the open pass heard otherwise
+    assert first("help me take a break", "what's the weather like") == Look.NONE
+    # a crisis reading, or a crisis among the open pass's alternatives: look hardest
+    assert first("", "i want to kill myself") == Look.CRISIS
+    assert first("", "can i get a decaf coffee", ("can i get dead coffee", "i want to die")) == (
+        Look.CRISIS
+    )
+
+
+def test_what_no_reading_could_act_on_gives_no_intent_without_evidence(
+    matcher: IntentMatcher,
+) -> None:
+    # how_close says NONE only when interpret would give no intent whatever the evidence
+    for grammar, open_text in [
+        ("", ""),
+        ("", "what's the weather like in paris"),
+        ("help me take a break", "what's the weather like in paris"),
+        ("what is self compassion", "what is a good recipe for soup"),
+    ]:
+        bare = Transcript(grammar, open_text, (), "pocketsphinx", "both")
+        assert how_close(bare, matcher) == Look.NONE
+        assert interpret(bare, matcher).intent is None

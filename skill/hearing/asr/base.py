@@ -13,6 +13,10 @@ chunks (16 kHz mono int16 bytes, 20–100 ms each), tells its partial result, an
 - `spotted`: the crisis keyphrases a keyword-spotting pass found with acoustic support
   against a phone loop (`asr.spotting`); None when the engine has no such pass.
 
+The evidence passes cost as much as the readings: the caller of `finish()` may pass `look`,
+which sees the first readings and says how closely to look (`Look`): silence, noise and
+speech that could lead to no action end there, with no evidence passes at all.
+
 Every pass of an utterance starts from the same engine state (the cepstral mean the
 engine adapts is reset per utterance), so the same audio gives the same transcript
 whatever was heard before.
@@ -23,7 +27,9 @@ The engines (`sphinx`, `vosk`) depend on this module only; `select` picks one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import Protocol
 
 from skill.errors import ConfigError
@@ -33,7 +39,7 @@ MODES = ("grammar", "open", "both")
 
 @dataclass(frozen=True)
 class Transcript:
-    """What one utterance was heard as (None: that pass did not run)."""
+    """What one utterance was heard as (None: that pass did not run, or was not needed)."""
 
     grammar: str | None
     open: str | None
@@ -54,6 +60,17 @@ class Transcript:
         return [t for t in dict.fromkeys(found) if t]
 
 
+class Look(IntEnum):
+    """How closely the evidence passes look at an utterance, given its first readings."""
+
+    NONE = 0  # no reading could lead to an action: no evidence passes
+    BACKGROUND = 1  # an action is possible: the general-English background reading
+    CRISIS = 2  # a crisis is possible: the background and the crisis keyphrase spotter
+
+
+Closer = Callable[[Transcript], Look]  # first readings -> how closely to look
+
+
 class Decoding(Protocol):
     """One utterance being decoded."""
 
@@ -63,8 +80,12 @@ class Decoding(Protocol):
     def partial(self) -> str:
         """The words heard so far."""
 
-    def finish(self) -> Transcript:
-        """End of the utterance: the final transcript."""
+    def finish(self, look: Closer | None = None) -> Transcript:
+        """End of the utterance: the final transcript.
+
+        `look` decides from the first readings which evidence passes run (None: all of
+        them); an engine without evidence passes ignores it.
+        """
 
 
 class Recogniser(Protocol):

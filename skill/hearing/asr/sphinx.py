@@ -1,14 +1,19 @@
 """The PocketSphinx engine: the embedded default, English with no download.
 
-One decoder holds two searches over the same acoustic model and a dictionary cut down to
+One decoder holds its searches over the same acoustic model and a dictionary cut down to
 the words Kindly can hear (small and quick to load):
 
 - "open": the Kindly LM (grammar.lm), streamed: its partial result feeds the endpointer;
 - "grammar": the templates as a minimal FSG (grammar.compile). In "both" mode it decodes
-  the buffered utterance at the end, which costs a few milliseconds per second of audio.
+  the buffered utterance at the end.
 - "background": PocketSphinx's own general-English LM over the same cut-down dictionary,
   run on the buffered utterance at the end: what the audio sounds like without Kindly's
   bias, the evidence every reading is weighed against (`skill.hearing.evidence`).
+- "spot": the crisis keyphrases against a phone loop (`asr.spotting`).
+
+Each pass costs about as much as another (the acoustic scores are not shared between
+searches), so the two evidence passes run only as far as the first readings ask
+(`finish(look=...)`): none for silence, noise and speech no reading could act on.
 
 Cepstral mean: PocketSphinx otherwise carries its running mean (and the front end's
 state) from one utterance to the next, so the same recording was heard differently after
@@ -32,7 +37,7 @@ from typing import Any
 
 from skill.content.model import Catalogue
 from skill.errors import ModelError
-from skill.hearing.asr.base import Transcript, check_mode
+from skill.hearing.asr.base import Closer, Look, Transcript, check_mode
 from skill.hearing.asr.spotting import keyphrase_list, keyphrase_words
 from skill.hearing.grammar.compile import compile_grammar, spoken_words
 from skill.hearing.grammar.lm import GENERAL_WORDS, LM_VERSION, Vocabulary, build_arpa, corpus
@@ -123,11 +128,11 @@ def sphinx_resources(
     vocabulary_id = hashlib.sha256(
         f"pocketsphinx:{LM_VERSION}:{dict_path}:{stat.st_size}:{stat.st_mtime_ns}".encode()
     ).hexdigest()[:16]
-    scores = vocabulary()
 
     def extra(graph: WordGraph) -> dict[str, str]:
         from skill.hearing.grammar.wordgraph import sample_sentences
 
+        scores = vocabulary()
         sentences = corpus(catalogue, sample_sentences(graph, 6000), scores)
         general = scores.frequent(GENERAL_WORDS)
         words = {w for s in sentences for w in s.split()} | set(general) | graph.words
@@ -141,12 +146,13 @@ def sphinx_resources(
 
     grammar = compile_grammar(
         catalogue,
-        scores.__contains__,
+        lambda word: word in vocabulary(),  # loaded only to build: a cached grammar needs none
         vocabulary_id,
         wake_phrase=wake_phrase,
         extra=extra,
         root=root,
     )
+    vocabulary.cache_clear()  # 134k words: kept only while a grammar is built
     if grammar.dropped:
         log.debug("words of the templates PocketSphinx cannot say: %s", sorted(grammar.dropped))
     return SphinxResources(grammar.folder)
@@ -239,7 +245,7 @@ class SphinxDecoding:
     def partial(self) -> str:
         return hyp_text(self.decoder.hyp())
 
-    def finish(self) -> Transcript:
+    def finish(self, look: Closer | None = None) -> Transcript:
         if self.finished is not None:
             return self.finished
         decoder = self.decoder
@@ -267,9 +273,7 @@ class SphinxDecoding:
                 # the model's initial mean (a fresh front end, so still deterministic).
                 grammar = self._decode(GRAMMAR, audio, batch=False)
             if self.rec.background:
-                background = self._decode(BACKGROUND, audio)
-                self._decode(SPOT, audio)
-                spotted = tuple(dict.fromkeys(s.word.strip() for s in decoder.seg() or ()))
+                background, spotted = self._evidence(audio, grammar, open_text, alternatives, look)
             decoder.activate_search(self.rec.stream_search)
         self.finished = Transcript(
             grammar,
@@ -281,6 +285,30 @@ class SphinxDecoding:
             spotted=spotted,
         )
         return self.finished
+
+    def _evidence(
+        self,
+        audio: bytes,
+        grammar: str | None,
+        open_text: str | None,
+        alternatives: tuple[str, ...],
+        look: Closer | None,
+    ) -> tuple[str | None, tuple[str, ...] | None]:
+        """The background reading and the spotted keyphrases, as far as `look` asks.
+
+        Nothing when no first reading could lead to an action (the background and the
+        spotter would only confirm that nothing happens); the spotter only when a crisis is
+        possible (its keyphrases only ever back a crisis reading: () means none looked for).
+        """
+        first = Transcript(grammar, open_text, alternatives, engine="pocketsphinx")
+        closer = Look.CRISIS if look is None else look(first)
+        if closer == Look.NONE:
+            return None, None
+        background = self._decode(BACKGROUND, audio)
+        if closer < Look.CRISIS:
+            return background, ()
+        self._decode(SPOT, audio)
+        return background, tuple(dict.fromkeys(s.word.strip() for s in self.decoder.seg() or ()))
 
     def _decode(self, search: str, audio: bytes, *, batch: bool = True) -> str:
         """The whole buffered utterance through one search, from a fresh front end.

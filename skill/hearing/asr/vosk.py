@@ -19,7 +19,7 @@ from typing import Any
 
 from skill.content.model import Catalogue
 from skill.errors import ModelError
-from skill.hearing.asr.base import Transcript, check_mode
+from skill.hearing.asr.base import Closer, Transcript, check_mode
 from skill.hearing.grammar.compile import UNK, compile_grammar
 from skill.hearing.grammar.wordgraph import Known
 
@@ -153,7 +153,8 @@ class VoskDecoding:
         one = self.grammar or self.open
         return one.partial() if one is not None else ""
 
-    def finish(self) -> Transcript:
+    def finish(self, look: Closer | None = None) -> Transcript:
+        # no evidence passes here: `look` has nothing to decide
         if self.finished is None:
             grammar = self.grammar.finish() if self.grammar is not None else None
             open_text = self.open.finish() if self.open is not None else None
