@@ -35,6 +35,8 @@ STATS_EVERY = 5.0  # seconds of playback between debug lines
 GATE = 0.25  # a chunk keeping less of its power than this, while Kindly plays, is echo
 GATE_HOLD = 0.01  # the reference's power falls to this over one tail (its echo dies away)
 FAR_ACTIVE = 1e4  # reference power (int16 units squared, about -50 dBFS) that is playing
+QUIET_WINDOWS = 2  # the mic this many delay windows in a row far quieter than the playback
+DIVERGED = 0.25  # seconds of output louder than the mic, while Kindly plays: start afresh
 NO_LIBRARY = "echo cancellation needs libspeexdsp: sudo apt install libspeexdsp1"
 
 
@@ -83,8 +85,11 @@ class EchoCanceller:
         self._lib.speex_preprocess_ctl(self._pre, SPEEX_PREPROCESS_SET_DENOISE, ctypes.byref(flag))
         self._out = np.zeros(frame, np.int16)
 
-    def process(self, mic: Pcm, played: Pcm) -> Pcm:
-        """One frame heard by the mic and the frame played at that time: the mic without it."""
+    def process(self, mic: Pcm, played: Pcm, suppress: bool = True) -> Pcm:
+        """One frame heard by the mic and the frame played at that time: the mic without it.
+
+        `suppress`: also take off the residual echo (speex's preprocessor). It shapes the
+        near voice as well, so it is for a mic known to hear the speaker."""
         if len(mic) != self.frame or len(played) != self.frame:
             raise AudioError(f"echo cancellation takes frames of {self.frame} samples")
         near = np.ascontiguousarray(mic, np.int16)
@@ -93,7 +98,8 @@ class EchoCanceller:
         self._lib.speex_echo_cancellation(
             self._echo, near.ctypes.data, far.ctypes.data, out.ctypes.data
         )
-        self._lib.speex_preprocess_run(self._pre, out.ctypes.data)
+        if suppress:
+            self._lib.speex_preprocess_run(self._pre, out.ctypes.data)
         return out
 
     def run(self, mic: Pcm, played: Pcm) -> Pcm:
@@ -142,7 +148,9 @@ class MicEchoCanceller:
         self._shift = 0.0  # moved back by what the delay estimator found
         self._delays = DelayEstimator()
         self._far_power = 0.0  # recent reference power, held for about a tail
-        self._stats = np.zeros(4)  # mic power, output power, chunks silenced, chunks
+        self._stats = np.zeros(5)  # mic power, output power, silenced, restored, chunks
+        self._louder = 0  # samples in a row the canceller made louder than the mic heard
+        self.hears_echo = True  # until the mic is found far quieter than the playback
 
     def clean(self, chunk: bytes, captured_at: float) -> bytes:
         """The chunk (16 kHz mono int16 ending at `captured_at`) without Kindly's voice."""
@@ -161,6 +169,11 @@ class MicEchoCanceller:
             self._next += drift
         far = self.reference.around(self._next - self._shift, n)
         lag = self._delays.add(mic, far)
+        if lag is not None:
+            self.hears_echo = True  # the mic follows the playback: it hears Kindly
+        elif self._delays.quiet >= QUIET_WINDOWS and self.hears_echo:
+            self.hears_echo = False
+            log.debug("echo: the microphone does not hear Kindly; residual suppression off")
         if lag is not None and abs(lag - AIM) > AIM:
             # Feed the reference AIM ahead of its echo: speex learns a short delay fast.
             self._shift += lag - AIM
@@ -170,19 +183,56 @@ class MicEchoCanceller:
                 "echo delay %.0f ms: reference moved by %.0f ms", lag * 1e3, (lag - AIM) * 1e3
             )
         step = self._aec.frame
-        parts = [self._aec.process(mic[i : i + step], far[i : i + step]) for i in range(0, n, step)]
-        out = self._gate(mic, far, np.concatenate(parts))
-        self._stats += (_power(mic), _power(out), float(not out.any()), 1.0)
-        if self._stats[3] * n >= STATS_EVERY * RATE:
-            heard, left, gated, count = self._stats
+        # A mic that does not hear Kindly (a headset, a speaker in another room, a mic with
+        # its own echo cancelling) gets only the linear filter: the residual suppressor
+        # would shave the person's words for nothing (a lone "stop" was lost 11 in 12).
+        # A person talking over Kindly makes the mic loud too; only a measured echo (the
+        # mic following the playback) switches it on again.
+        suppress = self.hears_echo
+        parts = [
+            self._aec.process(mic[i : i + step], far[i : i + step], suppress)
+            for i in range(0, n, step)
+        ]
+        cancelled = np.concatenate(parts)
+        out, restored = self._no_louder(mic, cancelled, step)
+        out = self._gate(mic, far, out)
+        self._stats += (_power(mic), _power(out), float(not out.any() and mic.any()), restored, 1)
+        if self._stats[4] * n >= STATS_EVERY * RATE:
+            heard, left, gated, kept, count = self._stats
             log.debug(
-                "echo: %.1f dB taken out, %.0f%% of chunks silenced, reference moved %.0f ms",
+                "echo: %.1f dB taken out, %.0f%% of chunks silenced, %.0f%% of frames kept "
+                "as heard, reference moved %.0f ms",
                 10 * np.log10((heard + 1.0) / (left + 1.0)),
                 100 * gated / count,
+                100 * kept / (count * n / step),
                 self._shift * 1e3,
             )
             self._stats[:] = 0.0
         return out.tobytes()
+
+    def _no_louder(self, mic: Pcm, out: Pcm, step: int) -> tuple[Pcm, int]:
+        """A canceller only takes sound away: a frame it made louder than the mic heard is
+        its own echo estimate (a filter that learnt from the person's voice, or from a mic
+        that hears no echo at all: digital silence, a muted or far-away speaker), and
+        would put Kindly's voice into what the recogniser hears. Such frames are kept as
+        heard, and a filter that keeps doing it is started afresh. Returns the audio and
+        how many frames were kept as heard."""
+        frames = len(mic) // step
+        heard = mic[: frames * step].astype(np.float64).reshape(frames, step)
+        made = out[: frames * step].astype(np.float64).reshape(frames, step)
+        louder = np.mean(made**2, axis=1) > np.mean(heard**2, axis=1) + 1.0
+        if not louder.any():
+            self._louder = 0
+            return out, 0
+        fixed = out.copy()
+        for i in np.flatnonzero(louder):
+            fixed[i * step : (i + 1) * step] = mic[i * step : (i + 1) * step]
+        self._louder = self._louder + len(mic) if louder.all() else 0
+        if self._louder >= DIVERGED * RATE and self._aec is not None:
+            log.debug("echo canceller made the mic louder for %.2f s: starting afresh", DIVERGED)
+            self._aec.reset()
+            self._louder = 0
+        return fixed, int(louder.sum())
 
     def _gate(self, mic: Pcm, far: Pcm, out: Pcm) -> Pcm:
         """Silence what is left of Kindly's voice. Whatever speex leaves of an echo is still

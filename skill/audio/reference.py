@@ -22,6 +22,8 @@ from skill.audio.rechunk import RATE
 
 Pcm = npt.NDArray[np.int16]
 RESEAM = 0.02  # a block this far from where the last one ended starts a new run
+FAR_ACTIVE = 1e4  # reference power (int16 units squared, about -50 dBFS) that is playing
+QUIET = 1e-3  # a mic this far (30 dB) below the playback does not hear it
 KEEP_SECONDS = 8.0  # the timeline's length: far more than any mic queue or room echo
 
 
@@ -113,6 +115,9 @@ class DelayEstimator:
         self._far: list[Pcm] = []
         self._count = 0
         self._last: int | None = None
+        # Windows in a row with Kindly playing and the mic 30 dB quieter than it: this mic
+        # does not hear the speaker (0 while unknown, or while it does).
+        self.quiet = 0
 
     def clear(self) -> None:
         """Forget the audio so far (the reference was shifted)."""
@@ -129,6 +134,9 @@ class DelayEstimator:
         m = np.concatenate(self._mic).astype(np.float64)
         f = np.concatenate(self._far).astype(np.float64)
         self._mic, self._far, self._count = [], [], 0
+        far_power = float(np.mean(f**2))
+        if far_power >= FAR_ACTIVE:
+            self.quiet = self.quiet + 1 if np.mean(m**2) < far_power * QUIET else 0
         lag = self._estimate(m, f)
         confirmed = lag is not None and self._last is not None and abs(lag - self._last) <= 16
         self._last = lag
@@ -136,7 +144,7 @@ class DelayEstimator:
 
     def _estimate(self, mic: npt.NDArray[np.float64], far: npt.NDArray[np.float64]) -> int | None:
         n = len(mic)
-        if np.mean(far**2) < 1e4 or np.mean(mic**2) < 1e3:
+        if np.mean(far**2) < FAR_ACTIVE or np.mean(mic**2) < 1e3:
             return None  # too little played or heard to tell
         size = 1 << int(np.ceil(np.log2(2 * n)))
         spectrum = np.fft.rfft(mic, size) * np.conj(np.fft.rfft(far, size))
