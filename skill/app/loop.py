@@ -189,6 +189,10 @@ class Loop:
                     self.on_output(action)
                 self.player.start(action)
             else:
+                if isinstance(action, PublishState) and action.state == "idle":
+                    idle = getattr(self.player, "idle", None)
+                    if callable(idle):
+                        idle()  # spare time: the speaker may render ahead
                 for publish in self.publishers:
                     try:
                         publish(action)

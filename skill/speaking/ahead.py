@@ -1,8 +1,16 @@
 """Synthesis ahead of the playhead: the next lines are in the cache before their turn.
 
 When a practice line starts, the lines that follow it in its practice are rendered in the
-background, at the pace it is spoken and at the pace one "slower" or "faster" away (so the
-first line after either is a cache hit, not live synthesis that breaks up on a busy Pi).
+background at the pace it is spoken, and only at that pace: rendering every line at the
+paces either side too tripled the voice's CPU while a practice played. Another pace is
+rendered only when it is asked for or when Kindly is idle:
+
+- asked: the acknowledgement of "slower" or "faster" starts; while it plays, the
+  interrupted line and the ones after it are rendered at the new pace (the session says
+  that line again next);
+- idle: the session went back to idle; the lines of the practice last spoken are rendered
+  at the paces one step either side, so a later "slower" in it is a cache hit.
+
 One low-priority thread does it; a new line replaces whatever was still waiting.
 """
 
@@ -13,6 +21,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from skill.content.model import Catalogue
 from skill.content.rules import PRACTICE_PACE
@@ -34,14 +43,33 @@ def pace_steps(pace: float, practice_pace: float) -> list[float]:
     return list(dict.fromkeys(round(s * practice_pace, 3) for s in steps))
 
 
+def _slower(pace: float) -> float:
+    return round(min(PACE_MAX, pace / PRACTICE_PACE * PACE_STEP) * PRACTICE_PACE, 3)
+
+
+def _faster(pace: float) -> float:
+    return round(max(PACE_MIN, pace / PRACTICE_PACE / PACE_STEP) * PRACTICE_PACE, 3)
+
+
+@dataclass
+class _Lines:
+    """The practices' lines, indexed once (on the renderer's thread)."""
+
+    following: dict[str, list[str]]  # a line -> the lines after it
+    practice: dict[str, list[str]]  # a line -> every line of its practice
+    slower: str  # the acknowledgement of "slower"
+    faster: str
+
+
 class LookAhead:
     """Renders the lines after the one being spoken into the speech cache, in the background."""
 
     def __init__(self, speech: Speech, catalogue: Callable[[], Catalogue]) -> None:
         self.speech = speech
         self._catalogue = catalogue  # loaded on the thread: no cost at start-up
-        self._following: dict[str, list[str]] | None = None
-        self._wanted: list[tuple[str, float]] = []
+        self._lines: _Lines | None = None
+        self._wanted: list[tuple[str, float] | None] = []  # None: Kindly is idle
+        self._last: tuple[str, float] | None = None  # the practice line last spoken
         self._lock = threading.Condition()
         self._closed = False
         self.rendered = 0
@@ -51,8 +79,15 @@ class LookAhead:
     def speaking(self, text: str, pace: float) -> None:
         """A line has started: queue what follows it (replacing what was waiting)."""
         with self._lock:
-            self._wanted = [(text, pace)]
+            self._wanted.append((text, pace))  # the newest is rendered for; all are noted
             self._lock.notify()
+
+    def idle(self) -> None:
+        """Kindly is idle: render the last practice at the paces either side."""
+        with self._lock:
+            if not self._wanted:
+                self._wanted = [None]
+                self._lock.notify()
 
     def close(self) -> None:
         with self._lock:
@@ -60,23 +95,42 @@ class LookAhead:
             self._lock.notify()
         self._thread.join(timeout=5)
 
-    def _index(self) -> dict[str, list[str]]:
+    def _index(self) -> _Lines:
+        catalogue = self._catalogue()
         following: dict[str, list[str]] = {}
-        for practice in self._catalogue().practices.values():
-            lines = [o.text for o in practice_outputs(practice) if isinstance(o, Speak)]
+        practice: dict[str, list[str]] = {}
+        for one in catalogue.practices.values():
+            lines = [o.text for o in practice_outputs(one) if isinstance(o, Speak)]
             for i, line in enumerate(lines):
                 following.setdefault(line, lines[i + 1 : i + 1 + LOOK_AHEAD])
-        return following
+                practice.setdefault(line, lines)
+        phrases = catalogue.phrases
+        return _Lines(following, practice, phrases.get("slower", ""), phrases.get("faster", ""))
 
-    def _jobs(self, text: str, pace: float) -> list[tuple[str, float]]:
-        if self._following is None:
-            self._following = self._index()
-        after = self._following.get(text, [])
-        steps = pace_steps(pace, PRACTICE_PACE)
-        jobs = [(line, steps[0]) for line in after[:1]]  # the very next line first
-        jobs += [(text, p) for p in steps[1:]]  # this line again, after "slower"/"faster"
-        jobs += [(line, p) for line in after for p in steps]
-        return list(dict.fromkeys(jobs))
+    def _jobs(self, started: list[tuple[str, float] | None]) -> list[tuple[str, float]]:
+        if self._lines is None:
+            self._lines = self._index()
+        lines = self._lines
+        for earlier in started[:-1]:  # lines that started before the renderer got to them
+            if earlier is not None and earlier[0] in lines.following:
+                self._last = earlier
+        wanted = started[-1]
+        if wanted is None:  # idle: the last practice, one step either side
+            if self._last is None:
+                return []
+            text, pace = self._last
+            others = pace_steps(pace, PRACTICE_PACE)[1:]
+            return [(line, p) for p in others for line in lines.practice.get(text, [])]
+        text, pace = wanted
+        if text in lines.following:
+            self._last = (text, pace)
+            return [(line, pace) for line in lines.following[text]]
+        if self._last is not None and text in (lines.slower, lines.faster):
+            # Asked: the interrupted line comes again at the new pace, then the rest.
+            again, was = self._last
+            at = _slower(was) if text == lines.slower else _faster(was)
+            return [(again, at), *((after, at) for after in lines.following[again])]
+        return []
 
     def _run(self) -> None:
         with contextlib.suppress(OSError, AttributeError):  # Linux: one thread's priority
@@ -87,9 +141,9 @@ class LookAhead:
                     self._lock.wait()
                 if self._closed:
                     return
-                text, pace = self._wanted.pop()
+                started, self._wanted = self._wanted, []
             try:
-                jobs = self._jobs(text, pace)
+                jobs = list(dict.fromkeys(self._jobs(started)))
             except KindlyError as exc:
                 log.debug("no look-ahead: %s", exc)
                 continue

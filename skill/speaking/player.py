@@ -179,6 +179,11 @@ class SpeakerPlayer:
                 self._current.cancel.set()
                 self._current = None
 
+    def idle(self) -> None:
+        """The session went idle: spare time for the look-ahead's other paces."""
+        if self.look_ahead is not None:
+            self.look_ahead.idle()
+
     def cue(self) -> None:
         """Play the wake earcon now (over the silence of a listening window or when idle;
         after the line in hand if Kindly is speaking). Never blocks."""

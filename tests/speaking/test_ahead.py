@@ -21,34 +21,75 @@ def test_the_pace_steps_are_the_ones_the_session_will_ask_for() -> None:
     assert round(PRACTICE_PACE / PACE_STEP, 3) in steps  # after "faster"
 
 
-def test_the_next_lines_are_cached_before_their_turn_at_every_pace_step(tmp_path: Path) -> None:
+def _lines(practice: str) -> list[Speak]:
+    outputs = practice_outputs(load_catalogue().practices[practice])
+    return [o for o in outputs if isinstance(o, Speak)]
+
+
+def _wait_for(speech: object, wanted: list[tuple[str, float]], what: str) -> None:
+    deadline = time.monotonic() + 30
+    while any(speech.cached(t, p) is None for t, p in wanted):  # type: ignore[attr-defined]
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def test_the_next_lines_are_cached_before_their_turn_at_this_pace_only(tmp_path: Path) -> None:
     catalogue = load_catalogue()
     speech = fake_speech(tmp_path)
-    lines = [
-        o for o in practice_outputs(catalogue.practices["take_a_break"]) if isinstance(o, Speak)
-    ]
+    lines = _lines("take_a_break")
     ahead = LookAhead(speech, lambda: catalogue)
     try:
         ahead.speaking(lines[0].text, lines[0].pace)
-        slower = round(lines[0].pace / PRACTICE_PACE * PACE_STEP * PRACTICE_PACE, 3)
-        wanted = [(lines[1].text, lines[1].pace), (lines[1].text, slower), (lines[0].text, slower)]
-        deadline = time.monotonic() + 30
-        while any(speech.cached(t, p) is None for t, p in wanted):
-            assert time.monotonic() < deadline, "the look-ahead did not render the next lines"
-            time.sleep(0.05)
+        wanted = [(line.text, line.pace) for line in lines[1:4]]
+        _wait_for(speech, wanted, "the look-ahead did not render the next lines")
+        time.sleep(0.3)
     finally:
         ahead.close()
-    assert ahead.rendered >= 3
+    assert ahead.rendered == 3
+    slower = round(lines[0].pace * PACE_STEP, 3)
+    assert speech.cached(lines[1].text, slower) is None  # no pace nobody asked for
+    assert speech.cached(lines[0].text, slower) is None
 
 
-def test_a_line_outside_any_practice_renders_only_itself_at_other_paces(tmp_path: Path) -> None:
+def test_slower_renders_the_interrupted_line_and_the_next_at_the_new_pace(tmp_path: Path) -> None:
+    catalogue = load_catalogue()
+    speech = fake_speech(tmp_path)
+    lines = _lines("take_a_break")
+    ahead = LookAhead(speech, lambda: catalogue)
+    try:
+        ahead.speaking(lines[0].text, lines[0].pace)
+        ahead.speaking(catalogue.phrases["slower"], 1.0)  # "Okay, slower." plays
+        slower = round(lines[0].pace / PRACTICE_PACE * PACE_STEP * PRACTICE_PACE, 3)
+        wanted = [(lines[0].text, slower), (lines[1].text, slower)]
+        _wait_for(speech, wanted, "the line was not rendered at the pace asked for")
+    finally:
+        ahead.close()
+    faster = round(lines[0].pace / PRACTICE_PACE / PACE_STEP * PRACTICE_PACE, 3)
+    assert speech.cached(lines[0].text, faster) is None
+
+
+def test_when_idle_the_last_practice_is_rendered_at_the_paces_either_side(tmp_path: Path) -> None:
+    catalogue = load_catalogue()
+    speech = fake_speech(tmp_path)
+    lines = _lines("take_a_break")
+    ahead = LookAhead(speech, lambda: catalogue)
+    try:
+        ahead.speaking(lines[-1].text, lines[-1].pace)
+        time.sleep(0.2)
+        ahead.idle()
+        steps = pace_steps(lines[0].pace, PRACTICE_PACE)[1:]
+        wanted = [(line.text, p) for line in lines for p in steps]
+        _wait_for(speech, wanted, "idle time did not render the other paces")
+    finally:
+        ahead.close()
+
+
+def test_a_line_outside_any_practice_renders_nothing(tmp_path: Path) -> None:
     speech = fake_speech(tmp_path)
     ahead = LookAhead(speech, load_catalogue)
     try:
         ahead.speaking("Okay, stopping here.", 1.0)
-        deadline = time.monotonic() + 10
-        while ahead.rendered < 2 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        time.sleep(0.5)
     finally:
         ahead.close()
-    assert speech.cached("Okay, stopping here.", 1.0) is None  # it was playing already
+    assert ahead.rendered == 0
