@@ -59,6 +59,13 @@ _ASKS_FOR_PRACTICE = re.compile(
     r"\w+ one|(?:something|anything) (?:for|to)|(?:take|guide|walk) me through|"
     r"guide me|help me (?:grieve|through|with|sit with|hold|remember|honou?r|be with))\b"
 )
+# A line whose crisis words sat inside an everyday phrase of the crisis file ("my
+# character got unalived in the first five minutes of the stream") is talk about something
+# else: it starts a practice only when it asks for something, not because it says "my".
+_ASKS = re.compile(
+    r"\b(can|could|would|let|help|need|want|give|gimme|take|start|do|try|guide|walk|lead|"
+    r"begin|please|practice|practise|meditation|exercise|session|something|anything)\b"
+)
 _LEADING_FILLER = re.compile(r"^(?:(?:hey|hi|okay|ok|oh|so|um|uh|er|erm|well)\s+)*(?:kindly\s+)?")
 
 
@@ -329,6 +336,8 @@ class IntentMatcher:
         elif p.intent is not None and p.score >= self.ACCEPT and p.known >= self._known(p, kind):
             if kind == "practice" and not _PERSONAL.search(core) and p.score < self.SURE_TERSE:
                 return self._match(text, None, 0.0)
+            if kind == "practice" and self._everyday_talk(norm, core, prefixes):
+                return self._match(text, None, 0.0)
             # Starting a practice needs the nearest template to agree, or certainty:
             # "a break from the gym" shares words with a break but is not a request.
             unsure = kind == "practice" and p.score < self.SURE
@@ -340,6 +349,10 @@ class IntentMatcher:
         if self.catalogue.kind_of(guess.intent) == "practice" and not _PERSONAL.search(core):
             return self._match(text, None, 0.0)
         return self._match(text, guess.intent, guess.score if guess.intent else 0.0)
+
+    def _everyday_talk(self, norm: str, core: str, prefixes: frozenset[str]) -> bool:
+        """Crisis words only inside an everyday phrase, and no ask in the line."""
+        return not _ASKS.search(core) and self.safety.crisis_words_benign(norm, prefixes)
 
     def _loss(self, p: Prediction, core: str) -> Prediction:
         """Grief and its practice read as one: a named loss, split between the two, is the

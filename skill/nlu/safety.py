@@ -76,6 +76,10 @@ class Detector:
         """One of this file's idioms or everyday phrases is in the text."""
         return self._idioms.search(norm, prefixes) or self._benign.search(norm, prefixes)
 
+    def benign(self, norm: str, prefixes: frozenset[str]) -> bool:
+        """One of this file's everyday phrases (not an idiom) is in the text."""
+        return self._benign.search(norm, prefixes)
+
     def everyday(self, norm: str, prefixes: frozenset[str]) -> str:
         """The text with this file's idioms and everyday phrases replaced by separators."""
         return self._idioms.sub(self._benign.sub(norm, prefixes), prefixes)
@@ -143,6 +147,10 @@ class SafetyCheck:
         if detector is None or not detector.idiom(norm, prefixes):
             return None
         return detector.everyday(norm, prefixes)
+
+    def crisis_words_benign(self, norm: str, prefixes: frozenset[str]) -> bool:
+        """Crisis words sit in an everyday phrase ("my character got unalived")."""
+        return self._crisis.benign(norm, prefixes)
 
     def uncertain(self, norm: str, prefixes: frozenset[str] | None = None) -> bool:
         """A crisis flag that rests only on a check-in word ("I felt like a burden")."""
