@@ -32,6 +32,7 @@ from skill.nlu.intents import IntentMatcher
         "I hope the plane goes down with me on it",
         "I wouldn't care if I got hit by a car tomorrow",
         "I wish I'd get hit by a bus",
+        "I pray a lorry kills me",
         "honestly I wouldn't mind if I didn't wake up",
         "I just want to check out of it all permanently",
         # a place that is the whole world stays crisis
@@ -59,6 +60,9 @@ def test_means_with_intent_and_passive_wishes_are_crisis(matcher: IntentMatcher,
         "in the show he shoots himself in the last episode",
         "these shoes are killing me",
         "the car is running fine now, the garage fixed it and shut at five",
+        "I hope the bus takes me to town on time",
+        "the pipe from the exhaust fell off on the motorway",
+        "I spilled cigarette ash on my arm",
     ],
 )
 def test_other_peoples_stories_and_idioms_get_no_safety_or_practice(
