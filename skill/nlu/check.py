@@ -11,6 +11,7 @@ from skill.content.rules import content_rule_errors
 from skill.errors import ContentError, ContentErrors
 from skill.nlu.intents import Canon, compile_templates, iter_samples
 from skill.nlu.safety import safety_check
+from skill.nlu.semantic import load_cues, load_examples
 
 
 def check_content(root: Path | None = None) -> Catalogue:
@@ -50,6 +51,12 @@ def check_content(root: Path | None = None) -> Catalogue:
                     f"'{sentence}' is matched by {' and '.join(sorted(ids))}",
                 )
             )
+    try:
+        # The semantic layer reads these at run time: a broken file must fail here too.
+        load_examples(catalogue)
+        load_cues(catalogue)
+    except ContentError as exc:
+        errors.append(exc)
     if errors:
         raise ContentErrors(errors)
     return catalogue

@@ -113,6 +113,15 @@ def test_broken_yaml_gives_line(tmp_path: Path) -> None:
     assert "tiny.yaml:" in message and "broken YAML" in message
 
 
+def test_broken_examples_file_gives_line(tmp_path: Path) -> None:
+    examples = "near_miss: [my knees are killing me\n"
+    root = make_content(
+        tmp_path, {"practices/tiny.yaml": TINY_PRACTICE, "_examples.yaml": examples}
+    )
+    (message,) = _errors(root)
+    assert "_examples.yaml:" in message and "broken YAML" in message
+
+
 def test_sentence_matched_by_two_intents(tmp_path: Path) -> None:
     other = TINY_PRACTICE.replace("id: tiny", "id: other").replace(
         '"tiny practice"', '"(tiny|small) practice"'
