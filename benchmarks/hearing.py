@@ -291,7 +291,7 @@ def decode_report(items: list[dict[str, Any]], folder: Path) -> None:
         " tests/data/crisis.yaml the text check catches; near-miss alarms: crisis raised on"
         " tests/data/crisis.yaml near misses (lower is better). engine MB: peak of a process"
         " with Python, numpy and the engine decoding; Kindly MB: peak once the content and"
-        " the intent matcher are loaded too. Targets: RTF <= 0.1 (default engine, grammar mode),"
+        " the intent matcher are loaded too. Targets: RTF <= 0.15 (default engine, both mode),"
         " <= 150 MB with PocketSphinx."
     )
 

@@ -57,8 +57,9 @@ OOD_LINES = [
         line,
         marks=[
             pytest.mark.xfail(
-                reason="measured 2026-11-29: at 25 dB heard as 'from on the kitchen life', "
-                "which the semantic layer reads as a possible crisis (issue 12/13, open)",
+                reason="measured 2026-11-29 (session 4): at 25 dB heard as 'i'm the kitchen "
+                "life', which the semantic layer reads as a possible crisis (ask first); "
+                "clean it passes (issue 12/13, open)",
                 strict=False,
             )
         ]

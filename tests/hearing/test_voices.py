@@ -65,8 +65,9 @@ def test_the_same_audio_gives_the_same_result_whatever_came_before(
 
 @pytest.mark.xfail(
     reason="issue 13 open: one-word controls are not yet heard in every voice (2026-11-29 "
-    "after the per-utterance mean, 20 dB: stop 0/4, pause 0/4, repeat 2/4; none heard as "
-    "another control; the grammar pass often hears nothing for a lone noisy word)",
+    "session 4, with the evidence passes gated, 20 dB: stop 0/4, pause 0/4, repeat 2/4 "
+    "(unchanged); none heard as another control; the grammar pass often hears nothing for "
+    "a lone noisy word)",
     strict=False,
 )
 @pytest.mark.parametrize("word", ["stop", "pause", "repeat"])
@@ -84,7 +85,7 @@ def test_one_word_controls_in_four_voices(
 
 @pytest.mark.xfail(
     reason="issue 13 open: a few coffee orders still start a practice or a crisis "
-    "(2026-11-29: 3 of 24 in this sample)",
+    "(2026-11-29 session 4: 1 of 24 in this sample, 'i'd like to die totally' as a crisis)",
     strict=False,
 )
 def test_real_people_get_no_action(sphinx: Recogniser, matcher: IntentMatcher) -> None:
