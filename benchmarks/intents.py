@@ -33,7 +33,7 @@ from skill.nlu.semantic import train
 
 ROOT = Path(__file__).resolve().parent.parent
 WRITERS = ROOT / "benchmarks" / "data" / "writers"
-HELD_OUT = ("writer_d", "writer_e", "writer_h", "blind")
+HELD_OUT = ("writer_d", "writer_e", "writer_h", "writer_i", "writer_j", "blind")
 SAFETY = ("crisis", "abuse", "emergency")
 Parser = Callable[[str], tuple[str | None, str]]  # (intent, kind)
 
