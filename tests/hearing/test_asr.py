@@ -170,7 +170,7 @@ def test_both_mode_decodes_the_buffered_utterance_with_the_grammar() -> None:
 def test_the_evidence_passes_run_only_as_far_as_the_first_readings_ask(
     look: Look, passes: set[str], background: str | None, spotted: tuple[str, ...] | None
 ) -> None:
-    heard = {
+    heard: dict[str, Hyp | None] = {
         OPEN: Hyp("take a brake"),
         GRAMMAR: Hyp("take a break"),
         BACKGROUND: Hyp("take a break"),
