@@ -134,22 +134,25 @@ def supported(match: Match, transcript: Transcript, matcher: IntentMatcher) -> b
         return True
     if coverage(match.text, background) >= SUPPORT:
         return True
-    # One word alone ("pause"): the general model's prior for a lone word is weak ("boss"),
-    # so the grammar hearing that one word, and the open pass hearing it too (its best
-    # reading or one of its alternatives: "stop" came second to "today"), against one
-    # background word, will do.
+    # One word alone ("pause"): the general model's prior for a lone word is weak ("boss",
+    # "paul is"), but a background that heard nothing, or a whole sentence, still speaks
+    # against it. The grammar and the open pass, two searches of different shape, each
+    # hearing exactly that word, against a background of one or two words, will do; so
+    # will the grammar hearing it and the open pass having it among its alternatives
+    # ("stop" came second to "today") against one background word.
     one = strip_filler(normalize(match.text)).split()
 
     def words(text: str | None) -> list[str]:
         return strip_filler(normalize(text or "")).split()
 
-    return (
-        matcher.catalogue.kind_of(match.intent) == "control"
-        and len(one) == 1
-        and words(transcript.grammar) == one
-        and any(words(t) == one for t in (transcript.open, *transcript.alternatives))
-        and len(words(background)) == 1
-    )
+    if matcher.catalogue.kind_of(match.intent) != "control" or len(one) != 1:
+        return False
+    if words(transcript.grammar) != one:
+        return False
+    short = len(words(background))
+    if words(transcript.open) == one:
+        return 0 < short <= 2
+    return any(words(t) == one for t in transcript.alternatives) and short == 1
 
 
 def how_close(transcript: Transcript, matcher: IntentMatcher) -> Look:

@@ -65,6 +65,13 @@ def test_a_request_the_background_backs_is_acted_on(matcher: IntentMatcher) -> N
     assert interpret(heard("stop", "stop", "stop"), matcher).intent == "stop"
     # a lone control word both Kindly passes heard stands against one background word
     assert interpret(heard("pause", "pause", "boss"), matcher).intent == "pause"
+    # or two ("paul is", from a noisy "pause" in an espeak voice)
+    assert interpret(heard("pause", "pause", "paul is"), matcher).intent == "pause"
+    # an alternative of the open pass is weaker: one background word only
+    assert (
+        interpret(heard("pause", "want", "paul is", alternatives=("pause",)), matcher).intent
+        is None
+    )
     assert interpret(heard("stop", "got", "got"), matcher).intent is None
     assert interpret(heard("stop", "stop", ""), matcher).intent is None
     assert interpret(heard("stop", "stop", "can i get a coffee"), matcher).intent is None
