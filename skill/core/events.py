@@ -18,6 +18,12 @@ PACE_MAX = 1.6
 CRISIS_PACE = 1.2  # the crisis response is spoken slowly whatever the pace
 
 
+def stepped(pace: float, control: str) -> float:
+    """The session's pace after "slower" (any other control: "faster"), kept in range."""
+    factor = PACE_STEP if control == "slower" else 1 / PACE_STEP
+    return min(PACE_MAX, max(PACE_MIN, pace * factor))
+
+
 class Mode(StrEnum):
     """What the session is doing. The loops read it (from other threads too)."""
 

@@ -14,14 +14,12 @@ from __future__ import annotations
 from skill.content.model import Catalogue, Practice
 from skill.core.events import (
     CRISIS_PACE,
-    PACE_MAX,
-    PACE_MIN,
-    PACE_STEP,
     Action,
     Mode,
     Output,
     PublishEvent,
     Speak,
+    stepped,
 )
 from skill.core.practice import Unit, UnitKind, output_seconds, unit_output
 from skill.nlu.safety import CrisisResponse
@@ -146,8 +144,7 @@ class Replies:
             self._replying = True
             return [*self._cut(), *self._speak(phrases["resumed"])]
         if control in ("slower", "faster"):
-            factor = PACE_STEP if control == "slower" else 1 / PACE_STEP
-            self.pace = min(PACE_MAX, max(PACE_MIN, self.pace * factor))
+            self.pace = stepped(self.pace, control)
             if self.mode in PRACTISING:
                 return self._interlude(phrases[control])
             return [*self._cut(), *self._say_lines([phrases[control]])]

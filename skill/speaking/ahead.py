@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from skill.content.model import Catalogue
 from skill.content.rules import PRACTICE_PACE
-from skill.core.events import PACE_MAX, PACE_MIN, PACE_STEP, Speak
+from skill.core.events import Speak, stepped
 from skill.core.practice import practice_outputs
 from skill.errors import KindlyError
 from skill.speaking.cache import Speech
@@ -39,16 +39,8 @@ def pace_steps(pace: float, practice_pace: float) -> list[float]:
     """`pace` (a practice line's) and the paces one "slower" and one "faster" away, as the
     session would compute them (its own pace is `pace / practice_pace`)."""
     own = pace / practice_pace
-    steps = [own, min(PACE_MAX, own * PACE_STEP), max(PACE_MIN, own / PACE_STEP)]
+    steps = [own, stepped(own, "slower"), stepped(own, "faster")]
     return list(dict.fromkeys(round(s * practice_pace, 3) for s in steps))
-
-
-def _slower(pace: float) -> float:
-    return round(min(PACE_MAX, pace / PRACTICE_PACE * PACE_STEP) * PRACTICE_PACE, 3)
-
-
-def _faster(pace: float) -> float:
-    return round(max(PACE_MIN, pace / PRACTICE_PACE / PACE_STEP) * PRACTICE_PACE, 3)
 
 
 @dataclass
@@ -128,7 +120,8 @@ class LookAhead:
         if self._last is not None and text in (lines.slower, lines.faster):
             # Asked: the interrupted line comes again at the new pace, then the rest.
             again, was = self._last
-            at = _slower(was) if text == lines.slower else _faster(was)
+            control = "slower" if text == lines.slower else "faster"
+            at = round(stepped(was / PRACTICE_PACE, control) * PRACTICE_PACE, 3)
             return [(again, at), *((after, at) for after in lines.following[again])]
         return []
 
