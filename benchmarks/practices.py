@@ -31,7 +31,7 @@ from skill.content.rules import WPM_MAX, WPM_MIN, estimated_wpm
 from skill.core.events import PlayChime, Silence, Speak
 from skill.core.practice import expand, practice_outputs
 from skill.speaking.cache import Speech, open_speech
-from skill.speaking.player import chime_seconds
+from skill.speaking.chimes import chime_seconds
 
 GAP_DB = -45.0
 FRAME = 0.02

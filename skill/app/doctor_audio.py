@@ -115,7 +115,7 @@ def check_speaker(
 
         from skill.audio import dsp
         from skill.audio.speaker import NO_SPEAKER_FIX
-        from skill.speaking.player import chime as chime_audio
+        from skill.speaking.chimes import chime as chime_audio
 
         sink = (sink_factory or _pyaudio_sink)(22_050, config.audio.speaker)
     except ImportError as exc:
