@@ -2,11 +2,13 @@
 patterns that could match it.
 
 Python's `re` tries every branch of an alternation at every position; the safety files
-hold a few hundred patterns, which made them most of the cost of a parse. Each pattern
-that starts at a word boundary (`\\b`) can only match where a word begins with one of a
-few literal prefixes ("suicid", "kill", "i "...). Those prefixes are read from the
+hold a few hundred patterns, which made them most of the cost of a parse. A match of a
+pattern must contain some literal text: "\\bto (die|be dead)\\b" holds "to die" or "to be
+dead", so a word of the line begins with "die" or "dead". Those words are read from the
 pattern itself, so the filter is exact: a pattern is skipped only when it cannot match.
-A pattern whose start cannot be read (a character class first, say) always runs.
+Of every such set of words a pattern offers (one per run of literal text), the rarest
+one (long words over short ones) is its trigger; a pattern none can be read from
+(a character class in every run, say) always runs.
 """
 
 from __future__ import annotations
@@ -15,13 +17,29 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-_LIMIT = 256  # prefixes per pattern; past this the prefix read so far is kept (still sound)
+_LIMIT = 256  # literal texts per run; past this the run is cut (still sound)
+_SLOTS = 3  # sets of trigger words kept per pattern: a pattern runs when all three hit
 _ZERO_WIDTH_ESCAPES = frozenset("bBAZ")
 _CLASS_ESCAPES = frozenset("wWsSdD")
+_WORD = re.compile(r"[a-z0-9]+")
+_BOUNDARY: tuple[Any, ...] = ("zero", "b")  # \b
+# Words in most lines people say: a poor trigger, whatever their length.
+_COMMON = frozenset(
+    " ".join(
+        (
+            "a about after all am an and any are as at be been being but by can could did do",
+            "does feel feeling for from get getting go going gone got had has have having he",
+            "her here him his how i if in is it just know like me more my myself no not now of",
+            "off on one or our out over really she so some that the their them then there they",
+            "thing things think this to today too up us very was we were what when where which",
+            "who why will with would you your",
+        )
+    ).split()
+)
 
-# A parsed pattern, just enough of it: ("lit", c), ("any",), ("zero",), ("end",),
-# ("group", [alternatives...]), ("opt", item) for ?, ("star", item) for * and {0,n},
-# ("more", item) for + and {m,n}.
+# A parsed pattern, just enough of it: ("lit", c), ("any",), ("zero",), ("zero", "b") for
+# \b, ("end",), ("group", [alternatives...]), ("opt", item) for ?, ("star", item) for *
+# and {0,n}, ("more", item) for + and {m,n}.
 Item = tuple[Any, ...]
 
 
@@ -65,6 +83,8 @@ class _Parser:
         if c == "\\":
             e = p[self.i]
             self.i += 1
+            if e == "b":
+                return _BOUNDARY
             if e in _ZERO_WIDTH_ESCAPES:
                 return ("zero",)
             if e in _CLASS_ESCAPES or e.isalnum():
@@ -98,62 +118,138 @@ class _Parser:
         return quantified
 
 
-def _expand(items: Sequence[Item]) -> tuple[set[str], set[str]]:
-    """The literal texts a match of `items` begins with: (stopped, open), where an open
-    text covers every item and may grow with what follows; a stopped one may not."""
-    stopped: set[str] = set()
-    open_: set[str] = {""}
-    for item in items:
-        tag = item[0]
-        before = open_
-        if tag == "lit":
-            open_ = {s + str(item[1]) for s in open_}
-        elif tag == "zero":
-            continue
-        elif tag in ("any", "end"):
-            return stopped | open_, set()
-        else:
-            inner: list[list[Item]] = item[1] if tag == "group" else [[item[1]]]
-            grown_stopped: set[str] = set()
-            grown_open: set[str] = set(open_) if tag in ("opt", "star") else set()
-            for alt in inner:
-                alt_stopped, alt_open = _expand(alt)
-                grown_stopped |= {s + t for s in open_ for t in alt_stopped}
-                grown_open |= {s + t for s in open_ for t in alt_open}
-            if tag in ("more", "star"):  # after one repetition more may follow: it stops
-                grown_stopped |= grown_open
-                grown_open = set()
-            if len(grown_stopped) + len(grown_open) > _LIMIT:
-                return stopped | before, set()  # what was read so far is still sound
-            stopped |= grown_stopped
-            open_ = grown_open
-        if not open_:
-            break
-    return stopped, open_
-
-
-def first_words(pattern: str) -> frozenset[str] | None:
-    """The literal beginnings (up to the first space) a match's first word must have, for a
-    pattern that starts at a word boundary; None when they cannot be read."""
-    if not pattern.startswith("\\b"):
+def _texts(item: Item) -> set[str] | None:
+    """Every text `item` can match, when that is a short list of literals; else None."""
+    tag = item[0]
+    if tag == "lit":
+        return {str(item[1])}
+    if tag == "zero":
+        return {""}
+    if tag == "opt":
+        inner = _texts(item[1])
+        return None if inner is None else inner | {""}
+    if tag != "group":
         return None
+    out: set[str] = set()
+    for alt in item[1]:
+        texts = {""}
+        for part in alt:
+            got = _texts(part)
+            if got is None:
+                return None
+            texts = {a + b for a in texts for b in got}
+            if len(texts) > _LIMIT:
+                return None
+        out |= texts
+    return out
+
+
+def _run_sets(run: set[str], bound: bool) -> list[set[str]]:
+    """Up to three disjoint sets of words, each holding a word of every text of a run of
+    literals that must start a word of the line (after a space, or first after a \\b):
+    cheap covers, picked greedily by rarity per text covered."""
+    words_of = [
+        {
+            word
+            for j, word in enumerate(text.split(" "))
+            if (j > 0 or (bound and text[:1] != " ")) and _WORD.fullmatch(word)
+        }
+        for text in run
+    ]
+    sets: list[set[str]] = []
+    used: set[str] = set()
+    while len(sets) < _SLOTS:
+        left = [words - used for words in words_of]
+        if not all(left):
+            break
+        chosen: set[str] = set()
+        while left:
+            counts: dict[str, int] = {}
+            for words in left:
+                for word in words:
+                    counts[word] = counts.get(word, 0) + 1
+            best = min(counts, key=lambda w: (_cost(w) / counts[w], w))
+            chosen.add(best)
+            left = [words for words in left if best not in words]
+        for word in sorted(chosen, key=lambda w: (-_cost(w), w)):  # drop what others cover
+            if all(words & (chosen - {word}) for words in words_of):
+                chosen.discard(word)
+        sets.append(chosen)
+        used |= chosen
+    return sets
+
+
+def _cost(word: str) -> float:
+    """Roughly how often `word` starts a word of a line: long words are rare."""
+    return 1.0 if word in _COMMON or len(word) == 1 else 4.0 ** (1 - len(word))
+
+
+def _rarity(words: set[str]) -> float:
+    return sum(map(_cost, words))
+
+
+def _ends_space(item: Item) -> bool:
+    """Every match of `item` is non-empty and ends with a space."""
+    tag = item[0]
+    if tag == "lit":
+        return bool(item[1] == " ")
+    if tag == "more":
+        return _ends_space(item[1])
+    return tag == "group" and all(alt and _ends_space(alt[-1]) for alt in item[1])
+
+
+def _sequence(items: Sequence[Item], bound: bool) -> list[set[str]]:
+    """The rarest sets of words every match of `items` has a word of (see `_run_sets`);
+    `bound` when the items start at the start of a word (after a \\b or a space)."""
+    found: list[set[str]] = []
+    run: set[str] | None = {""} if bound else None
+    start = bound  # with no run open: the position is at the start of a word
+    for item in items:
+        texts = _texts(item)
+        if texts is None or (run is not None and len(run) * len(texts) > _LIMIT):
+            if run is not None:
+                found += _run_sets(run, bound)
+                start = all(t.endswith(" ") or (bound and not t) for t in run)
+            run = None
+            if texts is not None:  # too many texts: a new run starts here
+                run, bound = texts, start
+                continue
+            tag = item[0]
+            if tag in ("group", "more"):
+                found += _alternatives(item[1] if tag == "group" else [[item[1]]], start)
+                start = _ends_space(item)
+            else:  # optional: after it, a word starts if one did before and after it
+                start = start and tag in ("opt", "star") and _ends_space(item[1])
+            continue
+        if run is None:
+            run, bound = texts, start or item == _BOUNDARY
+        else:
+            run = {a + b for a in run for b in texts}
+    if run is not None:
+        found += _run_sets(run, bound)
+    return sorted(found, key=_rarity)[:_SLOTS]
+
+
+def _alternatives(alternatives: list[list[Item]], bound: bool) -> list[set[str]]:
+    """Sets for a choice: each alternative's rarest set joined with the others' rarest,
+    its second with their second... as long as every alternative has one."""
+    each = [_sequence(alt, bound) for alt in alternatives]
+    joined = [set().union(*sets) for sets in zip(*each, strict=False)]
+    return sorted(joined, key=_rarity)
+
+
+def trigger_sets(pattern: str) -> list[frozenset[str]]:
+    """Up to three sets of words, rarest first, such that any text the pattern matches
+    in (normalised: words split by single spaces) has a word beginning with a word of
+    each set ("kill" for "killing"); none when they cannot be read."""
     try:
         parser = _Parser(pattern)
         alts = parser.alternatives()
         if parser.i != len(pattern):
-            return None
-        starts: set[str] = set()
-        for alt in alts:
-            if not alt or alt[0] != ("zero",):
-                return None  # an alternative without its own leading \b
-            got_stopped, got_open = _expand(alt)
-            starts |= got_stopped | got_open
+            return []
+        return [frozenset(s) for s in _alternatives(alts, False)]
     except (ValueError, IndexError, RecursionError):
-        return None
-    words = {s.split(" ", 1)[0] for s in starts}
-    if "" in words or not all(re.fullmatch(r"[a-z0-9]+", w) for w in words):
-        return None
-    return frozenset(words)
+        return []
 
 
 def word_prefixes(norm: str) -> frozenset[str]:
@@ -162,43 +258,73 @@ def word_prefixes(norm: str) -> frozenset[str]:
 
 
 class PatternSet:
-    """Patterns searched one by one, each only when its trigger is in the text.
+    """Patterns searched one by one, each only when the text has a word beginning with a
+    word of each of its trigger sets (`trigger_sets`).
 
-    `sub` uses the single alternation of all of them (the order of the alternatives
-    decides what is cut), but only when some pattern could match at all.
+    `sub` gives what `re.sub` of the single alternation of all of them gives (the order of
+    the alternatives decides what is cut), with only the patterns that match: one that
+    matches nowhere in the text changes nothing at any position.
     """
+
+    _SUBSETS = 256  # alternations of matching subsets kept compiled
 
     def __init__(self, patterns: Iterable[str]) -> None:
         self.patterns = list(patterns)
-        joined = "|".join(f"(?:{p})" for p in self.patterns)
-        self.alternation = re.compile(joined or r"(?!x)x")
+        self.alternation = _alternation(self.patterns)
         self.compiled = [re.compile(p) for p in self.patterns]
-        self.always: list[re.Pattern[str]] = []
-        self.triggers: dict[str, list[re.Pattern[str]]] = {}
-        for pattern, rx in zip(self.patterns, self.compiled, strict=True):
-            words = first_words(pattern)
-            if words is None:
-                self.always.append(rx)
-            else:
-                for word in words:
-                    self.triggers.setdefault(word, []).append(rx)
-        self.keys = frozenset(self.triggers)
+        # Bit i of a mask is pattern i. Per slot, the patterns with no set there pass it;
+        # per word, the patterns whose set in each slot holds it.
+        free = [0] * _SLOTS
+        masks: dict[str, list[int]] = {}
+        for i, pattern in enumerate(self.patterns):
+            sets = trigger_sets(pattern)
+            for slot in range(_SLOTS):
+                if slot >= len(sets):
+                    free[slot] |= 1 << i
+                    continue
+                for word in sets[slot]:
+                    masks.setdefault(word, [0] * _SLOTS)[slot] |= 1 << i
+        self._free = tuple(free)
+        self._masks = {w: tuple(m) for w, m in masks.items()}
+        self.keys = frozenset(self._masks)
+        self._subsets: dict[tuple[int, ...], re.Pattern[str]] = {}
+
+    def candidates(self, prefixes: frozenset[str]) -> list[int]:
+        """Indices of the patterns that may match a text with these word prefixes."""
+        a, b, c = self._free
+        masks = self._masks
+        for key in self.keys & prefixes:
+            x, y, z = masks[key]
+            a |= x
+            b |= y
+            c |= z
+        found = a & b & c
+        out = []
+        while found:
+            low = found & -found
+            out.append(low.bit_length() - 1)
+            found ^= low
+        return out
 
     def search(self, norm: str, prefixes: frozenset[str]) -> bool:
         """True when any pattern matches; `prefixes` are `word_prefixes` of the original
         text (a cut text only loses words, so its triggers are a subset)."""
-        for rx in self.always:
-            if rx.search(norm):
-                return True
-        triggers = self.triggers
-        for key in self.keys & prefixes:
-            for rx in triggers[key]:
-                if rx.search(norm):
-                    return True
-        return False
+        compiled = self.compiled
+        return any(compiled[i].search(norm) for i in self.candidates(prefixes))
 
     def sub(self, norm: str, prefixes: frozenset[str], repl: str = " | ") -> str:
         """What `re.sub` of the whole alternation gives, skipped when nothing matches."""
-        if not self.search(norm, prefixes):
+        compiled = self.compiled
+        hit = tuple(i for i in self.candidates(prefixes) if compiled[i].search(norm))
+        if not hit:
             return norm
-        return self.alternation.sub(repl, norm)
+        rx = compiled[hit[0]] if len(hit) == 1 else self._subsets.get(hit)
+        if rx is None:
+            if len(self._subsets) >= self._SUBSETS:
+                self._subsets.clear()
+            rx = self._subsets[hit] = _alternation([self.patterns[i] for i in hit])
+        return rx.sub(repl, norm)
+
+
+def _alternation(patterns: Sequence[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!x)x")

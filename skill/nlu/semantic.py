@@ -43,25 +43,39 @@ NONE_WEIGHT = 1.0  # weighting "no intent" lines higher cost crisis recall in cr
 EPOCHS = 60
 L2 = 1e-5
 
+WORD_CACHE = 1 << 15  # words whose features are kept looked up
+
 Floats = npt.NDArray[np.float32]
+# A word's token for the pairs, its features' vocabulary indices, whether it is a content
+# word, and whether the layer knows its stem.
+_Word = tuple[str, tuple[int, ...], bool, bool]
+
+
+_NEGATIONS = frozenset({"not", "no", "never", "nothing", "nobody"})
+
+
+def _word_features(word: str) -> tuple[str, list[str]]:
+    """A word's token for the pairs ("not" for a negation) and its own features: the
+    stem and character n-grams of a content word, nothing for a stop word."""
+    if word in _NEGATIONS:
+        return "not", []
+    if word in STOP_WORDS:
+        return word, []
+    s = stem(word)
+    padded = f"<{word}>"
+    own = ["w:" + s]
+    for n in (3, 4):
+        own.extend("c:" + padded[i : i + n] for i in range(len(padded) - n + 1))
+    return s, own
 
 
 def features(core: str) -> list[str]:
     """Word stems, word pairs and character n-grams of normalised text."""
-    words = core.split()
     out: list[str] = []
     stems = []
-    for word in words:
-        if word in {"not", "no", "never", "nothing", "nobody"}:
-            s = "not"
-        elif word in STOP_WORDS:
-            s = word
-        else:
-            s = stem(word)
-            out.append("w:" + s)
-            padded = f"<{word}>"
-            for n in (3, 4):
-                out.extend("c:" + padded[i : i + n] for i in range(len(padded) - n + 1))
+    for word in core.split():
+        s, own = _word_features(word)
+        out.extend(own)
         stems.append(s)
     out.extend(f"b:{a}_{b}" for a, b in pairwise(stems))
     if stems:
@@ -93,26 +107,62 @@ class SemanticModel:
         self.weights = weights  # (len(vocab) + 1, len(classes)); the last row is the bias
         # `load_cues` of the content it was trained on, kept with it (no YAML at start-up)
         self.cues = cues or {}
+        self._words: dict[str, _Word] = {}
 
     def scores(self, core: str) -> Floats:
         return self._probs(features(core))
 
     def _probs(self, feats: list[str]) -> Floats:
         get = self.vocab.get
-        idx = [i for f in feats if (i := get(f)) is not None]
+        return self._softmax([i for f in feats if (i := get(f)) is not None])
+
+    def _softmax(self, idx: list[int]) -> Floats:
         logits = self.weights[-1] + self.weights[idx].sum(axis=0)
         logits = logits - logits.max()
         exp = np.exp(logits)
         result: Floats = exp / exp.sum()
         return result
 
+    def _word(self, word: str) -> _Word:
+        """One word's part of `features`, looked up in the vocabulary once."""
+        got = self._words.get(word)
+        if got is None:
+            s, own = _word_features(word)
+            get = self.vocab.get
+            idx = tuple(i for f in own if (i := get(f)) is not None)
+            known = bool(own) and own[0] in self.vocab
+            got = (s, idx, bool(own), known)
+            if len(self._words) >= WORD_CACHE:
+                self._words.clear()
+            self._words[word] = got
+        return got
+
+    def _encode(self, core: str) -> tuple[list[int], float]:
+        """The vocabulary indices of `features(core)` in their order, and the share of
+        content words the layer knows: what `features` and a lookup give, per word cached."""
+        idx: list[int] = []
+        stems: list[str] = []
+        content = known = 0
+        word = self._word
+        for w in core.split():
+            s, own, is_content, is_known = word(w)
+            idx.extend(own)
+            stems.append(s)
+            content += is_content
+            known += is_known
+        get = self.vocab.get
+        for a, b in pairwise(stems):
+            if (i := get(f"b:{a}_{b}")) is not None:
+                idx.append(i)
+        if stems and (i := get("s:" + stems[0])) is not None:
+            idx.append(i)
+        return idx, known / content if content else 1.0
+
     def predict(self, core: str) -> Prediction:
-        feats = features(core)
-        probs = self._probs(feats)
+        idx, known = self._encode(core)
+        probs = self._softmax(idx)
         order = np.argsort(probs)[::-1]
         first, second = int(order[0]), int(order[1])
-        words = [w for w in feats if w.startswith("w:")]
-        known = sum(w in self.vocab for w in words) / len(words) if words else 1.0
         name = self.classes[first]
         return Prediction(
             None if name == NONE else name,

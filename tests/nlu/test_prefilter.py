@@ -12,33 +12,49 @@ from hypothesis import strategies as st
 
 from skill.content.model import Catalogue
 from skill.nlu.normalize import normalize
-from skill.nlu.prefilter import PatternSet, first_words, word_prefixes
+from skill.nlu.prefilter import PatternSet, trigger_sets, word_prefixes
 from skill.nlu.semantic import load_examples
 from tests.conftest import DATA
+
+WRITERS = DATA.parents[1] / "benchmarks" / "data" / "writers"
+TUNING = "abcfgkno"  # the writer sets sessions may read (the others are held out)
 
 
 @pytest.mark.parametrize(
     ("pattern", "words"),
     [
         (r"\bsuicid\w*(?! squad)", {"suicid"}),
-        (r"\b(kill|hurt)\w* (myself|me)", {"kill", "hurt"}),
-        (r"\b(i|my)\b.{0,40}\b(sexually )?(assaulted)", {"i", "my"}),
-        (r"\b(sexually )?(raped|molested)", {"sexually", "raped", "molested"}),
-        (r"\b(?:(not|never) (be )?(alive|exist))\b", {"not", "never"}),
-        (r"\bgoodbye (forever|for good)|\bfinal goodbye", {"goodbye", "final"}),
-        (r"\b(end|ending)s? it", {"end", "ends", "ending", "endings"}),
+        (r"\b(kill|hurt)\w* (myself|me)", {"kill", "hurt"}),  # "me" is in most lines
+        (r"\b(i|my)\b.{0,40}\b(sexually )?(assaulted)", {"assaulted"}),
+        (r"\b(sexually )?(raped|molested)", {"raped", "molested"}),
+        (r"\b(?:(not|never) (be )?(alive|exist))\b", {"alive", "exist"}),
+        (r"\bgoodbye (forever|for good)|\bfinal goodbye", {"goodbye"}),
+        # after \w+ and a space a word starts; so it does after a skippable "(\w+ )*"
+        (r"\b\w+ myself", {"myself"}),
+        (r"\bi (\w+ ){0,4}(die|dying|died)", {"die", "dying", "died"}),
+        (r"\b(he|she|my \w+) (is|was) (violent|abusive)\b", {"violent", "abusive"}),
     ],
 )
-def test_first_words(pattern: str, words: set[str]) -> None:
-    assert first_words(pattern) == frozenset(words)
+def test_the_rarest_trigger_set_comes_first(pattern: str, words: set[str]) -> None:
+    assert trigger_sets(pattern)[0] == frozenset(words)
+
+
+def test_every_set_holds_a_word_of_every_match() -> None:
+    sets = trigger_sets(r"\b(i am|i will|i d) (going to )?(top|off|unalive) myself\b")
+    assert len(sets) == 3
+    assert {"myself"} in sets
+    for text in ("i am going to top myself", "i d unalive myself", "i will off myself"):
+        assert all(set(text.split()) & s for s in sets), text
 
 
 @pytest.mark.parametrize(
     "pattern",
-    [r"suicide", r"\b\w+ myself", r"\b[a-z]+ me", r"\b(?P<x>die)", r"\bdie|me"],
+    # no \b or space before a word; a group hassil-style names; an alternative unbound
+    [r"suicide", r"\b\w+myself", r"\b[a-z]+me", r"\b(?P<x>die)", r"\bdie|me", r".{0,9}die"],
 )
-def test_unreadable_starts_always_run(pattern: str) -> None:
-    assert first_words(pattern) is None
+def test_unreadable_patterns_always_run(pattern: str) -> None:
+    assert trigger_sets(pattern) == []
+    assert PatternSet([pattern]).candidates(frozenset()) == [0]
 
 
 def _sets(catalogue: Catalogue) -> list[PatternSet]:
@@ -57,13 +73,47 @@ def _same(sets: list[PatternSet], norm: str) -> None:
         assert patterns.sub(norm, prefixes) == patterns.alternation.sub(" | ", norm), norm
 
 
-def test_every_safety_pattern_set_answers_as_the_alternation(catalogue: Catalogue) -> None:
-    sets = _sets(catalogue)
+def _real_lines(catalogue: Catalogue) -> list[str]:
+    """Crisis lines, the content's examples and the tuning writer sets (read, tuned on)."""
     corpus = yaml.safe_load((DATA / "crisis.yaml").read_text(encoding="utf-8"))
     lines = [t for v in corpus.values() for t in v] + [t for _, t in load_examples(catalogue)]
-    assert len(lines) > 1000
+    for name in TUNING:
+        data = yaml.safe_load((WRITERS / f"writer_{name}.yaml").read_text(encoding="utf-8"))
+        lines += [t for v in data.get("intents", {}).values() for t in v]
+        lines += [t for key in ("crisis", "near_miss", "none") for t in data.get(key) or []]
+    return lines
+
+
+def test_every_safety_pattern_set_answers_as_the_alternation(catalogue: Catalogue) -> None:
+    sets = _sets(catalogue)
+    lines = _real_lines(catalogue)
+    assert len(lines) > 4000
     for line in lines:
-        _same(sets, normalize(line))
+        norm = normalize(line)
+        _same(sets, norm)
+        # a literal may start inside a word: "i want to xdisappear" holds "disappear"
+        words = norm.split()
+        for odd in (0, 1):
+            _same(sets, " ".join("x" + w if k % 2 == odd else w for k, w in enumerate(words)))
+
+
+def test_no_pattern_that_matches_is_ever_skipped(catalogue: Catalogue) -> None:
+    """Pattern by pattern, on real lines and on them with everyday phrases cut out (searched
+    with the prefixes of the whole line, as the safety check does)."""
+    sets = _sets(catalogue)
+    cutters = [s for s in sets if s.patterns]
+    matched = 0
+    for line in _real_lines(catalogue):
+        norm = normalize(line)
+        prefixes = word_prefixes(norm)
+        texts = {norm} | {c.sub(norm, prefixes) for c in cutters}
+        for patterns in sets:
+            found = set(patterns.candidates(prefixes))
+            for i, rx in enumerate(patterns.compiled):
+                hits = [t for t in texts if rx.search(t)]
+                assert not hits or i in found, (patterns.patterns[i], hits)
+                matched += bool(hits)
+    assert matched > 1000
 
 
 def _load() -> tuple[list[PatternSet], list[str]]:
@@ -81,3 +131,10 @@ _SETS, _WORDS = _load()
 @given(st.lists(st.sampled_from(_WORDS), max_size=12))
 def test_random_strings_of_pattern_words_answer_as_the_alternation(words: list[str]) -> None:
     _same(_SETS, " ".join(words))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_WORDS), st.sampled_from(["", " ", " "])), max_size=12))
+def test_words_run_together_answer_as_the_alternation(words: list[tuple[str, str]]) -> None:
+    """A pattern's literal may start inside a word ("reappear" holds "appear")."""
+    _same(_SETS, "".join(w + gap for w, gap in words).strip())
