@@ -1,12 +1,14 @@
 """Hearing the person over Kindly's own voice, on the real voice loop (issue 17, item 4).
 
-    python -m benchmarks.echoloop [stop] [practices] [--quick]
+    python -m benchmarks.echoloop [stop] [practices] [offline] [--quick] [--room]
 
 A private PulseAudio daemon (tests/pulse.py) plays Kindly's speaker back into its own
 microphone through a loopback (0 dB: Kindly's playback reaches the mic at the level it is
-played), and `kindly run`'s voice loop (`run_voice`, PocketSphinx, PyAudio in callback
-mode) hears the mic. Each table runs with speexdsp echo cancellation (the default) and
-without it (the baseline), in the same run.
+played; a pure delay, which any canceller learns; `--room`: through the room of
+`benchmarks._echoroom` instead: reverberation, a small speaker's high-pass and
+saturation, mic noise), and `kindly run`'s voice loop (`run_voice`, PocketSphinx,
+PyAudio in callback mode) hears the mic. Each table runs with speexdsp echo
+cancellation (the default) and without it (the baseline), in the same run.
 
 - stop: a practice plays; 0.6-1.2 s into a spoken line, "stop" (four voices, cycling) is
   played into the mic at the same active level as Kindly's voice. Heard = the practice
@@ -61,6 +63,41 @@ def _pulse() -> Iterator[Any]:
         yield daemon
     finally:
         daemon.stop()
+
+
+class _Feed:
+    """Kindly's speaker into its mic: PulseAudio's loopback (a pure 40 ms delay at 0 dB), or
+    with `--room` through `benchmarks._echoroom`'s room (parec | room | pacat)."""
+
+    def __init__(self, daemon: Any, room: bool) -> None:
+        import subprocess
+
+        self.daemon = daemon
+        self.module: str | None = None
+        self.processes: list[subprocess.Popen[bytes]] = []
+        if not room:
+            self.module = daemon.feed_back(0.0)
+            return
+        raw = ["--format=s16le", f"--rate={RATE}", "--channels=1", "--raw"]
+        record = ["parec", f"--device={daemon.speaker}.monitor", "--latency-msec=10", *raw]
+        play = ["pacat", "--playback", "--device=kindly_mic_feed", "--latency-msec=20", *raw]
+        env = daemon.env
+        first = subprocess.Popen(record, stdout=subprocess.PIPE, env=env)
+        filt = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks._echoroom"],
+            stdin=first.stdout,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
+        last = subprocess.Popen(play, stdin=filt.stdout, env=env)
+        self.processes = [first, filt, last]
+
+    def close(self) -> None:
+        if self.module is not None:
+            self.daemon.stop_feeding_back(self.module)
+        for process in self.processes:
+            process.terminate()
+            process.wait(timeout=10)
 
 
 class _Live:
@@ -210,17 +247,26 @@ def _practices(
     return len(wrong), played, [f"{m.intent}:{m.text!r}" for m in wrong], cpu
 
 
+def _path() -> str:
+    if "--room" not in sys.argv:
+        return "PulseAudio loopback: a pure 40 ms delay, 0 dB"
+    from benchmarks._echoroom import Room
+
+    return "room: " + Room().describe()
+
+
 def stop_table(quick: bool) -> None:
     trials = 8 if quick else 20
     rows = []
     with _pulse() as daemon:
-        module = daemon.feed_back(0.0)
+        feed = _Feed(daemon, "--room" in sys.argv)
         for echo in (True, False):
             heard, n, level = _stop_trials(daemon, echo, trials)
             name = "speexdsp echo cancel" if echo else "baseline: none"
             rows.append([name, f"{heard}/{n}", f"{100 * heard / n:.0f}%", f"{level:.1f} dBFS"])
-        daemon.stop_feeding_back(module)
+        feed.close()
     print(render(["'stop' over Kindly's voice (0 dB echo)", "heard", "rate", "stop level"], rows))
+    print(f"echo path: {_path()}")
     print("target: >= 90% heard")
 
 
@@ -228,7 +274,7 @@ def practices_table(quick: bool) -> None:
     chosen = PRACTICES[:1] if quick else PRACTICES
     rows = []
     with _pulse() as daemon:
-        module = daemon.feed_back(0.0)
+        feed = _Feed(daemon, "--room" in sys.argv)
         for echo in (True, False):
             wrong, seconds, what, cpu = _practices(daemon, echo, chosen)
             name = "speexdsp echo cancel" if echo else "baseline: none"
@@ -243,9 +289,10 @@ def practices_table(quick: bool) -> None:
                     f"{_peak_mb():.0f}",
                 ]
             )
-        daemon.stop_feeding_back(module)
+        feed.close()
     header = ["Kindly's own voice at the mic", "practices", "played", "controls heard", "what"]
     print(render([*header, "CPU, share of a core", "peak MB (process)"], rows))
+    print(f"echo path: {_path()}")
     print("targets: 0 controls heard; CPU <= 0.25 of one core; peak <= 250 MB")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} (2 cores)")
 
@@ -256,7 +303,41 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-SECTIONS = {"stop": stop_table, "practices": practices_table}
+def offline_table(quick: bool) -> None:
+    """The canceller and the controls route on a room's audio, faster than real time."""
+    from benchmarks import _echoroom as er
+
+    room = er.Room()
+    stops, crises = er.over_playback("stop", 8 if quick else 20), er.over_playback("crisis", 8)
+    practices = er.whole_practices(PRACTICES[:1] if quick else PRACTICES)
+    rows = []
+    for name, path, echo in (
+        ("the person alone (no playback at the mic)", None, False),
+        ("room, speexdsp echo cancel", room, True),
+        ("room, no echo cancel", room, False),
+    ):
+        s, c, p = (er.run(x, path, echo) for x in (stops, crises, practices))
+        own = [f"{m.intent}:{m.text!r}" for _, m in p.heard]
+        rows.append(
+            [
+                name,
+                f"{er.score(stops, s, 'stop')}/{len(stops.said)}",
+                f"{er.score(crises, c, 'crisis')}/{len(crises.said)}",
+                f"{len(own)} in {p.seconds / 60:.0f} min",
+                "; ".join(own)[:50],
+                f"{(s.cpu * s.seconds + p.cpu * p.seconds) / (s.seconds + p.seconds):.3f}",
+            ]
+        )
+    header = ["offline, " + room.describe(), "'stop' heard", "crisis heard"]
+    header += ["own voice heard as control/crisis", "what", "CPU s per s"]
+    print(render(header, rows))
+    print("targets: 'stop' >= 90%; crisis never worse than without the canceller; own voice 0")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (2 cores)")
+
+
+# offline: the room's audio through the canceller and the controls route (no devices),
+# the person alone as the ceiling; crisis lines over playback beside "stop".
+SECTIONS = {"stop": stop_table, "practices": practices_table, "offline": offline_table}
 
 
 def main() -> None:
