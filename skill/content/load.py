@@ -216,11 +216,13 @@ def _safety(doc: YamlDoc, data: dict[str, Any], base: dict[str, Any]) -> Safety:
 
 
 def _distress(doc: YamlDoc, data: dict[str, Any], base: dict[str, Any]) -> Distress:
+    patterns_compile(doc, data)
     return Distress(
         **base,
         answer=_strings(doc, data, "answer"),
         practice=_str(doc, data, "practice"),
         offer=_str(doc, data, "offer"),
+        patterns=_optional_strings(doc, data, "patterns"),
     )
 
 
@@ -231,7 +233,8 @@ _FIELDS = {
     "control": {"id", "kind", "title", "sentences"},
     "safety": {"id", "kind", "title", "sentences", "patterns", "response", "repeat", "regions"}
     | {"risk_words", "idioms", "check_in", "ask", "quiet", "benign"},
-    "distress": {"id", "kind", "title", "sentences", "answer", "practice", "offer", "choice"},
+    "distress": {"id", "kind", "title", "sentences", "answer", "practice", "offer", "choice"}
+    | {"patterns"},
 }
 
 

@@ -140,6 +140,9 @@ class Distress(Intent):
     answer: tuple[str, ...] = ()
     practice: str = ""
     offer: str = ""
+    # Regular expressions for a line nothing else understood ("my old teacher died and
+    # I'm gutted"): the answer rather than "I'm not sure I can help".
+    patterns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
