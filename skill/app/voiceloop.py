@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from enum import StrEnum
 from typing import Protocol
@@ -30,8 +31,9 @@ from typing import Protocol
 from skill.app.loop import Loop, OutputPlayer
 from skill.audio.echo import MicEchoCanceller, mic_canceller
 from skill.audio.reference import EchoReference
-from skill.core.events import Heard, Mode, Wake
+from skill.core.events import Heard, Mode, Speak, Wake
 from skill.nlu.intents import CRISIS, Match
+from skill.nlu.normalize import normalize
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,8 @@ AFTER_SPEECH = 0.3  # seconds after Kindly stops speaking before the wake spotte
 RESTART_DELAY = 0.5  # a stage that failed hears again within a second
 TROUBLE_AFTER = 3  # failures within TROUBLE_WINDOW before the person is told
 TROUBLE_WINDOW = 60.0
+ECHO_AFTER = 2.0  # seconds after a line ends that its echo may still end an utterance
+LOOKBACK = 3.5  # seconds before a control is heard that its words were said in
 
 
 class Route(StrEnum):
@@ -106,6 +110,8 @@ class VoiceLoop:
         self._awake_until = 0.0  # set on a wake, before the session has caught up
         self._quiet_since = 0.0
         self._route_now: Route | None = None  # none yet: the first chunk resets hearing
+        self._lines: deque[tuple[float, str]] = deque(maxlen=3)  # (last seen, text) spoken
+        self._captured = 0.0  # when the chunk being heard was captured
         self._thread = threading.Thread(target=self._run, name="hearing", daemon=True)
         self.echo = _canceller(player) if echo_cancel is not False else None
         if echo_cancel and self.echo is None:
@@ -154,9 +160,9 @@ class VoiceLoop:
     def _feed_supervised(self, chunk: bytes) -> bool:
         """Feed one chunk; on a failure start the hearing stage afresh. True if heard."""
         try:
+            self._captured = getattr(self.mic, "captured_at", 0.0) or time.monotonic()
             if self.echo is not None:
-                captured = getattr(self.mic, "captured_at", 0.0) or time.monotonic()
-                chunk = self.echo.clean(chunk, captured)
+                chunk = self.echo.clean(chunk, self._captured)
             self.feed(chunk)
             return True
         except Exception:
@@ -204,6 +210,11 @@ class VoiceLoop:
     def _route(self) -> Route:
         mode = self.loop.session.mode  # one read: the loop's thread may change it
         now = time.monotonic()
+        current = self.loop.session.current
+        if isinstance(current, Speak):
+            if self._lines and self._lines[-1][1] == current.text:
+                self._lines.pop()
+            self._lines.append((now, current.text))
         if mode in (Mode.LISTENING, Mode.OFFERING) or now < self._awake_until:
             return Route.REQUEST
         if mode in (Mode.GUIDING, Mode.PAUSED, Mode.SPEAKING):
@@ -221,9 +232,37 @@ class VoiceLoop:
         self._awake_until = 0.0
         if not match.text.strip():
             return  # nothing was heard
-        if route is Route.CONTROLS and match.intent != CRISIS and match.kind != "control":
-            return  # answers to reflective questions are not for Kindly
+        if route is Route.CONTROLS:
+            if not controls_only(match):
+                return  # answers to reflective questions are not for Kindly
+            now = time.monotonic()
+            spoken = " ".join(text for seen, text in self._lines if now - seen < ECHO_AFTER)
+            if self.echo is not None and echo_of_kindly(match, spoken, self.echo, self._captured):
+                log.info("a control in Kindly's own words, with no other voice: not acted on")
+                return
         self.loop.put(Heard(match))
+
+
+def controls_only(match: Match) -> bool:
+    """While Kindly guides or answers, only a control or a crisis statement is for Kindly."""
+    return bool(match.text.strip()) and (match.intent == CRISIS or match.kind == "control")
+
+
+def echo_of_kindly(match: Match, spoken: str, echo: MicEchoCanceller, at: float) -> bool:
+    """Is a control heard while Kindly speaks Kindly's own voice? Never for a crisis.
+
+    `spoken`: what Kindly is saying and has just said. Its own words ("you can say stop at
+    any time") that the canceller has not wholly taken out are heard as the control they
+    name. So a control whose every word is in Kindly's line counts only with a second
+    voice measured at the mic (`near_speech`). Other words are left alone: a person
+    quieter than Kindly's echo may not show as a second voice, and must still be heard.
+    """
+    if match.intent == CRISIS or match.kind == "safety":
+        return False
+    words = set(normalize(match.text).split())
+    if not words or not words <= set(normalize(spoken).split()):
+        return False
+    return echo.near_speech(at - LOOKBACK) is not True
 
 
 def _canceller(player: OutputPlayer) -> MicEchoCanceller | None:

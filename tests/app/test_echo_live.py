@@ -1,0 +1,43 @@
+"""On PulseAudio devices with Kindly's speaker fed back into its mic (0 dB): its own lines
+("You can say stop at any time", "Even a pause can let feelings come up") stop nothing."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+
+import pytest
+
+from skill.core.events import Command, Heard
+from tests.app.test_live import Live
+from tests.pulse import Pulse
+
+pytestmark = [pytest.mark.system, pytest.mark.audio]
+
+
+def test_kindly_s_own_lines_at_the_mic_trigger_no_control(pulse: Pulse) -> None:
+    load, cores = os.getloadavg()[0], os.cpu_count() or 1
+    if load > 2 * cores:
+        pytest.skip(f"load average {load:.0f} on {cores} cores: the test room is not steady")
+    module = pulse.feed_back(0.0)
+    live = Live(pulse)
+    heard: list[Heard] = []
+    try:
+        assert live.loop is not None
+        put: Callable[[object], None] = live.loop.put  # type: ignore[assignment]
+
+        def spy(event: object) -> None:
+            if isinstance(event, Heard):
+                heard.append(event)
+            put(event)
+
+        live.loop.put = spy  # type: ignore[method-assign]
+        live.loop.put(Command("start", "take_a_break"))
+        assert live.wait_for("practice_started", 10), live.out.getvalue()
+        time.sleep(16.0)  # the first three lines, with "stop" and "pause" in them
+    finally:
+        live.close()
+        pulse.stop_feeding_back(module)
+    controls = [h.match for h in heard if h.match.kind in ("control", "safety")]
+    assert controls == [], f"Kindly heard itself: {controls}"
