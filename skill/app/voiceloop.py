@@ -43,6 +43,7 @@ TROUBLE_AFTER = 3  # failures within TROUBLE_WINDOW before the person is told
 TROUBLE_WINDOW = 60.0
 ECHO_AFTER = 2.0  # seconds after a line ends that its echo may still end an utterance
 LOOKBACK = 3.5  # seconds before a control is heard that its words were said in
+OWN_WORDS = 0.6  # a control this much in Kindly's own words may be its echo
 
 
 class Route(StrEnum):
@@ -253,14 +254,16 @@ def echo_of_kindly(match: Match, spoken: str, echo: MicEchoCanceller, at: float)
 
     `spoken`: what Kindly is saying and has just said. Its own words ("you can say stop at
     any time") that the canceller has not wholly taken out are heard as the control they
-    name. So a control whose every word is in Kindly's line counts only with a second
-    voice measured at the mic (`near_speech`). Other words are left alone: a person
-    quieter than Kindly's echo may not show as a second voice, and must still be heard.
+    name ("let's take one minute with what you're going" was heard as pause). So a
+    control mostly in Kindly's words (`OWN_WORDS`; a word misheard does not save it)
+    counts only with a second voice measured at the mic (`near_speech`). Other words are
+    left alone: a person quieter than the echo may not show as a second voice.
     """
     if match.intent == CRISIS or match.kind == "safety":
         return False
-    words = set(normalize(match.text).split())
-    if not words or not words <= set(normalize(spoken).split()):
+    words = normalize(match.text).split()
+    said = set(normalize(spoken).split())
+    if not words or sum(word in said for word in words) < OWN_WORDS * len(words):
         return False
     return echo.near_speech(at - LOOKBACK) is not True
 

@@ -38,6 +38,13 @@ def test_a_control_in_kindly_s_own_words_without_a_second_voice_is_echo(
     assert echo_of_kindly(control("say stop"), LINE, Canceller(near), 10.0)  # type: ignore[arg-type]
 
 
+def test_a_control_mostly_in_kindly_s_words_is_echo_despite_a_misheard_word() -> None:
+    spoken = "Let's take one minute with what you're feeling. You can say stop at any time."
+    heard = control("let's take one minute with what you're going", "pause")
+    assert echo_of_kindly(heard, spoken, Canceller(None), 10.0)  # type: ignore[arg-type]
+    assert not echo_of_kindly(control("please stop"), LINE, Canceller(None), 10.0)  # type: ignore[arg-type]
+
+
 def test_a_control_in_kindly_s_words_said_over_it_by_someone_is_heard() -> None:
     canceller = Canceller(True)
     assert not echo_of_kindly(control("stop"), LINE, canceller, 10.0)  # type: ignore[arg-type]
