@@ -35,6 +35,12 @@ from skill.nlu.normalize import normalize
         "we need to check out of the hotel by ten",
         "the sketch was so funny, I was dying",
         "I'm giving away my old bike because we're moving abroad",
+        # hyperbole and idioms
+        "I'd rather die than go to another office party",
+        "we almost killed ourselves laughing, I nearly killed myself laughing too",
+        "I wanted to vanish into the floor with embarrassment",
+        "I'm cutting down on coffee this month",
+        "the hero leapt off the bridge in the finale",
     ],
 )
 def test_everyday_talk_is_not_a_crisis(matcher: IntentMatcher, text: str) -> None:
@@ -67,6 +73,8 @@ def test_everyday_talk_is_not_a_crisis(matcher: IntentMatcher, text: str) -> Non
         "no one would notice me gone, nobody would even miss me",
         "I keep scratching my wrists with a pin until they bleed",
         "I'm going to drive to the cliffs and jump",
+        "I've knotted a belt to the loft hatch",
+        "I keep staring down at the railway line from the footbridge",
     ],
 )
 def test_indirect_crisis_is_a_crisis(matcher: IntentMatcher, text: str) -> None:
