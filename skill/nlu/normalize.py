@@ -115,10 +115,29 @@ _IS_WORDS = frozenset(
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 _NON_WORD = re.compile(r"[^a-z0-9' ]+")
-_SPACES = re.compile(r"\s+")
 _REWRITE_RE = re.compile(
     r"\b(" + "|".join(re.escape(k) for k in sorted(_REWRITES, key=len, reverse=True)) + r")\b"
 )
+# A rewrite can only apply when the text has the first word of its key (and, for a key of
+# several words, the whole key): most lines have none, and skip the regex. Per first word,
+# the longer keys starting with it, or None when it is a key itself (then it applies).
+_BY_FIRST: dict[str, tuple[str, ...] | None] = {}
+for _key in _REWRITES:
+    _first = _key.split(" ", 1)[0]
+    if _first == _key:
+        _BY_FIRST[_first] = None
+    elif _BY_FIRST.get(_first, ()) is not None:
+        _BY_FIRST[_first] = (*(_BY_FIRST.get(_first) or ()), _key)
+_FIRST_WORDS = frozenset(_BY_FIRST)
+
+
+def _rewritten(joined: str, words: list[str]) -> str:
+    """`joined` with `_REWRITES` applied (words: its words), as `_REWRITE_RE` gives."""
+    for first in _FIRST_WORDS.intersection(words):
+        keys = _BY_FIRST[first]
+        if keys is None or any(key in joined for key in keys):
+            return _REWRITE_RE.sub(lambda m: _REWRITES[m.group(1)], joined)
+    return joined
 
 
 def normalize(text: str) -> str:
@@ -146,5 +165,5 @@ def normalize(text: str) -> str:
         if word:
             words.append(word)
     joined = " ".join(words)
-    joined = _REWRITE_RE.sub(lambda m: _REWRITES[m.group(1)], joined)
-    return _SPACES.sub(" ", joined).strip()
+    # Only spaces are left between words (runs of them where a contraction was split).
+    return " ".join(_rewritten(joined, joined.split()).split())

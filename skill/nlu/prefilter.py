@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from itertools import chain
 from typing import Any
 
-_LIMIT = 256  # literal texts per run; past this the run is cut (still sound)
+_LIMIT = 16  # literal texts per run; past this the run is cut (still sound, and rarely worse)
 _SLOTS = 3  # sets of trigger words kept per pattern: a pattern runs when all three hit
 _ZERO_WIDTH_ESCAPES = frozenset("bBAZ")
 _CLASS_ESCAPES = frozenset("wWsSdD")
-_WORD = re.compile(r"[a-z0-9]+")
+_WORD_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"
+_PLAIN = re.compile(r"[a-z0-9 ]+")
 _BOUNDARY: tuple[Any, ...] = ("zero", "b")  # \b
 # Words in most lines people say: a poor trigger, whatever their length.
 _COMMON = frozenset(
@@ -37,7 +40,7 @@ _COMMON = frozenset(
     ).split()
 )
 
-# A parsed pattern, just enough of it: ("lit", c), ("any",), ("zero",), ("zero", "b") for
+# A parsed pattern, just enough of it: ("lit", text), ("any",), ("zero",), ("zero", "b") for
 # \b, ("end",), ("group", [alternatives...]), ("opt", item) for ?, ("star", item) for *
 # and {0,n}, ("more", item) for + and {m,n}.
 Item = tuple[Any, ...]
@@ -52,10 +55,19 @@ class _Parser:
 
     def alternatives(self) -> list[list[Item]]:
         alts: list[list[Item]] = [[]]
-        while self.i < len(self.p) and self.p[self.i] != ")":
-            if self.p[self.i] == "|":
+        p = self.p
+        while self.i < len(p) and p[self.i] != ")":
+            if p[self.i] == "|":
                 self.i += 1
                 alts.append([])
+                continue
+            plain = _PLAIN.match(p, self.i)  # letters and spaces: one item, if unquantified
+            end = plain.end() if plain else self.i
+            if end < len(p) and p[end] in "?*+{":
+                end -= 1
+            if end - self.i > 1:
+                alts[-1].append(("lit", p[self.i : end]))
+                self.i = end
                 continue
             alts[-1].append(self._quantified(self._atom()))
         return alts
@@ -132,30 +144,35 @@ def _texts(item: Item) -> set[str] | None:
         return None
     out: set[str] = set()
     for alt in item[1]:
-        texts = {""}
+        texts, tail = [""], ""
         for part in alt:
             got = _texts(part)
             if got is None:
                 return None
-            texts = {a + b for a in texts for b in got}
+            if len(got) == 1:  # a letter, mostly: no product to take yet
+                tail += next(iter(got))
+                continue
+            texts = list({a + tail + b for a in texts for b in got})
+            tail = ""
             if len(texts) > _LIMIT:
                 return None
-        out |= texts
+        out.update(a + tail for a in texts)
     return out
 
 
-def _run_sets(run: set[str], bound: bool) -> list[set[str]]:
+def _run_sets(run: list[str], bound: bool) -> list[set[str]]:
     """Up to three disjoint sets of words, each holding a word of every text of a run of
     literals that must start a word of the line (after a space, or first after a \\b):
     cheap covers, picked greedily by rarity per text covered."""
-    words_of = [
+    first = 0 if bound else 1  # a text's first word starts a word only after a \\b
+    words_of = list(
         {
-            word
-            for j, word in enumerate(text.split(" "))
-            if (j > 0 or (bound and text[:1] != " ")) and _WORD.fullmatch(word)
+            frozenset(w for w in text.split(" ")[first:] if w and not w.strip(_WORD_CHARS))
+            for text in run
         }
-        for text in run
-    ]
+    )
+    if len(words_of) == 1:  # one text: each of its words is needed
+        return [{w} for w in sorted(words_of[0], key=lambda w: (_cost(w), w))[:_SLOTS]]
     sets: list[set[str]] = []
     used: set[str] = set()
     while len(sets) < _SLOTS:
@@ -163,22 +180,33 @@ def _run_sets(run: set[str], bound: bool) -> list[set[str]]:
         if not all(left):
             break
         chosen: set[str] = set()
-        while left:
-            counts: dict[str, int] = {}
-            for words in left:
-                for word in words:
-                    counts[word] = counts.get(word, 0) + 1
-            best = min(counts, key=lambda w: (_cost(w) / counts[w], w))
-            chosen.add(best)
-            left = [words for words in left if best not in words]
-        for word in sorted(chosen, key=lambda w: (-_cost(w), w)):  # drop what others cover
-            if all(words & (chosen - {word}) for words in words_of):
-                chosen.discard(word)
+        where: dict[str, list[int]] = {}
+        for i, words in enumerate(left):
+            for word in words:
+                where.setdefault(word, []).append(i)
+        covered = [False] * len(left)
+        missing = len(left)
+        for best in sorted(where, key=lambda w: (_cost(w) / len(where[w]), w)):
+            new = [i for i in where[best] if not covered[i]]
+            if new:
+                chosen.add(best)
+                for i in new:
+                    covered[i] = True
+                missing -= len(new)
+                if not missing:
+                    break
+        if len(chosen) > 1:  # drop the costly words the others cover
+            hits = [words & chosen for words in words_of]
+            for word in sorted(chosen, key=lambda w: (-_cost(w), w)):
+                if all(len(h) > 1 for h in hits if word in h):
+                    chosen.discard(word)
+                    hits = [h - {word} for h in hits]
         sets.append(chosen)
         used |= chosen
     return sets
 
 
+@lru_cache(maxsize=4096)
 def _cost(word: str) -> float:
     """Roughly how often `word` starts a word of a line: long words are rare."""
     return 1.0 if word in _COMMON or len(word) == 1 else 4.0 ** (1 - len(word))
@@ -192,7 +220,7 @@ def _ends_space(item: Item) -> bool:
     """Every match of `item` is non-empty and ends with a space."""
     tag = item[0]
     if tag == "lit":
-        return bool(item[1] == " ")
+        return str(item[1]).endswith(" ")
     if tag == "more":
         return _ends_space(item[1])
     return tag == "group" and all(alt and _ends_space(alt[-1]) for alt in item[1])
@@ -202,17 +230,23 @@ def _sequence(items: Sequence[Item], bound: bool) -> list[set[str]]:
     """The rarest sets of words every match of `items` has a word of (see `_run_sets`);
     `bound` when the items start at the start of a word (after a \\b or a space)."""
     found: list[set[str]] = []
-    run: set[str] | None = {""} if bound else None
+    run: list[str] | None = [""] if bound else None
+    tail = ""  # literal text that follows every text of the run (letters, one by one)
     start = bound  # with no run open: the position is at the start of a word
     for item in items:
         texts = _texts(item)
+        if run is not None and texts is not None and len(texts) == 1:
+            tail += next(iter(texts))
+            continue
+        if run is not None and tail:
+            run, tail = [a + tail for a in run], ""
         if texts is None or (run is not None and len(run) * len(texts) > _LIMIT):
             if run is not None:
                 found += _run_sets(run, bound)
                 start = all(t.endswith(" ") or (bound and not t) for t in run)
             run = None
             if texts is not None:  # too many texts: a new run starts here
-                run, bound = texts, start
+                run, bound = list(texts), start
                 continue
             tag = item[0]
             if tag in ("group", "more"):
@@ -222,11 +256,11 @@ def _sequence(items: Sequence[Item], bound: bool) -> list[set[str]]:
                 start = start and tag in ("opt", "star") and _ends_space(item[1])
             continue
         if run is None:
-            run, bound = texts, start or item == _BOUNDARY
+            run, bound = list(texts), start or item == _BOUNDARY
         else:
-            run = {a + b for a in run for b in texts}
+            run = list({a + b for a in run for b in texts})
     if run is not None:
-        found += _run_sets(run, bound)
+        found += _run_sets([a + tail for a in run], bound)
     return sorted(found, key=_rarity)[:_SLOTS]
 
 
@@ -254,7 +288,12 @@ def trigger_sets(pattern: str) -> list[frozenset[str]]:
 
 def word_prefixes(norm: str) -> frozenset[str]:
     """Every prefix of every word of normalised text: what the triggers are looked up in."""
-    return frozenset(w[:n] for w in set(norm.split()) for n in range(1, len(w) + 1))
+    return frozenset(chain.from_iterable(map(_prefixes, set(norm.split()))))
+
+
+@lru_cache(maxsize=4096)  # people use a few thousand words; each is cut up once
+def _prefixes(word: str) -> tuple[str, ...]:
+    return tuple(word[:n] for n in range(1, len(word) + 1))
 
 
 class PatternSet:

@@ -43,7 +43,7 @@ NONE_WEIGHT = 1.0  # weighting "no intent" lines higher cost crisis recall in cr
 EPOCHS = 60
 L2 = 1e-5
 
-WORD_CACHE = 1 << 15  # words whose features are kept looked up
+WORD_CACHE = 4096  # words whose features are kept looked up (a few hundred kB)
 
 Floats = npt.NDArray[np.float32]
 # A word's token for the pairs, its features' vocabulary indices, whether it is a content

@@ -1,0 +1,74 @@
+"""The semantic layer's per-word cache gives exactly what its features and a vocabulary
+lookup give: the same indices in the same order (so the same float sums), the same share
+of known words, the same prediction."""
+
+from __future__ import annotations
+
+import numpy as np
+import yaml
+
+from skill.nlu.intents import IntentMatcher
+from skill.nlu.normalize import normalize
+from skill.nlu.semantic import NONE, WORD_CACHE, Prediction, SemanticModel, features
+from tests.conftest import DATA
+
+
+def _reference(model: SemanticModel, core: str) -> Prediction:
+    """`predict` as the plain computation: features, lookup, softmax, the top two."""
+    feats = features(core)
+    probs = model._probs(feats)
+    order = np.argsort(probs)[::-1]
+    first, second = int(order[0]), int(order[1])
+    words = [w for w in feats if w.startswith("w:")]
+    known = sum(w in model.vocab for w in words) / len(words) if words else 1.0
+    name, other = model.classes[first], model.classes[second]
+    return Prediction(
+        None if name == NONE else name,
+        float(probs[first]),
+        None if other == NONE else other,
+        float(probs[second]),
+        known,
+    )
+
+
+def _lines() -> list[str]:
+    corpus = yaml.safe_load((DATA / "paraphrases.yaml").read_text(encoding="utf-8"))
+    crisis = yaml.safe_load((DATA / "crisis.yaml").read_text(encoding="utf-8"))
+    found: list[str] = []
+    for data in (corpus, crisis):
+        stack: list[object] = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str):
+                found.append(item)
+            elif isinstance(item, dict):
+                stack += item.values()
+            elif isinstance(item, list):
+                stack += item
+    return found
+
+
+def test_cached_words_give_the_plain_features_indices(matcher: IntentMatcher) -> None:
+    model = matcher.semantic
+    lines = _lines()
+    assert len(lines) > 300
+    for _ in range(2):  # the second pass is served from the cache
+        for line in lines:
+            core = matcher.canon(normalize(line))
+            idx, _known = model._encode(core)  # known: compared through predict below
+            get = model.vocab.get
+            assert idx == [i for f in features(core) if (i := get(f)) is not None], core
+            assert model.predict(core) == _reference(model, core), core
+
+
+def test_words_the_layer_never_saw_and_a_full_cache(matcher: IntentMatcher) -> None:
+    model = matcher.semantic
+    for core in ("", "not", "zzqx blorf", "i am not okay zzqx", "the the the"):
+        assert model.predict(core) == _reference(model, core), core
+    try:
+        model._words.update({f"w{i}": ("w", (), True, False) for i in range(WORD_CACHE)})
+        line = "i messed up at work qqzx"  # a word not cached yet: the cache is full
+        assert model.predict(line) == _reference(model, line)
+        assert len(model._words) <= len(line.split())  # emptied, then refilled
+    finally:
+        model._words.clear()
