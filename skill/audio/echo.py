@@ -295,15 +295,17 @@ class MicEchoCanceller:
         speech to a VAD and a recogniser (it joined Kindly's words into one long request);
         a chunk that lost most of its power to the canceller while Kindly was playing was
         mostly echo. A person speaking over Kindly at the echo's level keeps about half.
-        Once a chunk held them, the gate stays open for `GATE_OPEN`: their quieter sounds
+        Once a loud chunk held them, the gate stays open for `GATE_OPEN`: their quieter sounds
         (the "s" of "stop", the end of "myself") keep less than that, and a word cut to
         its loudest vowels is not heard (a crisis line over playback: 2 of 8 heard with
         a gate that closed between chunks, 5 of 8 with none, in a room's echo)."""
         if self._far_power < FAR_ACTIVE:
             return out
         n = len(mic)
-        if _power(out) >= GATE * _power(mic):
-            self._open = int(GATE_OPEN * RATE)
+        kept = _power(out)
+        if kept >= GATE * _power(mic):
+            if kept >= NEAR_FLOOR:  # a voice, not the mic's noise between Kindly's words
+                self._open = int(GATE_OPEN * RATE)
             return out
         if self._open > 0:
             self._open -= n
