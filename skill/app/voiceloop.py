@@ -233,14 +233,15 @@ class VoiceLoop:
         self._awake_until = 0.0
         if not match.text.strip():
             return  # nothing was heard
-        if route is Route.CONTROLS:
-            if not controls_only(match):
-                return  # answers to reflective questions are not for Kindly
-            now = time.monotonic()
-            spoken = " ".join(text for seen, text in self._lines if now - seen < ECHO_AFTER)
-            if self.echo is not None and echo_of_kindly(match, spoken, self.echo, self._captured):
-                log.info("a control in Kindly's own words, with no other voice: not acted on")
-                return
+        if route is Route.CONTROLS and not controls_only(match):
+            return  # answers to reflective questions are not for Kindly
+        # Kindly's own line heard back: while it guides, or as the answer to its own
+        # question (the offer "If it helped, I can remember that..." was heard as yes).
+        now = time.monotonic()
+        spoken = " ".join(text for seen, text in self._lines if now - seen < ECHO_AFTER)
+        if self.echo is not None and echo_of_kindly(match, spoken, self.echo, self._captured):
+            log.info("heard Kindly's own words, with no other voice: not acted on")
+            return
         self.loop.put(Heard(match))
 
 
@@ -250,7 +251,7 @@ def controls_only(match: Match) -> bool:
 
 
 def echo_of_kindly(match: Match, spoken: str, echo: MicEchoCanceller, at: float) -> bool:
-    """Is a control heard while Kindly speaks Kindly's own voice? Never for a crisis.
+    """Is what was heard while Kindly speaks Kindly's own voice? Never for a crisis.
 
     `spoken`: what Kindly is saying and has just said. Its own words ("you can say stop at
     any time") that the canceller has not wholly taken out are heard as the control they

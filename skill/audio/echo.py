@@ -176,6 +176,8 @@ class MicEchoCanceller:
         mic = np.frombuffer(chunk, np.int16)
         n = len(mic)
         if captured_at - n / RATE > self.reference.quiet_since() + self.tail:
+            power = _power(mic)
+            self._remember(captured_at, power, power, False)
             return chunk  # nothing Kindly played can be in it
         if self._aec is None or n % self._aec.frame:
             self._aec = EchoCanceller(frame=160 if n % 160 == 0 else n, tail=self.tail)
@@ -207,7 +209,7 @@ class MicEchoCanceller:
         linear = np.concatenate(
             [self._aec.cancel(mic[i : i + step], far[i : i + step]) for i in range(0, n, step)]
         )
-        self._remember(captured_at, mic, linear)
+        self._remember(captured_at, _power(mic), _power(linear), self._far_power >= FAR_ACTIVE)
         cancelled = linear.copy()
         # A mic that does not hear Kindly (a headset, a speaker in another room, a mic with
         # its own echo cancelling) gets only the linear filter: the residual suppressor
@@ -233,38 +235,34 @@ class MicEchoCanceller:
             self._stats[:] = 0.0
         return out.tobytes()
 
-    def _remember(self, captured_at: float, mic: Pcm, linear: Pcm) -> None:
-        playing = self._far_power >= FAR_ACTIVE
-        self._history.append((captured_at, _power(mic), _power(linear), playing))
+    def _remember(self, captured_at: float, heard: float, kept: float, playing: bool) -> None:
+        self._history.append((captured_at, heard, kept, playing))
         while self._history and self._history[0][0] < captured_at - HISTORY:
             self._history.popleft()
 
     def near_speech(self, since: float) -> bool | None:
         """Did a voice other than Kindly's reach the mic since monotonic time `since`?
 
-        None when the canceller cannot tell: it has not learnt the room yet (it usually
-        leaves more than a tenth of the echo), or Kindly has hardly played. Otherwise True
-        when the linear filter left a quarter or more of what the mic heard for 90 ms: the
-        echo it has learnt is taken out (at most a sixth left, on its loudest peaks, in
-        the tests' rooms), a person speaking as loud as it is not (about half left).
+        True when, for 90 ms, the mic was loud with nothing of Kindly's playing, or the
+        learnt linear filter left a quarter or more of what the mic heard: the echo it has
+        learnt is taken out (at most a sixth left, on its loudest peaks, in the tests'
+        rooms), a person speaking as loud as it is not (about half left). Otherwise None
+        while the canceller cannot tell (it has not learnt the room: it usually leaves
+        more than a tenth of the echo, or Kindly has hardly played), else False.
         """
         playing = [kept / heard for _, heard, kept, far in self._history if far and heard > 0]
-        if len(playing) < 30:
-            return None
-        usual = float(np.median(playing))
-        if usual > LEARNT:
-            return None
+        learnt = len(playing) >= 30 and float(np.median(playing)) <= LEARNT
         loud = 0
-        for at, heard, kept, _ in self._history:
+        for at, heard, kept, far in self._history:
             if at <= since:
                 continue
-            if kept > NEAR_FLOOR and kept > NEAR * heard:
+            if kept > NEAR_FLOOR and kept > NEAR * heard and (learnt or not far):
                 loud += 1
                 if loud >= NEAR_CHUNKS:
                     return True
             else:
                 loud = 0
-        return False
+        return False if learnt else None
 
     def _no_louder(self, mic: Pcm, out: Pcm, step: int) -> tuple[Pcm, int]:
         """A canceller only takes sound away: a frame it made louder than the mic heard is

@@ -111,3 +111,14 @@ def test_the_voice_loop_passes_a_crisis_over_kindly_s_line_whatever_was_measured
     voice, loop = _guiding(built, False)
     voice.feed(b"CRISIS:i want to kill myself")
     assert _heard(loop) == [CRISIS]
+
+
+def test_kindly_s_own_question_is_not_taken_as_the_answer(built: tuple[VoiceLoop, Loop]) -> None:
+    voice, loop = _guiding(built, None)
+    question = "If it helped, I can remember that for next time. Shall I?"
+    loop.session.mode = Mode.OFFERING
+    loop.session.current = Speak(100, question)
+    voice.feed(b"SAY:if it helped i can remember that for next")
+    assert _heard(loop) == []
+    voice.feed(b"SAY:yes please")  # the person's answer
+    assert len(_heard(loop)) == 1

@@ -66,3 +66,19 @@ def test_a_person_speaking_over_kindly_at_its_level_is_a_second_voice() -> None:
     live, t0, n = _live(person, 1.2)  # over a line, after the filter has learnt the room
     end = t0 + n / RATE
     assert live.near_speech(end - 3.0) is True  # type: ignore[attr-defined]
+
+
+def test_a_person_speaking_after_kindly_stopped_is_a_second_voice() -> None:
+    """Answering Kindly's question in its own words ("the self compassion break") must not
+    look like its echo, learnt room or not."""
+    from skill.audio.echo import MicEchoCanceller
+    from skill.audio.reference import EchoReference
+    from tests.audio_fixtures import speech
+
+    canceller(tail=0.2)
+    live = MicEchoCanceller(EchoReference())
+    answer = speech("the self compassion break")
+    t0 = time.monotonic()
+    for k in range(0, len(answer) - 480 + 1, 480):
+        live.clean(answer[k : k + 480].tobytes(), t0 + (k + 480) / RATE)
+    assert live.near_speech(t0 - 1.0) is True
