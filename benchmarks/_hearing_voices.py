@@ -172,6 +172,123 @@ def real_report(items: list[dict[str, Any]], got: dict[str, Any]) -> None:
     )
 
 
+CONTROLS = ("stop", "pause", "resume", "repeat", "slower", "faster", "skip")
+# Short words and phrases that are no control (nor a crisis): heard as one is an action.
+NOT_CONTROLS = (
+    "shop", "top", "cause", "peace", "ripe", "sleeper", "fast", "ski", "stuff", "hello",
+    "thanks", "okay", "yes", "no", "coffee", "a latte", "sure", "maybe", "sit down",
+    "good morning",
+)  # fmt: skip
+CONTROL_NOISES = [(c, snr) for c in ("pink", "babble") for snr in (15.0, 20.0, 25.0)]
+TUNING_VOICES = ("joe", "en-us")  # the other two voices are never tuned on
+CONTROL_PACES = (1.0, 0.85, 1.0, 1.2)  # per take: two takes per word, voice and noise
+
+
+def control_items(folder: Path, takes: int = 2) -> list[dict[str, Any]]:
+    """Lone control words (and short non-controls) in four voices, pink and babble noise
+    at 15, 20 and 25 dB SNR; two takes of each control (other pace and noise seed)."""
+    from tests.audio_fixtures import VOICES, noisy, voice_utterance, write_wav
+
+    out = []
+    n = 0
+    for voice in VOICES:
+        half = "tuning" if voice in TUNING_VOICES else "check"
+        for word in (*CONTROLS, *NOT_CONTROLS):
+            expected = word if word in CONTROLS else None
+            for k, (color, snr) in enumerate(CONTROL_NOISES):
+                if expected is None and snr != 20.0:
+                    continue  # the non-controls at 20 dB only
+                for take in range(takes if expected else 1):
+                    pace = CONTROL_PACES[(k * takes + take) % len(CONTROL_PACES)]
+                    pcm = noisy(voice_utterance(word, voice, pace=pace), snr, seed=n, color=color)
+                    path = write_wav(folder / f"c{n:05d}.wav", pcm)
+                    out.append(
+                        {
+                            "path": str(path),
+                            "word": word,
+                            "expected": expected,
+                            "voice": voice,
+                            "half": half,
+                            "noise": f"{color}{snr:.0f}",
+                        }
+                    )
+                    n += 1
+    return out
+
+
+def controls_report(items: list[dict[str, Any]], got: dict[str, Any], verbose: bool) -> None:
+    """Per word and half: heard, heard as another control, as a safety kind, nothing."""
+    from skill.content.load import load_catalogue
+
+    kinds = load_catalogue().kind_of
+    pairs = list(zip(items, got["results"], got["texts"], strict=True))
+    rows = []
+    for half in ("tuning", "check"):
+        sel = [(i, r, t) for i, r, t in pairs if i["half"] == half]
+        for word in (*CONTROLS, "all"):
+            mine = [(i, r) for i, r, _ in sel if i["expected"] and word in ("all", i["word"])]
+            rows.append(
+                [
+                    half,
+                    word,
+                    _rate(sum(r == i["expected"] for i, r in mine), len(mine)),
+                    sum(
+                        r is not None and r != i["expected"] and kinds(r) == "control"
+                        for i, r in mine
+                    ),
+                    sum(r is not None and kinds(r) == "safety" for _, r in mine),
+                    sum(r is None for _, r in mine),
+                ]
+            )
+        others = [(i, r) for i, r, _ in sel if not i["expected"]]
+        rows.append(
+            [
+                half,
+                "non-controls",
+                f"{sum(r is not None for _, r in others)}/{len(others)} acted on",
+                sum(r is not None and kinds(r) == "control" for _, r in others),
+                sum(r is not None and kinds(r) == "safety" for _, r in others),
+                "",
+            ]
+        )
+    print(table(["half", "word", "heard", "as other control", "as safety", "nothing"], rows))
+    by_voice = []
+    for voice in dict.fromkeys(i["voice"] for i in items):
+        for noise in dict.fromkeys(i["noise"] for i in items):
+            mine = [
+                (i, r)
+                for i, r, _ in pairs
+                if i["expected"] and (i["voice"], i["noise"]) == (voice, noise)
+            ]
+            by_voice.append(
+                [voice, noise, _rate(sum(r == i["expected"] for i, r in mine), len(mine))]
+            )
+    print(table(["voice", "noise", "controls heard"], by_voice))
+    print(
+        f"RTF 1 core {got['cpu'] / got['audio']:.3f}; peak {got['mb']:.0f} MB "
+        "(target: >= 98% heard, none heard as another control; tuning voices "
+        f"{', '.join(TUNING_VOICES)}, the others never tuned on)"
+    )
+    if verbose:
+        for i, r, t in pairs:
+            if r != i["expected"]:
+                print(f"  {i['voice']:6} {i['noise']:8} {i['word']!r:14} -> {r}: {t}")
+
+
+def controls_main(verbose: bool = False) -> None:
+    """Only the one-word controls set (python -m benchmarks.hearing --controls)."""
+    from benchmarks.hearing import _child
+
+    with tempfile.TemporaryDirectory(prefix="kindly-controls-") as tmp:
+        folder = Path(tmp)
+        print("One-word controls: four voices, pink and babble at 15-25 dB", flush=True)
+        items = control_items(folder)
+        manifest = folder / "controls.json"
+        manifest.write_text(json.dumps(items), encoding="utf-8")
+        got = _child(["decode", "pocketsphinx", "both", str(manifest), "live"])
+        controls_report(items, got, verbose)
+
+
 def main(quick: bool = False) -> None:
     from benchmarks.hearing import _child
 

@@ -2,6 +2,7 @@
 and the wake phrase's catch rate and false wakes.
 
     python -m benchmarks.hearing [--quick]
+    python -m benchmarks.hearing --controls [--verbose]   # the one-word controls set only
 
 Audio is synthesised here with the real Piper voice (cached in .cache/test-audio/) from
 tests/data/hearing.yaml (one or two sentences per intent, out-of-domain lines, crisis
@@ -135,8 +136,11 @@ def _maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child_decode(engine: str, mode: str, manifest: Path) -> dict[str, Any]:
+def child_decode(engine: str, mode: str, manifest: Path, endpoint: str = "") -> dict[str, Any]:
     """Decode every file of the manifest; per file the intent, plus CPU time and memory.
+
+    `endpoint` "live": endpointing as `kindly listen` and the voice loop have it (the
+    configured VAD, the noise floor of the file), not the energy endpointer.
 
     The engine loads first and decodes on its own (its peak memory: Python, numpy and
     the engine); then the content and the matcher load and every file goes through the
@@ -170,24 +174,34 @@ def child_decode(engine: str, mode: str, manifest: Path) -> dict[str, Any]:
         decoding.finish()
     engine_mb = _maxrss_mb()
 
-    from skill.hearing.listener import hear
+    from dataclasses import replace
+
+    from skill.hearing.endpoint import EndpointConfig, noise_floor
+    from skill.hearing.listener import endpoint_config, hear
     from skill.nlu.intents import IntentMatcher
 
     matcher = IntentMatcher(catalogue)
+    live = replace(endpoint_config(HearingConfig()), no_speech=float("inf"))
+    config = live if endpoint == "live" else EndpointConfig(no_speech=float("inf"))
     cpu = audio = 0.0
     results: list[str | None] = []
     sure: list[bool] = []  # False: a crisis the audio only possibly supports (ask first)
+    texts: list[list[Any]] = []  # the readings, for diagnosis (synthetic audio only)
     for item in items:
         pcm = read_audio(P(item["path"]))
         started = time.process_time()
-        heard = hear(pcm, recogniser, matcher)
+        floor = noise_floor(pcm) if endpoint == "live" else None
+        heard = hear(pcm, recogniser, matcher, config, floor_db=floor)
         cpu += time.process_time() - started
         audio += heard.endpoint.end if heard.endpoint else len(pcm) / RATE
         results.append(heard.match.intent)
         sure.append(not heard.match.check_in)
+        t = heard.transcript
+        texts.append([t.grammar, t.open, t.background, list(t.alternatives[:3])])
     return {
         "results": results,
         "sure": sure,
+        "texts": texts,
         "cpu": cpu,
         "audio": audio,
         "mb": _maxrss_mb(),
@@ -360,7 +374,12 @@ def _noisy_at(pcm: Any, color: str, seed: int) -> Any:
 
 def main() -> None:
     quick = "--quick" in sys.argv
+    from benchmarks._hearing_voices import controls_main
     from benchmarks._hearing_voices import main as voices
+
+    if "--controls" in sys.argv:
+        controls_main(verbose="--verbose" in sys.argv)
+        return
 
     voices(quick)  # other voices, three noises, real people
     with tempfile.TemporaryDirectory(prefix="kindly-hearing-") as tmp:
@@ -383,7 +402,11 @@ def main() -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
         kind, *rest = sys.argv[2:]
-        out = child_decode(rest[0], rest[1], Path(rest[2])) if kind == "decode" else None
+        out = (
+            child_decode(rest[0], rest[1], Path(rest[2]), "".join(rest[3:4]))
+            if kind == "decode"
+            else None
+        )
         out = out if out is not None else child_wake(Path(rest[0]))
         print(json.dumps(out))
     else:
