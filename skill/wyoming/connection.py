@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import sys
 from typing import Any, Protocol
 
 from wyoming.error import Error
@@ -37,6 +38,7 @@ LINGER_S = 2.0
 READ_SIZE = 256 * 1024
 ACCEPTS_PER_WAKE = 1024  # connections taken from the backlog before other work runs
 ACCEPT_RETRY_S = 1.0  # accepting failed (no file descriptors left): try again after this
+NODELAY_INHERITED = sys.platform == "linux"
 
 
 class Answers(Protocol):
@@ -67,10 +69,13 @@ class Listener:
         self.closed = False
         for sock in sockets:
             sock.setblocking(False)
+            if _tcp(sock):  # each reply goes out as soon as it is written, not after an ACK
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             loop.add_reader(sock.fileno(), self._accept, sock)
 
     def _accept(self, listening: socket.socket) -> None:
-        tcp = listening.family in (socket.AF_INET, socket.AF_INET6)
+        # Linux gives an accepted socket its listening socket's TCP_NODELAY: no call each.
+        nodelay = _tcp(listening) and not NODELAY_INHERITED
         for _ in range(ACCEPTS_PER_WAKE):
             try:
                 sock, _address = listening.accept()
@@ -84,7 +89,7 @@ class Listener:
                 return
             try:
                 sock.setblocking(False)
-                if tcp:  # each reply goes out as soon as it is written, not after an ACK
+                if nodelay:
                     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             except OSError:  # the client is already gone
                 sock.close()
@@ -320,6 +325,10 @@ class Connection:
             self.linger.cancel()
         self.live.discard(self)
         self.sock.close()
+
+
+def _tcp(sock: socket.socket) -> bool:
+    return sock.family in (socket.AF_INET, socket.AF_INET6)
 
 
 def _error(text: str, code: str) -> bytes:

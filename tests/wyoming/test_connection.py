@@ -4,6 +4,7 @@ while, a Unix socket, ping, and the service stopping with connections still open
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from wyoming.info import Describe
 from wyoming.ping import Ping
 
 from skill.nlu.intents import IntentMatcher
-from skill.wyoming.agent import Agent
+from skill.wyoming.agent import Agent, Reply
+from skill.wyoming.connection import Listener
 from skill.wyoming.server import BackgroundServer, Service
 from skill.wyoming.wire import encode
 from tests.wyoming.kit import HOST, TIMEOUT, ask, running
@@ -100,3 +102,38 @@ def test_stopping_the_service_ends_the_connections_it_has(matcher: IntentMatcher
         return rest
 
     assert asyncio.run(open_then_wait()) == b""
+
+
+class _Unasked:
+    """A service no request reaches (the test sends none)."""
+
+    info_bytes = b""
+
+    def reply_now(self, text: str, context: object) -> Reply:
+        raise AssertionError("no request was sent")
+
+    def reply_later(self, text: str, context: object) -> asyncio.Future[Reply]:
+        raise AssertionError("no request was sent")
+
+    def replied(self, reply: Reply) -> Reply:
+        raise AssertionError("no request was sent")
+
+
+def test_accepted_tcp_connections_send_replies_without_delay() -> None:
+    """TCP_NODELAY on every accepted socket (on Linux set once, on the listening one)."""
+
+    async def nodelay() -> int:
+        listening = socket.create_server((HOST, 0))
+        listener = Listener([listening], _Unasked(), asyncio.get_running_loop())
+        _reader, writer = await asyncio.open_connection(HOST, listening.getsockname()[1])
+        for _ in range(200):
+            if listener.connections:
+                break
+            await asyncio.sleep(0.01)
+        (connection,) = listener.connections
+        value = connection.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+        writer.close()
+        listener.close()
+        return value
+
+    assert asyncio.run(nodelay()) != 0
