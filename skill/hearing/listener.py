@@ -7,7 +7,9 @@ crisis check before any intent, and a crisis needs acoustic evidence (`evidence`
 Then the grammar reading drives intents; the open reading decides when the grammar
 heard nothing, and vetoes a grammar reading it does not resemble (a closed grammar
 turns "what's a good recipe for soup" into the nearest template); and the background
-reading must back whatever is chosen before it may drive an action.
+reading must back whatever is chosen before it may drive an action. A lone control word
+the controls pass heard against a garbage loop (`Transcript.control`) stands when no
+other reading could act.
 """
 
 from __future__ import annotations
@@ -67,10 +69,17 @@ def interpret(transcript: Transcript, matcher: IntentMatcher) -> Match:
     if crisis is not None:
         return crisis
     chosen = _reading(transcript, matcher)
-    if supported(chosen, transcript, matcher):
+    backed = supported(chosen, transcript, matcher)
+    if backed and chosen.intent is not None:
         return chosen
-    if chosen.kind == "safety":  # a meaning the text layer found, unbacked: ask, never drop
+    if not backed and chosen.kind == "safety":  # a meaning the text found, unbacked: ask
         return replace(chosen, confidence=min(chosen.confidence, POSSIBLE), check_in=True)
+    if transcript.control:  # a lone control word the garbage-loop pass heard (asr.controls)
+        heard = matcher.parse(transcript.control)
+        if heard.kind == "control":
+            return heard
+    if backed:
+        return chosen
     return Match(chosen.text, None, matcher.catalogue.kind_of(None), 0.0)
 
 

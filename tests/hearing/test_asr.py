@@ -17,6 +17,7 @@ from skill.hearing.asr.base import MODES, Look, Transcript, check_mode
 from skill.hearing.asr.select import make_recogniser
 from skill.hearing.asr.sphinx import (
     BACKGROUND,
+    CONTROLS,
     GRAMMAR,
     OPEN,
     SPOT,
@@ -77,14 +78,19 @@ class FakeDecoder:
         return self.nbest_result
 
     spotted: tuple[str, ...] = ()
+    controls: list[Seg] = field(default_factory=list)
 
     def seg(self) -> list[Seg]:
+        if self.search == CONTROLS:
+            return self.controls
         return [Seg(f"{w} ") for w in self.spotted] if self.search == SPOT else []
 
 
 @dataclass
 class Seg:
     word: str
+    start_frame: int = 0
+    end_frame: int = 0
 
 
 def recogniser(decoder: FakeDecoder, mode: str = "both", nbest: int = 10) -> SphinxRecogniser:
@@ -162,9 +168,15 @@ def test_both_mode_decodes_the_buffered_utterance_with_the_grammar() -> None:
 @pytest.mark.parametrize(
     ("look", "passes", "background", "spotted"),
     [
-        (Look.NONE, {OPEN, GRAMMAR}, None, None),
-        (Look.BACKGROUND, {OPEN, GRAMMAR, BACKGROUND}, "take a break", ()),
-        (Look.CRISIS, {OPEN, GRAMMAR, BACKGROUND, SPOT}, "take a break", ("hurt myself",)),
+        # a short utterance (0.1 s here) is also searched for a lone control word
+        (Look.NONE, {OPEN, GRAMMAR, CONTROLS}, None, None),
+        (Look.BACKGROUND, {OPEN, GRAMMAR, CONTROLS, BACKGROUND}, "take a break", ()),
+        (
+            Look.CRISIS,
+            {OPEN, GRAMMAR, CONTROLS, BACKGROUND, SPOT},
+            "take a break",
+            ("hurt myself",),
+        ),
     ],
 )
 def test_the_evidence_passes_run_only_as_far_as_the_first_readings_ask(
@@ -204,7 +216,29 @@ def test_without_look_every_evidence_pass_runs() -> None:
     decoding = rec.start()
     decoding.accept(SPEECH)
     assert decoding.finish().spotted == ()
-    assert set(decoder.fed) == {OPEN, GRAMMAR, BACKGROUND, SPOT}
+    assert set(decoder.fed) == {OPEN, GRAMMAR, CONTROLS, BACKGROUND, SPOT}
+
+
+def test_a_lone_spotted_control_word_is_in_the_transcript() -> None:
+    decoder = FakeDecoder({OPEN: Hyp("tell"), GRAMMAR: Hyp(""), BACKGROUND: Hyp("still")}, [])
+    decoder.controls = [Seg("stop ", 0, 9)]  # the whole (loud) 0.1 s utterance
+    rec = recogniser(decoder)
+    rec.background = True
+    decoding = rec.start()
+    decoding.accept(SPEECH)
+    assert decoding.finish().control == "stop"
+
+
+def test_a_long_utterance_is_not_searched_for_a_lone_control_word() -> None:
+    decoder = FakeDecoder({OPEN: Hyp("i can't stop crying"), GRAMMAR: Hyp("")}, [])
+    decoder.controls = [Seg("stop ", 0, 9)]
+    rec = recogniser(decoder)
+    rec.background = True
+    decoding = rec.start()
+    for _ in range(30):  # 3 s
+        decoding.accept(SPEECH)
+    assert decoding.finish().control is None
+    assert CONTROLS not in decoder.fed
 
 
 def test_grammar_mode_reads_no_n_best() -> None:
@@ -244,7 +278,8 @@ def _imports(path: Path) -> set[str]:
 def test_the_engines_depend_on_the_base_only() -> None:
     for engine in ("sphinx", "vosk"):
         imported = {m for m in _imports(ASR / f"{engine}.py") if m.startswith("skill.hearing.asr")}
-        assert imported - {"skill.hearing.asr.spotting"} == {"skill.hearing.asr.base"}, engine
+        helpers = {"skill.hearing.asr.spotting", "skill.hearing.asr.controls"}
+        assert imported - helpers == {"skill.hearing.asr.base"}, engine
     assert not {m for m in _imports(ASR / "base.py") if m.startswith("skill.hearing")}
 
 

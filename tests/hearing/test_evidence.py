@@ -5,6 +5,8 @@ Transcripts are written out by hand here (no audio, no engine): what each pass h
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from skill.hearing.asr.base import Look, Transcript
 from skill.hearing.evidence import how_close
 from skill.hearing.listener import interpret
@@ -166,3 +168,19 @@ def test_what_no_reading_could_act_on_gives_no_intent_without_evidence(
         bare = Transcript(grammar, open_text, (), "pocketsphinx", "both")
         assert how_close(bare, matcher) == Look.NONE
         assert interpret(bare, matcher).intent is None
+
+
+def test_a_lone_spotted_control_word_is_acted_on(matcher: IntentMatcher) -> None:
+    # a noisy "stop": the grammar heard nothing, the open pass "tell", the background "still"
+    t = replace(heard("", "tell", "still"), control="stop")
+    assert (interpret(t, matcher).intent, interpret(t, matcher).kind) == ("stop", "control")
+
+
+def test_a_crisis_comes_before_a_spotted_control_word(matcher: IntentMatcher) -> None:
+    t = heard("", "i want to kill myself", "i want to kill myself")
+    assert interpret(replace(t, control="stop"), matcher).intent == CRISIS
+
+
+def test_a_backed_reading_comes_before_a_spotted_control_word(matcher: IntentMatcher) -> None:
+    t = heard("stop it", "stop it", "stop it")
+    assert interpret(replace(t, control="skip"), matcher).intent == "stop"

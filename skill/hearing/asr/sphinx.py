@@ -10,6 +10,8 @@ the words Kindly can hear (small and quick to load):
   run on the buffered utterance at the end: what the audio sounds like without Kindly's
   bias, the evidence every reading is weighed against (`skill.hearing.evidence`).
 - "spot": the crisis keyphrases against a phone loop (`asr.spotting`).
+- "controls": for a short utterance only, the control words spotted against a phone loop
+  (`asr.controls`): a lone "stop" in noise, which the other passes lose.
 
 Each pass costs about as much as another (the acoustic scores are not shared between
 searches), so the two evidence passes run only as far as the first readings ask
@@ -35,9 +37,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from skill.content.model import Catalogue
 from skill.errors import ModelError
 from skill.hearing.asr.base import Closer, Look, Transcript, check_mode
+from skill.hearing.asr.controls import MAX_SECONDS, control_heard
+from skill.hearing.asr.controls import keyphrase_list as control_list
 from skill.hearing.asr.spotting import keyphrase_list, keyphrase_words
 from skill.hearing.grammar.compile import compile_grammar, spoken_words
 from skill.hearing.grammar.lm import GENERAL_WORDS, LM_VERSION, Vocabulary, build_arpa, corpus
@@ -48,6 +54,7 @@ OPEN = "open"
 GRAMMAR = "grammar"
 BACKGROUND = "background"
 SPOT = "spot"
+CONTROLS = "controls"
 NBEST = 10
 STREAM_CHUNK = 3200  # bytes: 100 ms of 16 kHz int16, as a microphone gives it
 
@@ -118,6 +125,10 @@ class SphinxResources:
     def keyphrases(self) -> Path:
         return self.folder / "crisis.kws"
 
+    @property
+    def controls(self) -> Path:
+        return self.folder / "controls.kws"
+
 
 def sphinx_resources(
     catalogue: Catalogue, wake_phrase: str = "hey kindly", root: Path | None = None
@@ -126,7 +137,8 @@ def sphinx_resources(
     dict_path = model_dir() / "cmudict-en-us.dict"
     stat = dict_path.stat()
     vocabulary_id = hashlib.sha256(
-        f"pocketsphinx:{LM_VERSION}:{dict_path}:{stat.st_size}:{stat.st_mtime_ns}".encode()
+        f"pocketsphinx:{LM_VERSION}:{control_list()}:{dict_path}:"
+        f"{stat.st_size}:{stat.st_mtime_ns}".encode()
     ).hexdigest()[:16]
 
     def extra(graph: WordGraph) -> dict[str, str]:
@@ -142,6 +154,7 @@ def sphinx_resources(
             "kindly.lm": build_arpa(sentences, general),
             "kindly.dict": _dictionary(words),
             "crisis.kws": keyphrase_list(words),
+            "controls.kws": control_list(),
         }
 
     grammar = compile_grammar(
@@ -213,6 +226,7 @@ class SphinxRecogniser:
             if background:
                 self.decoder.add_lm_file(BACKGROUND, str(model_dir() / "en-us.lm.bin"))
                 self.decoder.add_kws(SPOT, str(resources.keyphrases))
+                self.decoder.add_kws(CONTROLS, str(resources.controls))
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelError(f"PocketSphinx could not load its model or grammar: {exc}") from None
         self.stream_search = GRAMMAR if mode == GRAMMAR else OPEN
@@ -263,8 +277,11 @@ class SphinxDecoding:
         open_text: str | None = first if self.rec.stream_search == OPEN else None
         background: str | None = None
         spotted: tuple[str, ...] | None = None
+        control: str | None = None
         if audio is not None:
             self.buffer = None
+            if self.rec.background and 0 < len(audio) <= MAX_SECONDS * 32_000:
+                control = self._control(audio)
             if self.rec.mode == "both":
                 grammar = self._decode(GRAMMAR, audio)
             if self.rec.mode != OPEN and not grammar and audio:
@@ -283,8 +300,15 @@ class SphinxDecoding:
             mode=self.rec.mode,
             background=background,
             spotted=spotted,
+            control=control,
         )
         return self.finished
+
+    def _control(self, audio: bytes) -> str | None:
+        """The control word a short utterance holds alone, spotted (or None)."""
+        self._decode(CONTROLS, audio, batch=False)
+        segments = [(s.word.strip(), s.start_frame, s.end_frame) for s in self.decoder.seg() or ()]
+        return control_heard(segments, np.frombuffer(audio, "<i2"))
 
     def _evidence(
         self,
