@@ -41,6 +41,9 @@ from skill.nlu.normalize import normalize
         "I wanted to vanish into the floor with embarrassment",
         "I'm cutting down on coffee this month",
         "the hero leapt off the bridge in the finale",
+        # a song asked for by its words; "dead" as an intensifier
+        "what's that song that goes I don't want to be alive without you",
+        "I'm feeling dead chuffed with my exam results",
     ],
 )
 def test_everyday_talk_is_not_a_crisis(matcher: IntentMatcher, text: str) -> None:
@@ -75,6 +78,8 @@ def test_everyday_talk_is_not_a_crisis(matcher: IntentMatcher, text: str) -> Non
         "I'm going to drive to the cliffs and jump",
         "I've knotted a belt to the loft hatch",
         "I keep staring down at the railway line from the footbridge",
+        "there's a song that goes I want to die and that's exactly me",
+        "I feel dead inside",
     ],
 )
 def test_indirect_crisis_is_a_crisis(matcher: IntentMatcher, text: str) -> None:
