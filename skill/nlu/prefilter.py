@@ -6,9 +6,12 @@ hold a few hundred patterns, which made them most of the cost of a parse. A matc
 pattern must contain some literal text: "\\bto (die|be dead)\\b" holds "to die" or "to be
 dead", so a word of the line begins with "die" or "dead". Those words are read from the
 pattern itself, so the filter is exact: a pattern is skipped only when it cannot match.
-Of every such set of words a pattern offers (one per run of literal text), the rarest
-one (long words over short ones) is its trigger; a pattern none can be read from
-(a character class in every run, say) always runs.
+Of the sets of words a pattern offers (from each run of literal text, and each word of
+it), its three rarest (long words over common short ones) are its triggers, and it runs
+only when the line has a word of each; a pattern none can be read from (a character
+class in every run, say) always runs. A word counts as starting a word of the line when
+a space or a \\b comes before it in the pattern: exact for normalised text, whose words
+are letters and digits split by single spaces.
 """
 
 from __future__ import annotations
