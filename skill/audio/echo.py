@@ -44,6 +44,8 @@ LEARNT = 0.1  # the filter keeps less than this of the echo (median, 10 dB): it 
 NEAR = 0.25  # a chunk the learnt filter leaves a quarter of holds another voice
 NEAR_FLOOR = 1e4  # ... if that is at least this loud (about -50 dBFS)
 NEAR_CHUNKS = 3  # chunks (90 ms) in a row like that: someone spoke over Kindly
+ALONE = 0.5  # seconds after Kindly's last sound (by the reference) that the mic is the person's
+PLAYING, BETWEEN, NOTHING = 1, 0, -1  # what of Kindly may be in a chunk
 NO_LIBRARY = "echo cancellation needs libspeexdsp: sudo apt install libspeexdsp1"
 
 
@@ -168,17 +170,20 @@ class MicEchoCanceller:
         self._louder = 0  # samples in a row the canceller made louder than the mic heard
         self._open = 0  # samples the gate stays open for (another voice was just heard)
         self.hears_echo = True  # until the mic is found far quieter than the playback
-        # (captured at, mic power, power the linear filter left, Kindly playing) per chunk
-        self._history: deque[tuple[float, float, float, bool]] = deque()
+        # (captured at, mic power, power the linear filter left, PLAYING/BETWEEN/NOTHING)
+        self._history: deque[tuple[float, float, float, int]] = deque()
 
     def clean(self, chunk: bytes, captured_at: float) -> bytes:
         """The chunk (16 kHz mono int16 ending at `captured_at`) without Kindly's voice."""
         mic = np.frombuffer(chunk, np.int16)
         n = len(mic)
-        if captured_at - n / RATE > self.reference.quiet_since() + self.tail:
+        quiet = captured_at - n / RATE - self.reference.quiet_since()
+        if quiet > self.tail:
+            # Nothing Kindly played can be in it. Only well after Kindly's last sound is it
+            # surely the person's: the reference's clock is off by tens of ms under load.
             power = _power(mic)
-            self._remember(captured_at, power, power, False)
-            return chunk  # nothing Kindly played can be in it
+            self._remember(captured_at, power, power, NOTHING if quiet > ALONE else BETWEEN)
+            return chunk
         if self._aec is None or n % self._aec.frame:
             self._aec = EchoCanceller(frame=160 if n % 160 == 0 else n, tail=self.tail)
         # Chunks are contiguous audio, but the times they are handed over jitter by tens of
@@ -209,7 +214,8 @@ class MicEchoCanceller:
         linear = np.concatenate(
             [self._aec.cancel(mic[i : i + step], far[i : i + step]) for i in range(0, n, step)]
         )
-        self._remember(captured_at, _power(mic), _power(linear), self._far_power >= FAR_ACTIVE)
+        state = PLAYING if self._far_power >= FAR_ACTIVE else BETWEEN
+        self._remember(captured_at, _power(mic), _power(linear), state)
         cancelled = linear.copy()
         # A mic that does not hear Kindly (a headset, a speaker in another room, a mic with
         # its own echo cancelling) gets only the linear filter: the residual suppressor
@@ -235,28 +241,28 @@ class MicEchoCanceller:
             self._stats[:] = 0.0
         return out.tobytes()
 
-    def _remember(self, captured_at: float, heard: float, kept: float, playing: bool) -> None:
-        self._history.append((captured_at, heard, kept, playing))
+    def _remember(self, captured_at: float, heard: float, kept: float, state: int) -> None:
+        self._history.append((captured_at, heard, kept, state))
         while self._history and self._history[0][0] < captured_at - HISTORY:
             self._history.popleft()
 
     def near_speech(self, since: float) -> bool | None:
         """Did a voice other than Kindly's reach the mic since monotonic time `since`?
 
-        True when, for 90 ms, the mic was loud with nothing of Kindly's playing, or the
+        True when, for 90 ms, the mic was loud half a second after Kindly's last sound, or the
         learnt linear filter left a quarter or more of what the mic heard: the echo it has
         learnt is taken out (at most a sixth left, on its loudest peaks, in the tests'
         rooms), a person speaking as loud as it is not (about half left). Otherwise None
         while the canceller cannot tell (it has not learnt the room: it usually leaves
         more than a tenth of the echo, or Kindly has hardly played), else False.
         """
-        playing = [kept / heard for _, heard, kept, far in self._history if far and heard > 0]
+        playing = [k / h for _, h, k, state in self._history if state == PLAYING and h > 0]
         learnt = len(playing) >= 30 and float(np.median(playing)) <= LEARNT
         loud = 0
-        for at, heard, kept, far in self._history:
+        for at, heard, kept, state in self._history:
             if at <= since:
                 continue
-            if kept > NEAR_FLOOR and kept > NEAR * heard and (learnt or not far):
+            if kept > NEAR_FLOOR and kept > NEAR * heard and (learnt or state == NOTHING):
                 loud += 1
                 if loud >= NEAR_CHUNKS:
                     return True
