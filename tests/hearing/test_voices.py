@@ -63,14 +63,28 @@ def test_the_same_audio_gives_the_same_result_whatever_came_before(
         assert first.match == second.match
 
 
-@pytest.mark.xfail(
-    reason="issue 13 open: one-word controls are not yet heard in every voice (2026-11-29 "
-    "session 4, 20 dB: stop 0/4, pause 1/4, repeat 3/4 after the lone-word rule took both "
-    "Kindly passes hearing the word against a short background; none heard as another "
-    "control; the grammar pass often hears nothing for a lone noisy word)",
-    strict=False,
+MISSED_ALONE = (
+    "issue 13 open (2026-11-29 session 5, after the control-word spotter, 20 dB): %s. Missed "
+    "in the never-tuned voices: hibari heart's 'stop' is spotted but ends before the loud "
+    "part of the word (the inside-the-voice check rejects it), its 'pause' and en-gb's "
+    "'stop' are not spotted at their thresholds; none heard as another control"
 )
-@pytest.mark.parametrize("word", ["stop", "pause", "repeat"])
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        pytest.param(
+            "stop",
+            marks=pytest.mark.xfail(reason=MISSED_ALONE % "stop 2/4 (was 0/4)", strict=False),
+        ),
+        pytest.param(
+            "pause",
+            marks=pytest.mark.xfail(reason=MISSED_ALONE % "pause 3/4 (was 1/4)", strict=False),
+        ),
+        "repeat",
+    ],
+)
 def test_one_word_controls_in_four_voices(
     sphinx: Recogniser, matcher: IntentMatcher, word: str
 ) -> None:
