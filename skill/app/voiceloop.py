@@ -113,6 +113,7 @@ class VoiceLoop:
         self._route_now: Route | None = None  # none yet: the first chunk resets hearing
         self._lines: deque[tuple[float, str]] = deque(maxlen=3)  # (last seen, text) spoken
         self._captured = 0.0  # when the chunk being heard was captured
+        self._routed = 0.0  # when it was routed (before any decoding)
         self._thread = threading.Thread(target=self._run, name="hearing", daemon=True)
         self.echo = _canceller(player) if echo_cancel is not False else None
         if echo_cancel and self.echo is None:
@@ -210,7 +211,7 @@ class VoiceLoop:
 
     def _route(self) -> Route:
         mode = self.loop.session.mode  # one read: the loop's thread may change it
-        now = time.monotonic()
+        now = self._routed = time.monotonic()
         current = self.loop.session.current
         if isinstance(current, Speak):
             if self._lines and self._lines[-1][1] == current.text:
@@ -237,7 +238,9 @@ class VoiceLoop:
             return  # answers to reflective questions are not for Kindly
         # Kindly's own line heard back: while it guides, or as the answer to its own
         # question (the offer "If it helped, I can remember that..." was heard as yes).
-        now = time.monotonic()
+        # (timed from when the chunk was routed: decoding the utterance took seconds
+        # under load, and the line Kindly was saying seemed long over)
+        now = self._routed
         spoken = " ".join(text for seen, text in self._lines if now - seen < ECHO_AFTER)
         if self.echo is not None and echo_of_kindly(match, spoken, self.echo, self._captured):
             log.info("heard Kindly's own words, with no other voice: not acted on")

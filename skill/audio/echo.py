@@ -46,6 +46,7 @@ NEAR_FLOOR = 1e4  # ... if that is at least this loud (about -50 dBFS)
 NEAR_CHUNKS = 3  # chunks (90 ms) in a row like that: someone spoke over Kindly
 ALONE = 0.5  # seconds after Kindly's last sound (by the reference) that the mic is the person's
 PLAYING, BETWEEN, NOTHING = 1, 0, -1  # what of Kindly may be in a chunk
+RELEARN = 2.0  # seconds after the filter starts afresh that what it leaves says nothing
 NO_LIBRARY = "echo cancellation needs libspeexdsp: sudo apt install libspeexdsp1"
 
 
@@ -172,11 +173,14 @@ class MicEchoCanceller:
         self.hears_echo = True  # until the mic is found far quieter than the playback
         # (captured at, mic power, power the linear filter left, PLAYING/BETWEEN/NOTHING)
         self._history: deque[tuple[float, float, float, int]] = deque()
+        self._now = 0.0  # when the chunk being cleaned was captured
+        self._restarted = -1e9  # when the filter last started afresh (it had not learnt)
 
     def clean(self, chunk: bytes, captured_at: float) -> bytes:
         """The chunk (16 kHz mono int16 ending at `captured_at`) without Kindly's voice."""
         mic = np.frombuffer(chunk, np.int16)
         n = len(mic)
+        self._now = captured_at
         quiet = captured_at - n / RATE - self.reference.quiet_since()
         if quiet > self.tail:
             # Nothing Kindly played can be in it. Only well after Kindly's last sound is it
@@ -204,7 +208,7 @@ class MicEchoCanceller:
             # Feed the reference AIM ahead of its echo: speex learns a short delay fast.
             self._shift += lag - AIM
             self._delays.clear()
-            self._aec.reset()  # what it learnt was for the old delay
+            self._restart()  # what it learnt was for the old delay
             log.debug(
                 "echo delay %.0f ms: reference moved by %.0f ms", lag * 1e3, (lag - AIM) * 1e3
             )
@@ -241,6 +245,11 @@ class MicEchoCanceller:
             self._stats[:] = 0.0
         return out.tobytes()
 
+    def _restart(self) -> None:
+        if self._aec is not None:
+            self._aec.reset()
+        self._restarted = self._now
+
     def _remember(self, captured_at: float, heard: float, kept: float, state: int) -> None:
         self._history.append((captured_at, heard, kept, state))
         while self._history and self._history[0][0] < captured_at - HISTORY:
@@ -254,7 +263,10 @@ class MicEchoCanceller:
         learnt is taken out (at most a sixth left, on its loudest peaks, in the tests'
         rooms), a person speaking as loud as it is not (about half left). Otherwise None
         while the canceller cannot tell (it has not learnt the room: it usually leaves
-        more than a tenth of the echo, or Kindly has hardly played), else False.
+        more than a tenth of the echo, or Kindly has hardly played), else False. For
+        `RELEARN` seconds after the filter starts afresh (a new delay, or it diverged) it
+        leaves much of the echo: a live run took Kindly's "can say stop at any time" for
+        a second voice then, so what it leaves counts for nothing until it has relearnt.
         """
         playing = [k / h for _, h, k, state in self._history if state == PLAYING and h > 0]
         learnt = len(playing) >= 30 and float(np.median(playing)) <= LEARNT
@@ -262,7 +274,10 @@ class MicEchoCanceller:
         for at, heard, kept, state in self._history:
             if at <= since:
                 continue
-            if kept > NEAR_FLOOR and kept > NEAR * heard and (learnt or state == NOTHING):
+            # the diverging filter before it restarted (0.25 s), and its relearning after
+            relearning = self._restarted - 2 * DIVERGED <= at <= self._restarted + RELEARN
+            trusted = state == NOTHING or (learnt and not relearning)
+            if kept > NEAR_FLOOR and kept > NEAR * heard and trusted:
                 loud += 1
                 if loud >= NEAR_CHUNKS:
                     return True
@@ -290,7 +305,7 @@ class MicEchoCanceller:
         self._louder = self._louder + len(mic) if louder.all() else 0
         if self._louder >= DIVERGED * RATE and self._aec is not None:
             log.debug("echo canceller made the mic louder for %.2f s: starting afresh", DIVERGED)
-            self._aec.reset()
+            self._restart()
             self._louder = 0
         return fixed, int(louder.sum())
 
