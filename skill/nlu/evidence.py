@@ -47,6 +47,7 @@ class SafetyEvidence:
     """Whether a safety reading of the semantic layer alone may give a safety response."""
 
     SAFETY = 0.8  # a crisis reading needs this probability
+    SAFETY_CUED = 0.65  # or this, with a cue word, when the rest is a practice or distress
     SAFETY_OTHER = 0.9  # an abuse or emergency reading needs this
     KNOWN = 0.5  # share of the line's content words the layer must know
 
@@ -77,9 +78,15 @@ class SafetyEvidence:
             if both and p.score + p.second_score >= self.SAFETY:
                 intent, threshold = CRISIS, self.SAFETY
                 p = replace(p, intent=CRISIS, score=p.score + p.second_score)
+        cues = self._cues.get(intent)
+        suffering = self.catalogue.kind_of(p.second) in ("practice", "distress")
+        if intent == CRISIS and suffering and cues is not None and cues.search(norm, prefixes):
+            # A crisis reading split with a practice or distress (not with "nothing"): the
+            # line is about the person's pain, and more practices in training move
+            # probability off crisis for the same line; a crisis cue word keeps it standing.
+            threshold = self.SAFETY_CUED
         if p.score < threshold or p.known < self.KNOWN:
             return None
-        cues = self._cues.get(intent)
         everyday = self.safety.everyday(norm, intent, prefixes)
         if everyday is not None:
             # Abuse and emergency idioms ("laughing so hard") are not overruled; a crisis

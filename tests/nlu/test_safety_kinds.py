@@ -6,7 +6,10 @@ import pytest
 
 from skill.content.model import Catalogue
 from skill.nlu.intents import IntentMatcher
+from skill.nlu.normalize import normalize
+from skill.nlu.prefilter import word_prefixes
 from skill.nlu.safety import safety_check
+from skill.nlu.semantic import Prediction
 
 
 @pytest.mark.parametrize(
@@ -86,3 +89,20 @@ def test_panic_answer_does_not_lead_with_holding_the_breath(catalogue: Catalogue
     assert "hold" not in panic.answer[0].lower()
     practice = catalogue.practices[panic.practice]
     assert all(getattr(step, "hold", 0) == 0 for step in practice.steps[:4])
+
+
+@pytest.mark.parametrize(
+    ("second", "stands"),
+    [("rain", True), ("low_mood", True), (None, False), ("what_is_self_compassion", False)],
+)
+def test_a_cued_crisis_reading_split_with_pain_stands_below_the_usual_bar(
+    matcher: IntentMatcher, second: str | None, stands: bool
+) -> None:
+    """Crisis at 0.7 beside a practice or distress, with a cue word, is a crisis reading;
+    the same split with "nothing" or an answer (the plants are dying) is not."""
+    norm = normalize("i think about dying every night")
+    p = Prediction("crisis", 0.7, second, 0.25, 1.0)
+    reading = matcher.evidence.reading(norm, p, word_prefixes(norm))
+    assert (reading is not None) is stands
+    uncued = normalize("i think about it every night")
+    assert matcher.evidence.reading(uncued, p, word_prefixes(uncued)) is None
