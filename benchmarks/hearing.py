@@ -31,11 +31,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from benchmarks._hearing_voices import _rate
 from benchmarks._table import render as table
 
 REPO = Path(__file__).resolve().parent.parent
@@ -139,8 +141,7 @@ def _maxrss_mb() -> float:
 def child_decode(engine: str, mode: str, manifest: Path, endpoint: str = "") -> dict[str, Any]:
     """Decode every file of the manifest; per file the intent, plus CPU time and memory.
 
-    `endpoint` "live": endpointing as `kindly listen` and the voice loop have it (the
-    configured VAD, the noise floor of the file), not the energy endpointer.
+    `endpoint` "live": endpointing as `kindly listen` has it (configured VAD, file's floor).
 
     The engine loads first and decodes on its own (its peak memory: Python, numpy and
     the engine); then the content and the matcher load and every file goes through the
@@ -173,8 +174,6 @@ def child_decode(engine: str, mode: str, manifest: Path, endpoint: str = "") -> 
             decoding.accept(pcm[i : i + 800].tobytes())
         decoding.finish()
     engine_mb = _maxrss_mb()
-
-    from dataclasses import replace
 
     from skill.hearing.endpoint import EndpointConfig, noise_floor
     from skill.hearing.listener import endpoint_config, hear
@@ -237,10 +236,6 @@ def child_wake(manifest: Path) -> dict[str, Any]:
 
 
 # --- the report ----------------------------------------------------------------------------
-
-
-def _rate(hits: int, total: int) -> str:
-    return f"{hits}/{total} ({hits / total:.0%})" if total else "-"
 
 
 def decode_report(items: list[dict[str, Any]], folder: Path) -> None:
@@ -311,7 +306,7 @@ def decode_report(items: list[dict[str, Any]], folder: Path) -> None:
 
 
 def wake_report(folder: Path, quick: bool) -> None:
-    from tests.audio_fixtures import join, silence, speech, utterance, write_wav
+    from tests.audio_fixtures import join, noisy, silence, speech, utterance, write_wav
 
     sentences = seed_sentences()
     spoken = yaml.safe_load((DATA / "hearing.yaml").read_text(encoding="utf-8"))
@@ -324,7 +319,7 @@ def wake_report(folder: Path, quick: bool) -> None:
         stream = join(silence(0.5), before, phrase, speech(requests[i % len(requests)]))
         start = (0.5 * RATE + len(before)) / RATE
         color = "pink" if i % 2 else "white"
-        path = write_wav(folder / f"wake{i:03d}.wav", _noisy_at(stream, color, i))
+        path = write_wav(folder / f"wake{i:03d}.wav", noisy(stream, 20.0, seed=i, color=color))
         trials.append({"path": str(path), "start": start, "end": start + len(phrase) / RATE})
     minutes = 5.0 if quick else 30.0
     other, total, k = [], 0, 0
@@ -339,7 +334,8 @@ def wake_report(folder: Path, quick: bool) -> None:
     long = join(*other)
     for i in range(0, len(long), per):
         path = write_wav(
-            folder / f"other{i // per:03d}.wav", _noisy_at(long[i : i + per], "pink", i)
+            folder / f"other{i // per:03d}.wav",
+            noisy(long[i : i + per], 20.0, seed=i, color="pink"),
         )
         streams.append({"path": str(path)})
     manifest = folder / "wake.json"
@@ -364,12 +360,6 @@ def wake_report(folder: Path, quick: bool) -> None:
     headers = ["caught at 20 dB", "false wakes", "per 30 min", "RTF 1 core", "peak MB"]
     print(table(headers, rows))
     print("Targets: >= 95% caught at 20 dB SNR; <= 1 false wake in 30 minutes of other speech.")
-
-
-def _noisy_at(pcm: Any, color: str, seed: int) -> Any:
-    from tests.audio_fixtures import noisy
-
-    return noisy(pcm, 20.0, seed=seed, color=color)
 
 
 def main() -> None:
@@ -402,12 +392,9 @@ def main() -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
         kind, *rest = sys.argv[2:]
-        out = (
-            child_decode(rest[0], rest[1], Path(rest[2]), "".join(rest[3:4]))
-            if kind == "decode"
-            else None
-        )
-        out = out if out is not None else child_wake(Path(rest[0]))
-        print(json.dumps(out))
+        if kind == "decode":
+            print(json.dumps(child_decode(rest[0], rest[1], Path(rest[2]), "".join(rest[3:4]))))
+        else:
+            print(json.dumps(child_wake(Path(rest[0]))))
     else:
         main()
