@@ -34,7 +34,16 @@ from skill.nlu.semantic import train
 
 ROOT = Path(__file__).resolve().parent.parent
 WRITERS = ROOT / "benchmarks" / "data" / "writers"
-HELD_OUT = ("writer_d", "writer_e", "writer_h", "writer_i", "writer_j", "writer_l", "writer_m", "blind")
+HELD_OUT = (
+    "writer_d",
+    "writer_e",
+    "writer_h",
+    "writer_i",
+    "writer_j",
+    "writer_l",
+    "writer_m",
+    "blind",
+)
 SAFETY = ("crisis", "abuse", "emergency")
 Parser = Callable[[str], tuple[str | None, str]]  # (intent, kind)
 
