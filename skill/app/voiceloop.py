@@ -265,6 +265,8 @@ def echo_of_kindly(match: Match, spoken: str, echo: MicEchoCanceller, at: float)
     """
     if match.intent == CRISIS or match.kind == "safety":
         return False
+    if not echo.hears_echo:
+        return False  # the mic does not hear Kindly at all: nothing heard is its echo
     words = normalize(match.text).split()
     said = set(normalize(spoken).split())
     if not words or sum(word in said for word in words) < OWN_WORDS * len(words):

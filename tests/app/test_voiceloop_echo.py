@@ -17,8 +17,9 @@ LINE = "If it gets too much, you can say stop at any time."
 class Canceller:
     """Stands in for MicEchoCanceller: what it measured of a second voice at the mic."""
 
-    def __init__(self, near: bool | None) -> None:
+    def __init__(self, near: bool | None, hears_echo: bool = True) -> None:
         self.near = near
+        self.hears_echo = hears_echo
         self.asked: list[float] = []
 
     def near_speech(self, since: float) -> bool | None:
@@ -36,6 +37,16 @@ def test_a_control_in_kindly_s_own_words_without_a_second_voice_is_echo(
 ) -> None:
     assert echo_of_kindly(control("stop"), LINE, Canceller(near), 10.0)  # type: ignore[arg-type]
     assert echo_of_kindly(control("say stop"), LINE, Canceller(near), 10.0)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("near", [None, False])
+def test_a_control_in_kindly_s_words_is_heard_when_the_mic_does_not_hear_kindly(
+    near: bool | None,
+) -> None:
+    # Live on PulseAudio with no echo path, "stop it" said while Kindly's line had "stop"
+    # and "it" in it was dropped as Kindly's own words.
+    quiet_room = Canceller(near, hears_echo=False)
+    assert not echo_of_kindly(control("stop it"), LINE, quiet_room, 10.0)  # type: ignore[arg-type]
 
 
 def test_a_control_mostly_in_kindly_s_words_is_echo_despite_a_misheard_word() -> None:
