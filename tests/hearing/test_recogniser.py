@@ -52,14 +52,6 @@ def test_every_intent_is_heard_on_clean_speech(
     assert heard.match.intent == intent, heard.transcript
 
 
-# Known to fail in noise only (clean, it passes): measured, left open in issues 12/13.
-NOISY_MISS = {
-    "turn on the kitchen lights": "measured 2026-11-29 (session 4): at 25 dB heard as 'i'm the "
-    "kitchen life', which the semantic layer reads as a possible crisis (ask first); clean it "
-    "passes (issue 12/13, open)"
-}
-
-
 @pytest.mark.parametrize("line", SET["out_of_domain"])
 @pytest.mark.parametrize("snr", [None, 25])
 def test_speech_outside_the_domain_gives_no_intent(
@@ -67,10 +59,7 @@ def test_speech_outside_the_domain_gives_no_intent(
     matcher: IntentMatcher,
     line: str,
     snr: int | None,
-    request: pytest.FixtureRequest,
 ) -> None:
-    if snr is not None and line in NOISY_MISS:
-        request.applymarker(pytest.mark.xfail(reason=NOISY_MISS[line], strict=False))
     pcm = utterance(line) if snr is None else noisy(utterance(line), snr, seed=7, color="pink")
     heard = hear(pcm, sphinx, matcher)
     assert heard.match.intent is None, heard.transcript
