@@ -29,8 +29,9 @@ from hassil.recognize import recognize
 from benchmarks._table import render
 from skill.content.load import load_catalogue
 from skill.content.model import Catalogue
-from skill.nlu.intents import IntentMatcher, template_samples
+from skill.nlu.intents import IntentMatcher
 from skill.nlu.semantic import train
+from skill.nlu.tables import template_samples
 
 ROOT = Path(__file__).resolve().parent.parent
 WRITERS = ROOT / "benchmarks" / "data" / "writers"

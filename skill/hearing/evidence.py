@@ -36,8 +36,9 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 
 from skill.hearing.asr.base import Look, Transcript
-from skill.nlu.intents import CRISIS, IntentMatcher, Match, strip_filler
+from skill.nlu.intents import CRISIS, IntentMatcher, Match
 from skill.nlu.normalize import normalize
+from skill.nlu.tables import strip_filler
 
 SUPPORT = 0.5  # word agreement with the background that lets a reading drive an action
 REFUTED = 0.2  # at most this much of a crisis reading in a background that backs another

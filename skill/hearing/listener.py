@@ -33,8 +33,9 @@ from skill.hearing.evidence import (
     how_close,
     supported,
 )
-from skill.nlu.intents import IntentMatcher, Match, strip_filler
+from skill.nlu.intents import IntentMatcher, Match
 from skill.nlu.normalize import normalize
+from skill.nlu.tables import strip_filler
 
 RATE = 16_000
 CHUNK = RATE // 20  # 50 ms

@@ -27,23 +27,11 @@ from skill.nlu.semantic import Prediction, SemanticModel, semantic_model
 from skill.nlu.tables import (
     Canon,
     compile_templates,
-    iter_samples,
-    strip_filler,
-    template_samples,
     template_tables,
 )
 
 log = logging.getLogger(__name__)
-__all__ = [
-    "CRISIS",
-    "Canon",
-    "IntentMatcher",
-    "Match",
-    "compile_templates",
-    "iter_samples",
-    "strip_filler",
-    "template_samples",
-]
+__all__ = ["CRISIS", "IntentMatcher", "Match"]
 # A paraphrase only starts a practice when it is about the person or asks for something:
 # "the garage is a total mess" and "play rain sounds" are not requests for a practice.
 # A terse ask names no person but names what it wants: "got anything for grief",

@@ -25,7 +25,7 @@ from skill.hearing.grammar.wordgraph import (
     sample_sentences,
     to_fsg,
 )
-from skill.nlu.intents import compile_templates
+from skill.nlu.tables import compile_templates
 from tests.contentkit import make_content
 
 RULES = """

@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skill.content.model import Catalogue
-from skill.nlu.intents import IntentMatcher, iter_samples
+from skill.nlu.intents import IntentMatcher
 from skill.nlu.normalize import normalize
+from skill.nlu.tables import iter_samples
 from tests.conftest import DATA
 
 

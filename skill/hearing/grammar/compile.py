@@ -41,7 +41,7 @@ from skill.hearing.grammar.wordgraph import (
     sample_sentences,
     to_fsg,
 )
-from skill.nlu.intents import compile_templates
+from skill.nlu.tables import compile_templates
 from skill.paths import cache_dir
 
 log = logging.getLogger(__name__)
