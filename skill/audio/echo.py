@@ -219,7 +219,8 @@ class MicEchoCanceller:
             [self._aec.cancel(mic[i : i + step], far[i : i + step]) for i in range(0, n, step)]
         )
         state = PLAYING if self._far_power >= FAR_ACTIVE else BETWEEN
-        self._remember(captured_at, _power(mic), _power(linear), state)
+        heard = _power(mic)  # once a chunk: the history, the gate and the stats use it
+        self._remember(captured_at, heard, _power(linear), state)
         cancelled = linear.copy()
         # A mic that does not hear Kindly (a headset, a speaker in another room, a mic with
         # its own echo cancelling) gets only the linear filter: the residual suppressor
@@ -230,8 +231,8 @@ class MicEchoCanceller:
             for i in range(0, n, step):
                 self._aec.suppress(cancelled[i : i + step])
         out, restored = self._no_louder(mic, cancelled, step)
-        out = self._gate(mic, out)
-        self._stats += (_power(mic), _power(out), float(not out.any() and mic.any()), restored, 1)
+        out = self._gate(heard, out)
+        self._stats += (heard, _power(out), float(not out.any() and mic.any()), restored, 1)
         if self._stats[4] * n >= STATS_EVERY * RATE:
             heard, left, gated, kept, count = self._stats
             log.debug(
@@ -309,9 +310,10 @@ class MicEchoCanceller:
             self._louder = 0
         return fixed, int(louder.sum())
 
-    def _gate(self, mic: Pcm, out: Pcm) -> Pcm:
-        """Silence what is left of Kindly's voice. Whatever speex leaves of an echo is still
-        speech to a VAD and a recogniser (it joined Kindly's words into one long request);
+    def _gate(self, heard: float, out: Pcm) -> Pcm:
+        """Silence what is left of Kindly's voice (`heard`: the mic's power). Whatever
+        speex leaves of an echo is still speech to a VAD and a recogniser (it joined
+        Kindly's words into one long request);
         a chunk that lost most of its power to the canceller while Kindly was playing was
         mostly echo. A person speaking over Kindly at the echo's level keeps about half.
         Once a loud chunk held them, the gate stays open for `GATE_OPEN`: their quieter sounds
@@ -320,9 +322,9 @@ class MicEchoCanceller:
         a gate that closed between chunks, 5 of 8 with none, in a room's echo)."""
         if self._far_power < FAR_ACTIVE:
             return out
-        n = len(mic)
+        n = len(out)
         kept = _power(out)
-        if kept >= GATE * _power(mic):
+        if kept >= GATE * heard:
             if kept >= NEAR_FLOOR:  # a voice, not the mic's noise between Kindly's words
                 self._open = int(GATE_OPEN * RATE)
             return out
