@@ -77,9 +77,16 @@ def features(core: str) -> list[str]:
         s, own = _word_features(word)
         out.extend(own)
         stems.append(s)
-    out.extend(f"b:{a}_{b}" for a, b in pairwise(stems))
+    out.extend(_context(stems))
+    return out
+
+
+def _context(stems: list[str]) -> list[str]:
+    """The features of the words together: each pair, and how the line starts ("what",
+    "i", "let")."""
+    out = [f"b:{a}_{b}" for a, b in pairwise(stems)]
     if stems:
-        out.append("s:" + stems[0])  # how the line starts ("what", "i", "let")
+        out.append("s:" + stems[0])
     return out
 
 
@@ -151,11 +158,7 @@ class SemanticModel:
             content += is_content
             known += is_known
         get = self.vocab.get
-        for a, b in pairwise(stems):
-            if (i := get(f"b:{a}_{b}")) is not None:
-                idx.append(i)
-        if stems and (i := get("s:" + stems[0])) is not None:
-            idx.append(i)
+        idx.extend(i for f in _context(stems) if (i := get(f)) is not None)
         return idx, known / content if content else 1.0
 
     def predict(self, core: str) -> Prediction:
