@@ -43,6 +43,8 @@ HELD_OUT = (
     "writer_j",
     "writer_l",
     "writer_m",
+    "writer_p",
+    "writer_q",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")
