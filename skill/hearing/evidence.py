@@ -12,7 +12,10 @@ keyword-spotting pass that weighs each phrase against a phone loop (`Transcript.
   two searches of different shape, each heard a crisis statement.
 - A crisis reading with neither is possible, not certain: the Match is the crisis with
   `check_in` set and a lower confidence, so the session asks before anything else (the
-  session decides how; never silence).
+  session decides how; never silence). So is a keyphrase the spotter found when no
+  reading heard a crisis: the spotter runs on every utterance and depends on no content,
+  while the Kindly passes (and, through the dictionary, the background) change with every
+  edit of intents/, and in noise each edit moves which crisis lines they hear.
 - Unless the audio speaks against it: the other Kindly pass heard something else, and the
   general-English background heard that too (its words, not the crisis reading's). A
   closed grammar forces every utterance onto its nearest template, a crisis one included
@@ -23,9 +26,9 @@ keyword-spotting pass that weighs each phrase against a phone loop (`Transcript.
   intent from the background reading, or most of the reading's words heard in it too.
   Otherwise the utterance is not understood (intent None), which does nothing.
 
-The evidence passes cost as much as the readings, so they run only where they can matter
+The background costs as much as a reading, so it runs only where it can matter
 (`how_close`): when no first reading is a crisis or safety statement or names an intent,
-nothing can happen and neither runs; the spotter runs only when a crisis is possible.
+nothing can happen and it does not run, unless the spotter found a keyphrase.
 
 An engine without these passes (Vosk) gives None for both: its readings stand as before,
 except that N-best alternatives no longer count as readings.
@@ -96,7 +99,10 @@ def crisis_match(transcript: Transcript, matcher: IntentMatcher) -> Match | None
     if background and safety.is_crisis(background):
         return said(background)
     if not readings:
-        return None
+        # No reading heard a crisis, but the spotter, which no content edit can sway, found
+        # a keyphrase against the phone loop: possible, so ask rather than stay silent.
+        phrase = spotted_alone(transcript)
+        return said(phrase, POSSIBLE, check_in=True) if phrase else None
     if len(readings) == 2:  # the grammar and the open pass, apart, both heard a crisis
         return said(transcript.open or readings[0])
     for reading in readings:  # a phrase the spotter found, in a reading that is a crisis
@@ -106,6 +112,19 @@ def crisis_match(transcript: Transcript, matcher: IntentMatcher) -> Match | None
     if refuted(readings[0], transcript):
         return None
     return said(readings[0], POSSIBLE, check_in=True)
+
+
+def spotted_alone(transcript: Transcript) -> str | None:
+    """A keyphrase the spotter found that the background did not hear as everyday words.
+
+    The background hearing a word of the phrase outside any crisis statement ("the living
+    room" where "worth living" was spotted) explains the sound the spotter matched.
+    """
+    heard = set(content_words(transcript.background or ""))
+    for phrase in transcript.spotted or ():
+        if not set(content_words(phrase)) & heard:
+            return phrase
+    return None
 
 
 def refuted(reading: str, transcript: Transcript) -> bool:

@@ -47,6 +47,29 @@ def test_a_crisis_with_no_acoustic_support_is_only_possible(matcher: IntentMatch
     assert match.check_in and match.confidence < 1.0  # the session asks first
 
 
+def test_a_keyphrase_spotted_when_no_reading_is_a_crisis_asks(matcher: IntentMatcher) -> None:
+    # "i want to hurt myself" in babble: no reading heard it, the spotter (which no content
+    # edit can move) did, and the background heard none of its words as anything else
+    t = heard("i want to take a break", "i want to help myself", "i want a hot bath")
+    assert interpret(t, matcher).kind != "safety"  # without the spotter
+    match = interpret(replace(t, spotted=("hurt myself",)), matcher)
+    assert (match.intent, match.kind, match.check_in) == (CRISIS, "safety", True)
+    assert match.confidence < 1.0
+    # a spotted phrase someone threatens ("hurting me") gets the abuse answer
+    abuse = interpret(replace(t, spotted=("hurting me",)), matcher)
+    assert (abuse.kind, abuse.check_in) == ("safety", True)
+
+
+def test_a_spotted_keyphrase_the_background_heard_as_everyday_words_is_not(
+    matcher: IntentMatcher,
+) -> None:
+    # "turn the living room lights off" in white noise: "worth living" spotted, but the
+    # background heard "living" in "the living room"
+    t = heard("so i'm really mean to myself", "them believing we my fault", "the living room")
+    assert interpret(replace(t, spotted=("worth living",)), matcher).kind != "safety"
+    assert interpret(replace(t, spotted=()), matcher).kind != "safety"
+
+
 def test_one_alternative_among_ten_is_not_a_crisis(matcher: IntentMatcher) -> None:
     t = heard("", "can i get a coffee", "can i get a coffee", alternatives=("i want to die",))
     assert interpret(t, matcher).intent is None
