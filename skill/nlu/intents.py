@@ -52,6 +52,12 @@ _ASKS_FOR_PRACTICE = re.compile(
     r"\w+ one|(?:something|anything) (?:for|to)|(?:take|guide|walk) me through|"
     r"guide me|help me (?:grieve|through|with|sit with|hold|remember|honou?r|be with))\b"
 )
+# An ask in so many words ("I need five minutes", "can you help me sleep"), not "can't":
+# a distress named beside it does not overrule the practice the line asks for.
+_ASKS_FOR_SOMETHING = re.compile(
+    r"\b(?:i need|i want|i would like|can you|could you|help me|let us|let me|give me|gimme|"
+    r"(?:get|go|drop|nod) (?:off )?to sleep|nod off|sleep)\b"
+)
 # A line whose crisis words sat inside an everyday phrase of the crisis file ("my
 # character got unalived in the first five minutes of the stream") is talk about something
 # else: it starts a practice only when it asks for something, not because it says "my".
@@ -170,8 +176,12 @@ class IntentMatcher:
             low = p.intent == CRISIS and self.catalogue.kind_of(p.second) == "distress"
             enough = p.score + p.second_score >= self.ACCEPT and p.known >= self.KNOWN
             if low and enough and p.second:
-                return self._match(text, p.second, p.second_score)
+                named = self._named_distress(norm, prefixes)
+                return self._match(text, named or p.second, self.NAMED if named else p.second_score)
         elif p.intent is not None and p.score >= self.ACCEPT and p.known >= self._known(p, kind):
+            named = self._unasked_distress(norm, core, prefixes) if kind == "practice" else None
+            if named is not None:
+                return self._match(text, named, self.NAMED)
             if kind == "practice" and not _PERSONAL.search(core) and p.score < self.SURE_TERSE:
                 return self._match(text, None, 0.0)
             if kind == "practice" and self._everyday_talk(norm, core, prefixes):
@@ -193,12 +203,23 @@ class IntentMatcher:
         if guess.intent is None:
             named = self._named_distress(norm, prefixes)
             return self._match(text, named, self.NAMED if named else 0.0)
+        named = self._unasked_distress(norm, core, prefixes) if practice else None
+        if named is not None:
+            return self._match(text, named, self.NAMED)
         return self._match(text, guess.intent, guess.score)
 
     def _named_distress(self, norm: str, prefixes: frozenset[str]) -> str | None:
         """A distress a line names in words of its file's `patterns` ("my old teacher
         died"), when nothing else understood it: its answer, not "I'm not sure"."""
         return next((i for i, p in self._named if p.search(norm, prefixes)), None)
+
+    def _unasked_distress(self, norm: str, core: str, prefixes: frozenset[str]) -> str | None:
+        """A distress named in words of its patterns ("my heart's hammering and I'm shaking")
+        in a line that does not ask for a practice: its answer (grounding, a pointer to real
+        help, then the offer of its practice) rather than a practice nobody asked for."""
+        if _ASKS_FOR_PRACTICE.search(core) or _ASKS_FOR_SOMETHING.search(core):
+            return None
+        return self._named_distress(norm, prefixes)
 
     def _everyday_talk(self, norm: str, core: str, prefixes: frozenset[str]) -> bool:
         """Crisis words only inside an everyday phrase, and no ask in the line."""

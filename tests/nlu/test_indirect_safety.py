@@ -1,0 +1,109 @@
+"""Session 6 (issue 12): indirect crisis, panic said through the body, hesitant abuse and
+hurried emergencies, each beside the everyday line that shares its words.
+
+Lines written for these tests (none from a held-out writer set)."""
+
+from __future__ import annotations
+
+import pytest
+
+from skill.nlu.intents import IntentMatcher
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # worth, and other verbs for ending a life (English as a second language)
+        "i don't deserve to live",
+        "i should never have been born",
+        "i want to finish my life",
+        "i am tired to live, every day is the same pain",
+        "i no want to live more",
+        # means kept back, looked up, taken
+        "i've been hoarding my sleeping tablets",
+        "googled the lethal dose of my meds",
+        "i'm going to swallow the lot",
+        "i took all my sertraline",
+        # plans without the word, goodbyes said to Kindly, affairs handed on
+        "i've worked out how and when",
+        "you won't hear from me again after tonight",
+        "i just wanted to hear a kind voice one last time before i go",
+        "i've made my peace and i'm ready to go",
+        "i've sent my sister my passwords, she'll need them after",
+        "my family would be better off with the insurance money",
+        "maybe it's time i went away for good",
+        "i'm planning my exit",
+        # ways, slang, relapse
+        "i'm going to walk into the river",
+        "i want to put a bullet in my head",
+        "i want to self delete",
+        "i wouldn't mind if a car hit me",
+        "i relapsed and cut last night",
+    ],
+)
+def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
+    assert matcher.parse(text).intent == "crisis"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i don't deserve this promotion",
+        "i want to finish my homework",
+        "i know exactly how i'd do it if i was in charge",
+        "you won't hear from me again till monday, off camping",
+        "you can have my old bike, i won't be needing it now i've got a car",
+        "we're going to walk into the sea for a paddle",
+        "the pharmacist said don't take the whole packet at once",
+        "i'd rather not wake up early tomorrow",
+        "i cut my fringe again and it's a disaster",
+        "i'm going away forever it feels like, three months in asia",
+        "the villain in the film ends it all by jumping off the tower, so dramatic",
+        "we lost the farm and it feels like a death in the family",
+    ],
+)
+def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -> None:
+    assert matcher.parse(text).intent != "crisis"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # panic said through the body: the panic answer, not a practice nobody asked for
+        ("my chest is fluttering and my hands are sweating, i'm sick with fear", "panic"),
+        ("it's happening again, i can't breathe properly and i'm dizzy", "panic"),
+        ("i feel like i'm choking but i know it's just nerves", "panic"),
+        ("my heart's hammering and i feel like i'm going to die, it's my anxiety", "panic"),
+        ("i woke up in a panic and i can't settle", "panic"),
+        # breathlessness without a sign of panic, or with panic denied, stays an emergency
+        ("i can't breathe", "emergency"),
+        ("my chest is very tight and i can't breathe, i don't think this is anxiety", "emergency"),
+        # hurried emergencies, someone else's overdose
+        ("quick, my daughter's swallowed one of those little button batteries", "emergency"),
+        ("i think i took my blood pressure tablets twice by mistake", "emergency"),
+        ("dad's fallen off the chair and he's not moving", "emergency"),
+        ("her arm's gone weak and her words are coming out wrong", "emergency"),
+        ("my flatmate took a load of pills and she's not responding", "emergency"),
+        # hesitant abuse
+        ("my ex keeps turning up outside my flat", "abuse"),
+        ("i don't know if it counts but he decides what i wear and who i see", "abuse"),
+        ("my boyfriend threw a glass at me last night", "abuse"),
+        ("he keeps texting that he knows where i live", "abuse"),
+    ],
+)
+def test_distress_and_safety_kinds(matcher: IntentMatcher, text: str, intent: str) -> None:
+    assert matcher.parse(text).intent == intent
+
+
+def test_my_own_overdose_stays_crisis(matcher: IntentMatcher) -> None:
+    assert matcher.parse("i've taken a load of pills and i'm not going to call anyone").intent == (
+        "crisis"
+    )
+
+
+def test_an_ask_beside_a_named_distress_keeps_the_practice(matcher: IntentMatcher) -> None:
+    """ "I need five minutes" asks for something: the racing mind beside it does not turn
+    the request into the panic answer."""
+    got = matcher.parse("my thoughts are racing, i need five minutes to breathe")
+    assert got.intent != "panic"
+    assert got.kind == "practice"
