@@ -39,6 +39,10 @@ from skill.nlu.intents import IntentMatcher
         "i want to self delete",
         "i wouldn't mind if a car hit me",
         "i relapsed and cut last night",
+        "i want to end it with the pills",
+        "i don't want to live with this pain anymore",
+        "i think i will jump from my balcony",
+        "god please take me tonight",
     ],
 )
 def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
@@ -60,6 +64,15 @@ def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
         "i'm going away forever it feels like, three months in asia",
         "the villain in the film ends it all by jumping off the tower, so dramatic",
         "we lost the farm and it feels like a death in the family",
+        "i'm going to end it with the gym, i never go",
+        "i'm so embarrassed i want to die",
+        "kill me now, another meeting about meetings",
+        "i can't take it anymore, this noise from next door",
+        "i don't want to live in this city anymore",
+        "i took too many days off work",
+        "what's the point in even trying to diet",
+        "i want to stop living paycheque to paycheque",
+        "i feel like i'm dying, this cold is awful",
     ],
 )
 def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -> None:
