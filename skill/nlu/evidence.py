@@ -31,6 +31,12 @@ _SUBJECT_DROPPED = re.compile(
     r"ready|done|finished|tired|sick|sat|sitting|counting|saved|stockpiled|"
     r"searched|researched|googled|worked out|figured out)\b"
 )
+# A line that opens on life itself or on everyone else is said about the person too:
+# "not tryna be here anymore", "life ain't worth it no more", "everyone's better off".
+_OWN_LIFE = re.compile(
+    r"^(?:(?:um|uh|er|erm|so|like|honestly|just|really|tbh|ngl|lowkey)\s+)*"
+    r"(?:not|no longer|life|everyone|everybody|nobody|no one|the world)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -100,7 +106,9 @@ class SafetyEvidence:
                 return None
             if cues is None or not cues.search(norm, prefixes):
                 return None
-        if not (_FIRST_PERSON.search(norm) or _SUBJECT_DROPPED.match(norm)):
+        if not (
+            _FIRST_PERSON.search(norm) or _SUBJECT_DROPPED.match(norm) or _OWN_LIFE.match(norm)
+        ):
             return None
         cue = cues is not None and cues.search(norm, prefixes)
         return SafetyReading(intent, p.score, check_in=not cue)

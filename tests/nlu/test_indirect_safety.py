@@ -43,6 +43,9 @@ from skill.nlu.intents import IntentMatcher
         "i don't want to live with this pain anymore",
         "i think i will jump from my balcony",
         "god please take me tonight",
+        "i'm tired of waking up",
+        "i'm on the overpass looking down",
+        "i gave my brother my xbox and told him i love him",
     ],
 )
 def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
@@ -120,3 +123,13 @@ def test_an_ask_beside_a_named_distress_keeps_the_practice(matcher: IntentMatche
     got = matcher.parse("my thoughts are racing, i need five minutes to breathe")
     assert got.intent != "panic"
     assert got.kind == "practice"
+
+
+@pytest.mark.parametrize(
+    "text", ["not tryna be here anymore", "everyone's better off", "life ain't worth it no more"]
+)
+def test_a_line_opening_on_life_or_everyone_is_about_the_person(
+    matcher: IntentMatcher, text: str
+) -> None:
+    """No "I" in it, as speech often has none: the semantic layer's crisis reading stands."""
+    assert matcher.parse(text).intent == "crisis"
