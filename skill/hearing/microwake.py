@@ -3,7 +3,8 @@
 `pymicro-wakeword` (Apache-2.0) carries the TFLite models and the TFLite runtime in its
 wheel (x86_64 and aarch64): nothing is downloaded. Home Assistant voice users know these
 phrases from their satellites. Chosen with `hearing.wake_model: okay_nabu`; the default,
-"hey kindly", stays on PocketSphinx (`skill.hearing.wake`).
+"hey kindly", is Kindly's own trained network (`skill.hearing.wakenet`), with PocketSphinx
+spotting (`skill.hearing.wake`) as its fallback.
 
 The spotter has the interface of `WakeSpotter`: `feed` returns a `Wake` when the phrase
 ends, `audio_since` hands over what followed it, `reset` forgets.
@@ -11,6 +12,7 @@ ends, `audio_since` hands over what followed it, `reset` forgets.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import numpy as np
@@ -20,7 +22,10 @@ from skill.errors import ModelError
 from skill.hearing.history import AudioHistory, KeepsHistory
 from skill.hearing.wake import Wake
 
+log = logging.getLogger(__name__)
 RATE = 16_000
+SPHINX = "hey_kindly_sphinx"  # "hey kindly" by PocketSphinx (the fallback), for comparison
+EITHER = "hey_kindly_either"  # ... by the network or PocketSphinx, whichever hears it
 MODELS = ("okay_nabu", "hey_mycroft", "hey_jarvis", "alexa")
 PHRASE_SECONDS = 1.0  # about how long the phrase lasts (the model reports only its end)
 
@@ -75,9 +80,30 @@ class MicroSpotter(KeepsHistory):
 
 
 def make_spotter(model: str, phrase: str) -> Any:
-    """The wake spotter for `hearing.wake_model` ("hey_kindly": PocketSphinx on `phrase`)."""
-    if model in ("hey_kindly", "", "phrase"):
-        from skill.hearing.wake import WakeSpotter
+    """The wake spotter for `hearing.wake_model`.
 
+    "hey_kindly" (the default): the trained network (`skill.hearing.wakenet`) when the
+    phrase is "hey kindly" and its weights and front end load; otherwise (another
+    `wake_phrase`, or no pymicro-features) PocketSphinx spotting of `phrase`, which
+    "hey_kindly_sphinx" also chooses; "hey_kindly_either": both, a wake from either. Any
+    other name: a microWakeWord model.
+    """
+    from skill.hearing.grammar.compile import spoken_words
+    from skill.hearing.wake import WakeSpotter
+
+    if model in ("hey_kindly", "", "phrase"):
+        if spoken_words(phrase) == ["hey", "kindly"]:
+            from skill.hearing.wakenet import NetSpotter
+
+            try:
+                return NetSpotter()
+            except ModelError as exc:
+                log.warning("the wake model cannot run (%s): spotting with PocketSphinx", exc)
         return WakeSpotter(phrase)
+    if model == SPHINX:
+        return WakeSpotter(phrase)
+    if model == EITHER:
+        from skill.hearing.wakenet import EitherSpotter, NetSpotter
+
+        return EitherSpotter(NetSpotter(), WakeSpotter(phrase))
     return MicroSpotter(model)

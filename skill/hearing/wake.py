@@ -1,5 +1,7 @@
-"""The wake phrase ("hey kindly"): spotted continuously at low CPU, then the audio after it
-goes to the request recogniser.
+"""The wake phrase by PocketSphinx spotting: any `wake_phrase`, and the fallback for "hey
+kindly" when Kindly's trained network (`skill.hearing.wakenet`, the default) cannot run.
+The phrase is spotted continuously at low CPU, then the audio after it goes to the request
+recogniser.
 
 - A tracked noise floor (10 ms frames). Gating the keyword search on it (`GATED`) would
   make standby nearly free, but it lost phrases in white noise, so it is off.
@@ -19,7 +21,7 @@ import hashlib
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -256,8 +258,19 @@ class WakeSpotter(KeepsHistory):
         self.history.clear()
 
 
+class Spotter(Protocol):
+    """What every wake spotter offers (`WakeSpotter`, `wakenet.NetSpotter`, `MicroSpotter`)."""
+
+    @property
+    def samples(self) -> int: ...
+
+    def feed(self, pcm: npt.NDArray[np.int16]) -> Wake | None: ...
+
+    def reset(self) -> None: ...
+
+
 def split_wake(
-    pcm: npt.NDArray[np.int16], spotter: WakeSpotter, within: float = 4.0, chunk: int = 800
+    pcm: npt.NDArray[np.int16], spotter: Spotter, within: float = 4.0, chunk: int = 800
 ) -> tuple[Wake | None, npt.NDArray[np.int16]]:
     """For recorded audio: the wake phrase, if it starts the recording, and what follows it.
 

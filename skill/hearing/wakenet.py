@@ -1,0 +1,212 @@
+"""The "hey kindly" wake model: a small network trained for the phrase, run with numpy.
+
+Features: the TFLite Micro audio front end (`pymicro-features`, Apache-2.0, x86_64 and
+aarch64 wheels; the front end microWakeWord's models hear through): 40 channels every
+10 ms, with its own noise suppression and per-channel gain control, so a quiet room and a
+noisy one look alike. Averaged in threes, the last `WINDOW` steps (1.5 s) are the input.
+
+The network: two temporal convolutions (ReLU, max-pooled by two), a hidden layer and a
+logistic output, about 40 k weights in `hey_kindly.npz` beside this module. It is trained
+by `benchmarks/wake_train.py` on speech synthesised by `benchmarks/wake_data.py`;
+nothing is trained or downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from skill.errors import ModelError
+from skill.hearing.history import AudioHistory, KeepsHistory
+from skill.hearing.wake import Spotter, Wake
+
+RATE = 16_000
+FRAME = 160  # samples per front-end step (10 ms)
+CHANNELS = 40
+POOL = 3  # front-end steps averaged into one model step (30 ms)
+WINDOW = 50  # model steps the network sees (1.5 s)
+KERNEL = 3  # model steps each convolution spans
+STEP = POOL * FRAME / RATE  # seconds per model step
+PHRASE_SECONDS = 0.9  # about how long the phrase lasts (the network reports its end)
+WEIGHTS = Path(__file__).with_name("hey_kindly.npz")
+Floats = npt.NDArray[np.float32]
+NAMES = ("mean", "scale", "w1", "b1", "w2", "b2", "w3", "b3", "w4", "b4")
+
+
+def front_end() -> Any:
+    """A fresh streaming front end (it adapts to the room as it hears it)."""
+    try:  # untyped (no py.typed): imported by name
+        features_module = importlib.import_module("pymicro_features")
+    except ImportError:
+        raise ModelError(
+            "the wake model needs pymicro-features: pip install pymicro-features"
+        ) from None
+    return features_module.MicroFrontend()
+
+
+def frames_of(frontend: Any, pcm: npt.NDArray[np.int16]) -> list[list[float]]:
+    """Feed whole 10 ms steps of `pcm` to `frontend`; the feature rows it gives back."""
+    rows = []
+    raw = pcm.astype("<i2").tobytes()
+    step = FRAME * 2
+    for at in range(0, len(raw) - step + 1, step):
+        out = frontend.process_samples(raw[at : at + step])
+        if out.features:
+            rows.append(out.features)
+    return rows
+
+
+def features(pcm: npt.NDArray[np.int16]) -> Floats:
+    """The front end's rows for a whole recording (fresh front end): shape (steps, 40)."""
+    rows = frames_of(front_end(), pcm)
+    return np.asarray(rows, np.float32).reshape(-1, CHANNELS)
+
+
+def pooled(rows: Floats) -> Floats:
+    """Average front-end rows in threes (drops a ragged end): shape (steps // 3, 40)."""
+    n = len(rows) // POOL * POOL
+    return np.asarray(rows[:n].reshape(-1, POOL, CHANNELS).mean(axis=1), np.float32)
+
+
+def unfold(x: Floats) -> Floats:
+    """(batch, steps, ch) -> (batch, steps - KERNEL + 1, KERNEL * ch): each conv's input."""
+    steps = x.shape[1] - KERNEL + 1
+    return np.concatenate([x[:, k : k + steps] for k in range(KERNEL)], axis=2)
+
+
+def maxpool(x: Floats) -> Floats:
+    """Max over pairs of steps (drops a ragged end)."""
+    n = x.shape[1] // 2 * 2
+    pooled: Floats = x[:, :n].reshape(x.shape[0], n // 2, 2, x.shape[2]).max(axis=2)
+    return pooled
+
+
+@dataclass(frozen=True)
+class WakeNet:
+    """The learnt weights and the threshold chosen on validation data."""
+
+    weights: dict[str, Floats]
+    threshold: float
+    hold: int = 1  # model steps in a row at or over the threshold that make a wake
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS) -> WakeNet:
+        """Read the weights file; a ModelError when it is missing or incomplete."""
+        try:
+            with np.load(path) as data:
+                weights = {k: np.asarray(data[k], np.float32) for k in NAMES}
+                threshold = float(data["threshold"])
+                hold = int(data["hold"])
+        except (OSError, KeyError, ValueError) as exc:
+            raise ModelError(
+                f"the wake model's weights could not be read ({path}): {exc}"
+            ) from None
+        return cls(weights, threshold, hold)
+
+    def scores(self, windows: Floats) -> Floats:
+        """Probability of the phrase ending at the end of each window (batch, WINDOW, 40)."""
+        w = self.weights
+        x = (windows - w["mean"]) * w["scale"]
+        h = maxpool(np.maximum(unfold(x) @ w["w1"] + w["b1"], 0))
+        h = maxpool(np.maximum(unfold(h) @ w["w2"] + w["b2"], 0))
+        h = np.maximum(h.reshape(len(h), -1) @ w["w3"] + w["b3"], 0)
+        logit = (h @ w["w4"] + w["b4"])[:, 0]
+        return np.asarray(1 / (1 + np.exp(-np.clip(logit, -30, 30))), np.float32)
+
+
+class NetSpotter(KeepsHistory):
+    """Feed audio continuously; `feed` returns a Wake when the network hears "hey kindly".
+
+    A wake: `hold` model steps in a row scoring at or over the threshold. After a wake the
+    network is not asked again until the window holds only later audio (1.5 s), so one
+    phrase wakes once; after `reset` the window starts afresh from the next audio.
+    """
+
+    def __init__(self, net: WakeNet | None = None) -> None:
+        self.net = net or WakeNet.load()
+        self.frontend = front_end()
+        self.history = AudioHistory()
+        self.window: Floats = np.zeros((WINDOW, CHANNELS), np.float32)
+        self.filled = False  # has the window had a first row since the start or a reset?
+        self.pending: list[list[float]] = []  # front-end rows not yet averaged into a step
+        self.leftover = np.zeros(0, np.int16)  # samples short of a whole 10 ms step
+        self.fed = 0  # samples given to the front end
+        self.run = 0  # steps in a row at or over the threshold
+        self.deaf = 0  # steps still to come before the network is asked again
+        self.last = 0.0  # the latest score (tuning and tests read it)
+
+    def feed(self, pcm: npt.NDArray[np.int16]) -> Wake | None:
+        """A chunk of 16 kHz mono audio (any length): a Wake when the phrase ended in it."""
+        self.history.add(pcm)
+        audio = np.concatenate([self.leftover, pcm]) if len(self.leftover) else pcm
+        whole = len(audio) // FRAME * FRAME
+        self.leftover = audio[whole:]
+        self.pending += frames_of(self.frontend, audio[:whole])
+        self.fed += whole
+        found: Wake | None = None
+        while len(self.pending) >= POOL:
+            row = np.asarray(self.pending[:POOL], np.float32).mean(axis=0)
+            del self.pending[:POOL]
+            if not self.filled:
+                self.window[:] = row  # as in training: the first row stands for what came before
+                self.filled = True
+            else:
+                self.window = np.roll(self.window, -1, axis=0)
+                self.window[-1] = row
+            if self.deaf > 0:
+                self.deaf -= 1
+                continue
+            self.last = float(self.net.scores(self.window[None])[0])
+            self.run = self.run + 1 if self.last >= self.net.threshold else 0
+            if self.run >= self.net.hold and found is None:
+                # the window's end, less the steps held: where the phrase ended
+                end = (self.fed - len(self.pending) * FRAME) / RATE - (self.run - 1) * STEP
+                found = Wake(max(end - PHRASE_SECONDS, 0.0), end)
+                self.run, self.deaf = 0, WINDOW
+        return found
+
+    def reset(self) -> None:
+        """Forget the audio so far (after a request was handled); the front end keeps the
+        room it has learnt."""
+        self.history.clear()
+        self.filled = False
+        self.pending.clear()
+        self.run = self.deaf = 0
+
+
+class EitherSpotter(KeepsHistory):
+    """The network and PocketSphinx spotting side by side: a wake from either wakes Kindly.
+
+    Each hears every chunk; once one has woken, a wake from the other within `SAME` seconds
+    is the same phrase heard twice and is dropped. The hand-over comes from the network's
+    history (both keep the same stream clock).
+    """
+
+    SAME = 1.5
+
+    def __init__(self, net: NetSpotter, other: Spotter) -> None:
+        self.net = net
+        self.other = other
+        self.history = net.history
+        self.last_end = -float("inf")
+
+    def feed(self, pcm: npt.NDArray[np.int16]) -> Wake | None:
+        """A chunk of 16 kHz mono audio: a Wake when either spotter heard the phrase."""
+        found = [w for w in (self.net.feed(pcm), self.other.feed(pcm)) if w is not None]
+        found = [w for w in found if w.end > self.last_end + self.SAME]
+        if not found:
+            return None
+        wake = min(found, key=lambda w: w.end)
+        self.last_end = wake.end
+        return wake
+
+    def reset(self) -> None:
+        """Forget the audio so far, in both."""
+        self.net.reset()
+        self.other.reset()
+        self.last_end = -float("inf")
