@@ -58,6 +58,11 @@ _ASKS_FOR_SOMETHING = re.compile(
     r"\b(?:i need|i want|i would like|can you|could you|help me|let us|let me|give me|gimme|"
     r"(?:get|go|drop|nod) (?:off )?to sleep|nod off|sleep)\b"
 )
+# Asking to do a practice in so many words: "can we do the ...", "let's do it", "the X one".
+_LETS_DO = re.compile(
+    r"\b(?:(?:can|could|shall) (?:we|you|i) (?:do|try|start|have)|let us (?:do|try|start)|"
+    r"lets (?:do|try|start)|do the|try the|start the|the \w+ one|(?:go|take me) through)\b"
+)
 # A line whose crisis words sat inside an everyday phrase of the crisis file ("my
 # character got unalived in the first five minutes of the stream") is talk about something
 # else: it starts a practice only when it asks for something, not because it says "my".
@@ -188,7 +193,10 @@ class IntentMatcher:
                 return self._match(text, None, 0.0)
             # Starting a practice needs the nearest template to agree, or certainty:
             # "a break from the gym" shares words with a break but is not a request.
+            # An ask for a practice in so many words ("can we do the letter thing") is
+            # agreement enough.
             unsure = kind == "practice" and p.score < self.SURE
+            unsure = unsure and not _LETS_DO.search(core)
             if unsure and self.fallback.guess(core).intent is None:
                 return self._match(text, None, 0.0)
             match = self._match(text, p.intent, p.score)

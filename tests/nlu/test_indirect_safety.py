@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from skill.nlu.intents import IntentMatcher
+from skill.nlu.normalize import normalize
 
 
 @pytest.mark.parametrize(
@@ -46,6 +47,9 @@ from skill.nlu.intents import IntentMatcher
         "i'm tired of waking up",
         "i'm on the overpass looking down",
         "i gave my brother my xbox and told him i love him",
+        "what happens if you take twenty paracetamol",
+        "i'm scared of what i might do to myself tonight",
+        "i've been holding the razor for an hour",
     ],
 )
 def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
@@ -133,3 +137,17 @@ def test_a_line_opening_on_life_or_everyone_is_about_the_person(
 ) -> None:
     """No "I" in it, as speech often has none: the semantic layer's crisis reading stands."""
     assert matcher.parse(text).intent == "crisis"
+
+
+def test_an_ask_in_so_many_words_starts_the_practice_the_layer_reads(
+    matcher: IntentMatcher,
+) -> None:
+    """An ask like "can we do the ..." is agreement enough for a practice reading the nearest template
+    does not share; an everyday "can we do dinner" still starts nothing."""
+    asked = (
+        "right, had a shocker of a day, dropped a pallet of bricks, "
+        "can we do the being kind to yourself thing"
+    )
+    assert matcher.parse(asked).intent == "self_compassion_break"
+    assert matcher.fallback.guess(matcher.canon(normalize(asked))).intent is None
+    assert matcher.parse("can we do dinner at seven").kind == "none"
