@@ -142,8 +142,8 @@ def test_a_line_opening_on_life_or_everyone_is_about_the_person(
 def test_an_ask_in_so_many_words_starts_the_practice_the_layer_reads(
     matcher: IntentMatcher,
 ) -> None:
-    """An ask like "can we do the ..." is agreement enough for a practice reading the nearest template
-    does not share; an everyday "can we do dinner" still starts nothing."""
+    """An ask like "can we do the ..." is agreement enough for a practice reading the
+    nearest template does not share; an everyday "can we do dinner" still starts nothing."""
     asked = (
         "right, had a shocker of a day, dropped a pallet of bricks, "
         "can we do the being kind to yourself thing"
