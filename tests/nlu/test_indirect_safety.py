@@ -50,6 +50,8 @@ from skill.nlu.normalize import normalize
         "what happens if you take twenty paracetamol",
         "i'm scared of what i might do to myself tonight",
         "i've been holding the razor for an hour",
+        "i'm going to kill myself with all the pills i've saved",
+        "i'd rather be dead than go back to him",
     ],
 )
 def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
@@ -80,6 +82,13 @@ def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
         "what's the point in even trying to diet",
         "i want to stop living paycheque to paycheque",
         "i feel like i'm dying, this cold is awful",
+        "i nearly killed myself falling off that ladder",
+        "i'm killing myself with all these hours at work",
+        "i burned myself out at work",
+        "i cut myself off from everyone on social media for a week",
+        "i'm going to hang myself out to dry if i keep this up",
+        "i want to go to sleep and not wake up till noon",
+        "i'd rather be dead than be seen in that jumper",
     ],
 )
 def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -> None:
