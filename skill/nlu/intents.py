@@ -184,8 +184,10 @@ class IntentMatcher:
                 named = self._named_distress(norm, prefixes)
                 return self._match(text, named or p.second, self.NAMED if named else p.second_score)
         elif p.intent is not None and p.score >= self.ACCEPT and p.known >= self._known(p, kind):
-            named = self._unasked_distress(norm, core, prefixes) if kind == "practice" else None
-            if named is not None:
+            named = None
+            if kind in ("practice", "distress"):
+                named = self._unasked_distress(norm, core, prefixes)
+            if named is not None and named != p.intent:
                 return self._match(text, named, self.NAMED)
             if kind == "practice" and not _PERSONAL.search(core) and p.score < self.SURE_TERSE:
                 return self._match(text, None, 0.0)

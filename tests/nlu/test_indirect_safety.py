@@ -104,6 +104,11 @@ def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -
         ("i feel like i'm choking but i know it's just nerves", "panic"),
         ("my heart's hammering and i feel like i'm going to die, it's my anxiety", "panic"),
         ("i woke up in a panic and i can't settle", "panic"),
+        ("i feel like i'm going to faint", "panic"),
+        ("it feels like i'm dying but the doctor said it's anxiety", "panic"),
+        ("it's my first christmas without mum", "grief"),
+        ("i never got to say goodbye to my dad", "grief"),
+        ("i've lost all motivation", "low_mood"),
         # breathlessness without a sign of panic, or with panic denied, stays an emergency
         ("i can't breathe", "emergency"),
         ("my chest is very tight and i can't breathe, i don't think this is anxiety", "emergency"),
