@@ -24,10 +24,11 @@ CPU: process seconds per second of audio, measured over the false-wake streams (
 process, one core; other sessions share the machine, so it is an upper bound). Memory: the
 peak of a separate process running the spotter, and its share beyond Python with numpy.
 
-Models: "hey_kindly" is Kindly's trained network (skill.hearing.wakenet; trained by
-benchmarks/wake_train.py on voices other than the never-tuned ones), "hey_kindly_sphinx"
-the PocketSphinx spotter it replaced (kept as its fallback); the others are
-microWakeWord's shipped models.
+Models: "hey_kindly" (the default) is Kindly's trained network and PocketSphinx spotting
+side by side, a wake from either; "hey_kindly_net" the network alone (skill.hearing.wakenet;
+trained by benchmarks/wake_train.py on voices other than the never-tuned ones);
+"hey_kindly_sphinx" PocketSphinx alone (before: the default; now the fallback); the others
+are microWakeWord's shipped models.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 TUNED_VOICES = ("joe", "en-us")
 SNRS = (10.0, 15.0, 20.0)
-MODELS = ("hey_kindly", "hey_kindly_sphinx", "okay_nabu", "hey_mycroft", "alexa")
+MODELS = ("hey_kindly", "hey_kindly_net", "hey_kindly_sphinx", "okay_nabu", "hey_mycroft", "alexa")
 NEAR_MISSES = (
     "hey kelly",
     "hey kindle",

@@ -13,7 +13,7 @@ random negatives, and the negatives the last model scored highest (hard negative
 
 The threshold is chosen on the validation scenes only (`valid.npz`, another seed): the
 one that catches most phrases with no false wake in other speech or real recordings and
-near misses waking it in at most 1 scene in 40.
+near misses waking it in at most 1 scene in 10.
 """
 
 from __future__ import annotations
@@ -297,8 +297,9 @@ def main() -> None:
             caught, n, false = evaluate(scores, valid, threshold, hold)
             print(f"hold {hold} threshold {threshold}: caught {caught}/{n}, false {false}")
             # no false wake in other speech, around the phrase or in real recordings, and
-            # near misses ("hey kelly" at 5-25 dB) waking it in at most 1 scene in 40
-            fits = false[0] + false[1] + false[3] == 0 and false[2] <= near / 40
+            # near misses ("hey kelly", 1-3 in a scene, at 5-25 dB) waking it in at most 1
+            # scene in 10 (PocketSphinx: 4 of 48 near misses in benchmarks/wake.py)
+            fits = false[0] + false[1] + false[3] == 0 and false[2] <= near / 10
             if fits and caught > best:
                 chosen, best = (threshold, hold), caught
     print("chosen", chosen)

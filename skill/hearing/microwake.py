@@ -3,8 +3,8 @@
 `pymicro-wakeword` (Apache-2.0) carries the TFLite models and the TFLite runtime in its
 wheel (x86_64 and aarch64): nothing is downloaded. Home Assistant voice users know these
 phrases from their satellites. Chosen with `hearing.wake_model: okay_nabu`; the default,
-"hey kindly", is Kindly's own trained network (`skill.hearing.wakenet`), with PocketSphinx
-spotting (`skill.hearing.wake`) as its fallback.
+"hey kindly", is Kindly's own trained network (`skill.hearing.wakenet`) beside PocketSphinx
+spotting (`skill.hearing.wake`), which is also its fallback.
 
 The spotter has the interface of `WakeSpotter`: `feed` returns a `Wake` when the phrase
 ends, `audio_since` hands over what followed it, `reset` forgets.
@@ -24,8 +24,8 @@ from skill.hearing.wake import Wake
 
 log = logging.getLogger(__name__)
 RATE = 16_000
-SPHINX = "hey_kindly_sphinx"  # "hey kindly" by PocketSphinx (the fallback), for comparison
-EITHER = "hey_kindly_either"  # ... by the network or PocketSphinx, whichever hears it
+NET = "hey_kindly_net"  # "hey kindly" by the trained network alone, for comparison
+SPHINX = "hey_kindly_sphinx"  # ... by PocketSphinx alone (the fallback)
 MODELS = ("okay_nabu", "hey_mycroft", "hey_jarvis", "alexa")
 PHRASE_SECONDS = 1.0  # about how long the phrase lasts (the model reports only its end)
 
@@ -82,28 +82,29 @@ class MicroSpotter(KeepsHistory):
 def make_spotter(model: str, phrase: str) -> Any:
     """The wake spotter for `hearing.wake_model`.
 
-    "hey_kindly" (the default): the trained network (`skill.hearing.wakenet`) when the
-    phrase is "hey kindly" and its weights and front end load; otherwise (another
-    `wake_phrase`, or no pymicro-features) PocketSphinx spotting of `phrase`, which
-    "hey_kindly_sphinx" also chooses; "hey_kindly_either": both, a wake from either. Any
-    other name: a microWakeWord model.
+    "hey_kindly" (the default): Kindly's trained network (`skill.hearing.wakenet`) and
+    PocketSphinx spotting side by side, a wake from either (each catches phrases the other
+    misses: benchmarks/wake.py). With another `wake_phrase`, or when the network cannot
+    run (no pymicro-features), PocketSphinx alone. "hey_kindly_net" and
+    "hey_kindly_sphinx" choose one of the two, for comparison. Any other name: a
+    microWakeWord model.
     """
     from skill.hearing.grammar.compile import spoken_words
     from skill.hearing.wake import WakeSpotter
 
-    if model in ("hey_kindly", "", "phrase"):
-        if spoken_words(phrase) == ["hey", "kindly"]:
-            from skill.hearing.wakenet import NetSpotter
+    if model in (NET, SPHINX):
+        from skill.hearing.wakenet import NetSpotter
 
-            try:
-                return NetSpotter()
-            except ModelError as exc:
-                log.warning("the wake model cannot run (%s): spotting with PocketSphinx", exc)
-        return WakeSpotter(phrase)
-    if model == SPHINX:
-        return WakeSpotter(phrase)
-    if model == EITHER:
+        return NetSpotter() if model == NET else WakeSpotter(phrase)
+    if model in ("hey_kindly", "", "phrase"):
+        spotter = WakeSpotter(phrase)
+        if spoken_words(phrase) != ["hey", "kindly"]:
+            return spotter
         from skill.hearing.wakenet import EitherSpotter, NetSpotter
 
-        return EitherSpotter(NetSpotter(), WakeSpotter(phrase))
+        try:
+            return EitherSpotter(NetSpotter(), spotter)
+        except ModelError as exc:
+            log.warning("the wake network cannot run (%s): PocketSphinx alone", exc)
+            return spotter
     return MicroSpotter(model)
