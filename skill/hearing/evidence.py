@@ -10,12 +10,16 @@ keyword-spotting pass that weighs each phrase against a phone loop (`Transcript.
   a first reading (grammar or open) is one and a crisis keyphrase the spotter found is in
   that reading (both heard the same phrase), or when the grammar pass and the open pass,
   two searches of different shape, each heard a crisis statement.
-- A crisis reading with neither is possible, not certain: the Match is the crisis with
-  `check_in` set and a lower confidence, so the session asks before anything else (the
-  session decides how; never silence). So is a keyphrase the spotter found when no
-  reading heard a crisis: the spotter runs on every utterance and depends on no content,
-  while the Kindly passes (and, through the dictionary, the background) change with every
-  edit of intents/, and in noise each edit moves which crisis lines they hear.
+- A crisis reading with neither is possible, not certain, when the audio supports it
+  at all (`heard_too`): the background heard most of its words (not as a crisis), or the
+  other Kindly pass heard much the same words, or the spotter found a crisis keyphrase
+  somewhere. The Match is then the crisis with `check_in` set and a lower confidence, so
+  the session asks before anything else (the session decides how; never silence).
+- With no support at all it is nothing: the open LM is rich in crisis phrases (every
+  safety pattern, sampled), so in noise or in speech from outside the domain it puts
+  crisis phrases where neither the grammar nor the background heard anything like them
+  (a coffee order came out as "i wanna end me", another as "a stroke"). Those readings
+  drive nothing, and `listener.interpret` does not take them up again as a meaning.
 - Unless the audio speaks against it: the other Kindly pass heard something else, and the
   general-English background heard that too (its words, not the crisis reading's). A
   closed grammar forces every utterance onto its nearest template, a crisis one included
@@ -26,9 +30,9 @@ keyword-spotting pass that weighs each phrase against a phone loop (`Transcript.
   intent from the background reading, or most of the reading's words heard in it too.
   Otherwise the utterance is not understood (intent None), which does nothing.
 
-The background costs as much as a reading, so it runs only where it can matter
+The evidence passes cost as much as the readings, so they run only where they can matter
 (`how_close`): when no first reading is a crisis or safety statement or names an intent,
-nothing can happen and it does not run, unless the spotter found a keyphrase.
+nothing can happen and neither runs; the spotter runs only when a crisis is possible.
 
 An engine without these passes (Vosk) gives None for both: its readings stand as before,
 except that N-best alternatives no longer count as readings.
@@ -99,32 +103,33 @@ def crisis_match(transcript: Transcript, matcher: IntentMatcher) -> Match | None
     if background and safety.is_crisis(background):
         return said(background)
     if not readings:
-        # No reading heard a crisis, but the spotter, which no content edit can sway, found
-        # a keyphrase against the phone loop: possible, so ask rather than stay silent.
-        phrase = spotted_alone(transcript)
-        return said(phrase, POSSIBLE, check_in=True) if phrase else None
+        return None
     if len(readings) == 2:  # the grammar and the open pass, apart, both heard a crisis
         return said(transcript.open or readings[0])
     for reading in readings:  # a phrase the spotter found, in a reading that is a crisis
         words = f" {normalize(reading)} "
         if any(f" {normalize(phrase)} " in words for phrase in transcript.spotted):
             return said(reading)
-    if refuted(readings[0], transcript):
+    if refuted(readings[0], transcript) or not heard_too(readings[0], transcript):
         return None
     return said(readings[0], POSSIBLE, check_in=True)
 
 
-def spotted_alone(transcript: Transcript) -> str | None:
-    """A keyphrase the spotter found that the background did not hear as everyday words.
+def heard_too(reading: str, transcript: Transcript) -> bool:
+    """Some support for a crisis reading one Kindly pass alone heard (none spotted in it).
 
-    The background hearing a word of the phrase outside any crisis statement ("the living
-    room" where "worth living" was spotted) explains the sound the spotter matched.
+    The general-English background heard most of its words, or the other Kindly pass
+    heard much the same words, or the spotter found a crisis keyphrase somewhere in the
+    utterance. A crisis phrase the open LM (rich in crisis phrases) put into speech that
+    neither the background nor the grammar heard that way ("i wanna end me ... a whole
+    milk" for a coffee order) has none of these.
     """
-    heard = set(content_words(transcript.background or ""))
-    for phrase in transcript.spotted or ():
-        if not set(content_words(phrase)) & heard:
-            return phrase
-    return None
+    other = transcript.open if reading == transcript.grammar else transcript.grammar
+    return (
+        bool(transcript.spotted)
+        or coverage(reading, transcript.background or "") >= SUPPORT
+        or agreement(reading, other or "") >= SUPPORT
+    )
 
 
 def refuted(reading: str, transcript: Transcript) -> bool:

@@ -39,35 +39,37 @@ def test_a_spotted_keyphrase_backs_a_crisis_reading(matcher: IntentMatcher) -> N
     assert (match.intent, match.confidence, match.check_in) == (CRISIS, 1.0, False)
 
 
-def test_a_crisis_with_no_acoustic_support_is_only_possible(matcher: IntentMatcher) -> None:
-    # "can i get decaf coffee" heard by the crisis-leaning LM as "dead coffee"
-    t = heard("", "i want to die", "i want a decaf coffee")
-    match = interpret(t, matcher)
+def test_a_crisis_with_some_acoustic_support_is_only_possible(matcher: IntentMatcher) -> None:
+    # the background heard most of the words, but not as a crisis: the session asks first
+    match = interpret(heard("", "i want to die", "i want to dine"), matcher)
     assert match.intent == CRISIS and match.kind == "safety"
-    assert match.check_in and match.confidence < 1.0  # the session asks first
+    assert match.check_in and match.confidence < 1.0
+    # the grammar heard much the same words (not quite a crisis statement)
+    t = heard("i want to do it", "i want to die", "winter wonderland")
+    assert interpret(t, matcher).check_in
+    # a keyphrase spotted elsewhere in the utterance
+    t = heard("take a break", "i want to die", "a decaf coffee", ("end my life",))
+    assert interpret(t, matcher).check_in
 
 
-def test_a_keyphrase_spotted_when_no_reading_is_a_crisis_asks(matcher: IntentMatcher) -> None:
-    # "i want to hurt myself" in babble: no reading heard it, the spotter (which no content
-    # edit can move) did, and the background heard none of its words as anything else
-    t = heard("i want to take a break", "i want to help myself", "i want a hot bath")
-    assert interpret(t, matcher).kind != "safety"  # without the spotter
-    match = interpret(replace(t, spotted=("hurt myself",)), matcher)
-    assert (match.intent, match.kind, match.check_in) == (CRISIS, "safety", True)
-    assert match.confidence < 1.0
-    # a spotted phrase someone threatens ("hurting me") gets the abuse answer
-    abuse = interpret(replace(t, spotted=("hurting me",)), matcher)
-    assert (abuse.kind, abuse.check_in) == ("safety", True)
-
-
-def test_a_spotted_keyphrase_the_background_heard_as_everyday_words_is_not(
-    matcher: IntentMatcher,
-) -> None:
-    # "turn the living room lights off" in white noise: "worth living" spotted, but the
-    # background heard "living" in "the living room"
-    t = heard("so i'm really mean to myself", "them believing we my fault", "the living room")
-    assert interpret(replace(t, spotted=("worth living",)), matcher).kind != "safety"
-    assert interpret(replace(t, spotted=()), matcher).kind != "safety"
+def test_a_crisis_one_pass_alone_put_into_the_audio_does_nothing(matcher: IntentMatcher) -> None:
+    # "can i get decaf coffee" heard by the crisis-leaning LM as "i want to die": neither
+    # the background nor the grammar heard those words, and nothing was spotted
+    t = heard("", "i want to die", "i want a decaf coffee")
+    assert (interpret(t, matcher).intent, interpret(t, matcher).kind) == (None, "none")
+    # real coffee orders, as the passes heard them
+    t = heard(
+        "begin letter honestly",
+        "make me in i trust down for i a stroke are",
+        "make me in i trust the balance i use to look out",
+    )
+    assert interpret(t, matcher).kind != "safety"
+    t = heard(
+        "maybe later ok kindly",
+        "make me and i stroke habits need now and so i'm out",
+        "maybe and i smoke a bed sleep now and so i'm out",
+    )
+    assert interpret(t, matcher).kind != "safety"
 
 
 def test_one_alternative_among_ten_is_not_a_crisis(matcher: IntentMatcher) -> None:
@@ -121,10 +123,14 @@ def test_a_crisis_reading_the_other_passes_refute_is_dropped(matcher: IntentMatc
         ("killing myself", "hurt myself"),  # lax spotter hits that are in neither reading
     )
     assert interpret(t, matcher).intent == "doubt_excuse"
-    # a background that does not back the other reading leaves the crisis possible
-    t = heard("umm i just overdosed okay", "my just letting myself off the hook", "a coffee")
+    # a background that does not back the other reading leaves the crisis possible, when
+    # the audio supports it at all (here a keyphrase spotted elsewhere)
+    t = heard(
+        "umm i just overdosed okay", "my just letting myself off the hook", "a coffee", ("suicide",)
+    )
     match = interpret(t, matcher)
     assert match.intent == CRISIS and match.check_in
+    assert interpret(replace(t, spotted=()), matcher).kind != "safety"
     # a spotted keyphrase inside the crisis reading is support: never refuted
     t = heard(
         "i want to kill myself", "i want to kiss my cat", "i want to kiss my cat", ("kill myself",)

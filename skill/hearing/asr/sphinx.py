@@ -9,17 +9,13 @@ the words Kindly can hear (small and quick to load):
 - "background": PocketSphinx's own general-English LM over the same cut-down dictionary,
   run on the buffered utterance at the end: what the audio sounds like without Kindly's
   bias, the evidence every reading is weighed against (`skill.hearing.evidence`).
-- "spot": the crisis keyphrases against a phone loop (`asr.spotting`), on every utterance:
-  the one crisis evidence that depends on no content (intents/ shapes the open LM, the
-  grammar and the dictionary, and in noise any content edit changes which crisis lines
-  the other passes hear; the spotter hears the same whatever the content).
+- "spot": the crisis keyphrases against a phone loop (`asr.spotting`).
 - "controls": for a short utterance only, the control words spotted against a phone loop
   (`asr.controls`): a lone "stop" in noise, which the other passes lose.
 
-Each LM or grammar pass costs about as much as another (the acoustic scores are not shared
-between searches), so the background runs only as far as the first readings ask
-(`finish(look=...)`): not for silence, noise and speech no reading could act on, unless the
-spotter (a few percent of the cost) found a crisis keyphrase.
+Each pass costs about as much as another (the acoustic scores are not shared between
+searches), so the two evidence passes run only as far as the first readings ask
+(`finish(look=...)`): none for silence, noise and speech no reading could act on.
 
 Cepstral mean: PocketSphinx otherwise carries its running mean (and the front end's
 state) from one utterance to the next, so the same recording was heard differently after
@@ -61,7 +57,6 @@ SPOT = "spot"
 CONTROLS = "controls"
 NBEST = 10
 STREAM_CHUNK = 3200  # bytes: 100 ms of 16 kHz int16, as a microphone gives it
-MIN_SPOT_SECONDS = 0.5  # shorter utterances hold no crisis keyphrase: the spotter skips them
 
 
 def pocketsphinx_module() -> Any:
@@ -325,20 +320,19 @@ class SphinxDecoding:
     ) -> tuple[str | None, tuple[str, ...] | None]:
         """The background reading and the spotted keyphrases, as far as `look` asks.
 
-        The spotter runs on every utterance long enough to hold a keyphrase: it depends on
-        no content (a phone loop and fixed phrases), so a crisis the Kindly passes missed
-        can still be heard, and it costs little. The background runs when a first reading
-        could lead to an action, or when the spotter found a keyphrase.
+        Nothing when no first reading could lead to an action (the background and the
+        spotter would only confirm that nothing happens); the spotter only when a crisis is
+        possible (its keyphrases only ever back a crisis reading: () means none looked for).
         """
         first = Transcript(grammar, open_text, alternatives, engine="pocketsphinx")
         closer = Look.CRISIS if look is None else look(first)
-        spotted: tuple[str, ...] = ()
-        if closer == Look.CRISIS or len(audio) >= MIN_SPOT_SECONDS * 32_000:
-            self._decode(SPOT, audio)
-            spotted = tuple(dict.fromkeys(s.word.strip() for s in self.decoder.seg() or ()))
-        if closer == Look.NONE and not spotted:
-            return None, spotted
-        return self._decode(BACKGROUND, audio), spotted
+        if closer == Look.NONE:
+            return None, None
+        background = self._decode(BACKGROUND, audio)
+        if closer < Look.CRISIS:
+            return background, ()
+        self._decode(SPOT, audio)
+        return background, tuple(dict.fromkeys(s.word.strip() for s in self.decoder.seg() or ()))
 
     def _decode(self, search: str, audio: bytes, *, batch: bool = True) -> str:
         """The whole buffered utterance through one search, from a fresh front end.
