@@ -118,6 +118,9 @@ def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -
         ("dad's fallen off the chair and he's not moving", "emergency"),
         ("her arm's gone weak and her words are coming out wrong", "emergency"),
         ("my flatmate took a load of pills and she's not responding", "emergency"),
+        ("my roommate took a bunch of pills, what do i do", "emergency"),
+        # panic about someone else's choking is their emergency
+        ("my dad's choking and i'm panicking", "emergency"),
         # hesitant abuse
         ("my ex keeps turning up outside my flat", "abuse"),
         ("i don't know if it counts but he decides what i wear and who i see", "abuse"),
@@ -129,10 +132,15 @@ def test_distress_and_safety_kinds(matcher: IntentMatcher, text: str, intent: st
     assert matcher.parse(text).intent == intent
 
 
-def test_my_own_overdose_stays_crisis(matcher: IntentMatcher) -> None:
-    assert matcher.parse("i've taken a load of pills and i'm not going to call anyone").intent == (
-        "crisis"
-    )
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i've taken a load of pills and i'm not going to call anyone",
+        "my sister took too many pills and i want to do the same",
+    ],
+)
+def test_my_own_overdose_stays_crisis(matcher: IntentMatcher, text: str) -> None:
+    assert matcher.parse(text).intent == "crisis"
 
 
 def test_an_ask_beside_a_named_distress_keeps_the_practice(matcher: IntentMatcher) -> None:
