@@ -32,6 +32,7 @@ POOL = 3  # front-end steps averaged into one model step (30 ms)
 WINDOW = 50  # model steps the network sees (1.5 s)
 KERNEL = 3  # model steps each convolution spans
 STEP = POOL * FRAME / RATE  # seconds per model step
+LATE = 3  # model steps (90 ms) between hearing the phrase and reporting its end
 WARM_UP = 1.5  # seconds of the first audio the front end hears before the stream
 PHRASE_SECONDS = 0.9  # about how long the phrase lasts (the network reports its end)
 WEIGHTS = Path(__file__).with_name("hey_kindly.npz")
@@ -140,6 +141,7 @@ class NetSpotter(KeepsHistory):
         self.run = 0  # steps in a row at or over the threshold
         self.deaf = 0  # steps still to come before the network is asked again
         self.last = 0.0  # the latest score (tuning and tests read it)
+        self.due = 0  # steps still to come before a heard phrase is reported
         self.warm = False  # has the front end heard the room yet?
 
     def feed(self, pcm: npt.NDArray[np.int16]) -> Wake | None:
@@ -162,16 +164,20 @@ class NetSpotter(KeepsHistory):
             else:
                 self.window = np.roll(self.window, -1, axis=0)
                 self.window[-1] = row
+            now = (self.fed - len(self.pending) * FRAME) / RATE  # this step's end
+            if self.due > 0:
+                self.due -= 1
+                if self.due == 0 and found is None:
+                    found = Wake(max(now - PHRASE_SECONDS, 0.0), now)
             if self.deaf > 0:
                 self.deaf -= 1
                 continue
             self.last = float(self.net.scores(self.window[None])[0])
             self.run = self.run + 1 if self.last >= self.net.threshold else 0
-            if self.run >= self.net.hold and found is None:
-                # the window's end, less the steps held: where the phrase ended
-                end = (self.fed - len(self.pending) * FRAME) / RATE - (self.run - 1) * STEP
-                found = Wake(max(end - PHRASE_SECONDS, 0.0), end)
-                self.run, self.deaf = 0, WINDOW
+            if self.run >= self.net.hold:
+                # heard: the wake comes LATE steps on, so the hand-over starts after the
+                # phrase's last sound (it may fire 30 ms before it: "a bit i messed up")
+                self.run, self.deaf, self.due = 0, WINDOW, LATE
         return found
 
     def _warm_up(self, pcm: npt.NDArray[np.int16]) -> None:
@@ -191,7 +197,7 @@ class NetSpotter(KeepsHistory):
         self.history.clear()
         self.filled = False
         self.pending.clear()
-        self.run = self.deaf = 0
+        self.run = self.deaf = self.due = 0
 
 
 class EitherSpotter(KeepsHistory):
