@@ -11,10 +11,11 @@ keyword-spotting pass that weighs each phrase against a phone loop (`Transcript.
   that reading (both heard the same phrase), or when the grammar pass and the open pass,
   two searches of different shape, each heard a crisis statement.
 - A crisis reading with neither is possible, not certain, when the audio supports it
-  at all (`heard_too`): the background heard most of its words (not as a crisis), or the
-  other Kindly pass heard much the same words, or the spotter found a crisis keyphrase
-  somewhere. The Match is then the crisis with `check_in` set and a lower confidence, so
-  the session asks before anything else (the session decides how; never silence).
+  at all (`heard_too`): for the open pass's reading, the background heard most of its
+  words (not as a crisis), or the grammar much the same words, or the spotter found a
+  crisis keyphrase somewhere. The Match is then the crisis with `check_in` set and a
+  lower confidence, so the session asks before anything else (the session decides how;
+  never silence).
 - With no support at all it is nothing: the open LM is rich in crisis phrases (every
   safety pattern, sampled), so in noise or in speech from outside the domain it puts
   crisis phrases where neither the grammar nor the background heard anything like them
@@ -118,17 +119,19 @@ def crisis_match(transcript: Transcript, matcher: IntentMatcher) -> Match | None
 def heard_too(reading: str, transcript: Transcript) -> bool:
     """Some support for a crisis reading one Kindly pass alone heard (none spotted in it).
 
-    The general-English background heard most of its words, or the other Kindly pass
-    heard much the same words, or the spotter found a crisis keyphrase somewhere in the
-    utterance. A crisis phrase the open LM (rich in crisis phrases) put into speech that
-    neither the background nor the grammar heard that way ("i wanna end me ... a whole
-    milk" for a coffee order) has none of these.
+    For the open pass's reading: the general-English background heard most of its words,
+    or the grammar much the same words, or the spotter found a crisis keyphrase somewhere
+    in the utterance. The open LM is rich in crisis phrases and puts them into speech
+    that neither the background nor the grammar heard that way ("i wanna end me ... a
+    whole milk", "a stroke" for coffee orders). A crisis template the closed grammar
+    chose stands as before (`refuted` weighs it): on the tuning audio 7 of 9 were crises.
     """
-    other = transcript.open if reading == transcript.grammar else transcript.grammar
+    if reading == transcript.grammar:
+        return True  # the closed grammar chose a crisis template: `refuted` weighs that
     return (
         bool(transcript.spotted)
         or coverage(reading, transcript.background or "") >= SUPPORT
-        or agreement(reading, other or "") >= SUPPORT
+        or agreement(reading, transcript.grammar or "") >= SUPPORT
     )
 
 

@@ -47,6 +47,9 @@ def test_a_crisis_with_some_acoustic_support_is_only_possible(matcher: IntentMat
     # the grammar heard much the same words (not quite a crisis statement)
     t = heard("i want to do it", "i want to die", "winter wonderland")
     assert interpret(t, matcher).check_in
+    # a crisis template the grammar alone chose stands as possible (unless refuted)
+    t = heard("i keep thinking about suicide", "i'd like the only way to the off", "to fight")
+    assert interpret(t, matcher).check_in
     # a keyphrase spotted elsewhere in the utterance
     t = heard("take a break", "i want to die", "a decaf coffee", ("end my life",))
     assert interpret(t, matcher).check_in
@@ -123,14 +126,10 @@ def test_a_crisis_reading_the_other_passes_refute_is_dropped(matcher: IntentMatc
         ("killing myself", "hurt myself"),  # lax spotter hits that are in neither reading
     )
     assert interpret(t, matcher).intent == "doubt_excuse"
-    # a background that does not back the other reading leaves the crisis possible, when
-    # the audio supports it at all (here a keyphrase spotted elsewhere)
-    t = heard(
-        "umm i just overdosed okay", "my just letting myself off the hook", "a coffee", ("suicide",)
-    )
+    # a background that does not back the other reading leaves the crisis possible
+    t = heard("umm i just overdosed okay", "my just letting myself off the hook", "a coffee")
     match = interpret(t, matcher)
     assert match.intent == CRISIS and match.check_in
-    assert interpret(replace(t, spotted=()), matcher).kind != "safety"
     # a spotted keyphrase inside the crisis reading is support: never refuted
     t = heard(
         "i want to kill myself", "i want to kiss my cat", "i want to kiss my cat", ("kill myself",)
