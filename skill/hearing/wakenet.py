@@ -14,6 +14,7 @@ nothing is trained or downloaded at run time.
 from __future__ import annotations
 
 import importlib
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -142,6 +143,7 @@ class NetSpotter(KeepsHistory):
         self.deaf = 0  # steps still to come before the network is asked again
         self.last = 0.0  # the latest score (tuning and tests read it)
         self.due = 0  # steps still to come before a heard phrase is reported
+        self.recent: deque[tuple[float, float]] = deque(maxlen=60)  # (end, score), 1.8 s
         self.warm = False  # has the front end heard the room yet?
 
     def feed(self, pcm: npt.NDArray[np.int16]) -> Wake | None:
@@ -173,12 +175,17 @@ class NetSpotter(KeepsHistory):
                 self.deaf -= 1
                 continue
             self.last = float(self.net.scores(self.window[None])[0])
+            self.recent.append((now, self.last))
             self.run = self.run + 1 if self.last >= self.net.threshold else 0
             if self.run >= self.net.hold:
                 # heard: the wake comes LATE steps on, so the hand-over starts after the
                 # phrase's last sound (it may fire 30 ms before it: "a bit i messed up")
                 self.run, self.deaf, self.due = 0, WINDOW, LATE
         return found
+
+    def score_since(self, seconds: float) -> float:
+        """The highest score of a window ending at or after `seconds` (stream time)."""
+        return max((score for end, score in self.recent if end >= seconds), default=0.0)
 
     def _warm_up(self, pcm: npt.NDArray[np.int16]) -> None:
         """Let the front end learn the room from the first audio, repeated for `WARM_UP`
@@ -198,17 +205,24 @@ class NetSpotter(KeepsHistory):
         self.filled = False
         self.pending.clear()
         self.run = self.deaf = self.due = 0
+        self.recent.clear()
 
 
 class EitherSpotter(KeepsHistory):
-    """The network and PocketSphinx spotting side by side: a wake from either wakes Kindly.
+    """The network and PocketSphinx spotting side by side: the network's wakes, and
+    PocketSphinx's that the network finds at least plausible.
 
-    Each hears every chunk; once one has woken, a wake from the other within `SAME` seconds
-    is the same phrase heard twice and is dropped. The hand-over comes from the network's
-    history (both keep the same stream clock).
+    Each hears every chunk. A PocketSphinx wake counts only if the network scored a window
+    ending from 0.3 s before it on at `CONFIRM` or more: its own decision boundary, far
+    below its threshold, so a phrase the network nearly caught is caught, while
+    PocketSphinx's false wakes on other speech (2 in 87 minutes, benchmarks/wake.py), which
+    the network scores near 0, are not. Once one has woken, a wake from the other within
+    `SAME` seconds is the same phrase heard twice and is dropped. The hand-over comes from
+    the network's history (both keep the same stream clock).
     """
 
     SAME = 1.5
+    CONFIRM = 0.5
 
     def __init__(self, net: NetSpotter, other: Spotter) -> None:
         self.net = net
@@ -218,7 +232,10 @@ class EitherSpotter(KeepsHistory):
 
     def feed(self, pcm: npt.NDArray[np.int16]) -> Wake | None:
         """A chunk of 16 kHz mono audio: a Wake when either spotter heard the phrase."""
-        found = [w for w in (self.net.feed(pcm), self.other.feed(pcm)) if w is not None]
+        found = [w for w in (self.net.feed(pcm),) if w is not None]
+        other = self.other.feed(pcm)
+        if other is not None and self.net.score_since(other.end - 0.3) >= self.CONFIRM:
+            found.append(other)
         found = [w for w in found if w.end > self.last_end + self.SAME]
         if not found:
             return None
