@@ -174,3 +174,35 @@ def test_real_people_saying_other_wake_words_do_not_wake_it(net: WakeNet) -> Non
         if spot(spotter, join(pcm, silence(0.5))):
             woke.append(path.name)
     assert woke == []
+
+
+class FiresAt:
+    """A stand-in for PocketSphinx that wakes once, at a given second of the stream."""
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+        self.samples = 0
+
+    def feed(self, pcm: np.ndarray) -> Wake | None:
+        self.samples += len(pcm)
+        now = self.samples / RATE
+        if self.at <= now < self.at + len(pcm) / RATE:
+            return Wake(now - 0.9, now)
+        return None
+
+    def reset(self) -> None:
+        self.samples = 0
+
+
+def test_a_pocketsphinx_wake_counts_only_when_the_network_finds_it_plausible(
+    net: WakeNet,
+) -> None:
+    talk = join(silence(1.0), voice_speech("The meeting was moved to Thursday.", "en-gb"))
+    other = noisy(join(talk, silence(1.0)), 20, seed=7, color="pink")
+    assert spot(EitherSpotter(NetSpotter(net), FiresAt(len(talk) / RATE)), other) == []
+    said = voice_speech("hey kindly", "heart")
+    phrase = noisy(join(silence(2.0), said, silence(1.0)), 20, seed=7, color="pink")
+    end = 2.0 + voiced_end(said)
+    found = spot(EitherSpotter(NetSpotter(net), FiresAt(end + 0.05)), phrase)
+    assert len(found) == 1
+    assert found[0].end <= end + 0.3
