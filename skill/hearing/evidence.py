@@ -10,17 +10,9 @@ keyword-spotting pass that weighs each phrase against a phone loop (`Transcript.
   a first reading (grammar or open) is one and a crisis keyphrase the spotter found is in
   that reading (both heard the same phrase), or when the grammar pass and the open pass,
   two searches of different shape, each heard a crisis statement.
-- A crisis reading with neither is possible, not certain, when the audio supports it
-  at all (`heard_too`): for the open pass's reading, the background heard most of its
-  words (not as a crisis), or the grammar much the same words, or the spotter found a
-  crisis keyphrase somewhere. The Match is then the crisis with `check_in` set and a
-  lower confidence, so the session asks before anything else (the session decides how;
-  never silence).
-- With no support at all it is nothing: the open LM is rich in crisis phrases (every
-  safety pattern, sampled), so in noise or in speech from outside the domain it puts
-  crisis phrases where neither the grammar nor the background heard anything like them
-  (a coffee order came out as "i wanna end me", another as "a stroke"). Those readings
-  drive nothing, and `listener.interpret` does not take them up again as a meaning.
+- A crisis reading with neither is possible, not certain: the Match is the crisis with
+  `check_in` set and a lower confidence, so the session asks before anything else (the
+  session decides how; never silence).
 - Unless the audio speaks against it: the other Kindly pass heard something else, and the
   general-English background heard that too (its words, not the crisis reading's). A
   closed grammar forces every utterance onto its nearest template, a crisis one included
@@ -111,28 +103,9 @@ def crisis_match(transcript: Transcript, matcher: IntentMatcher) -> Match | None
         words = f" {normalize(reading)} "
         if any(f" {normalize(phrase)} " in words for phrase in transcript.spotted):
             return said(reading)
-    if refuted(readings[0], transcript) or not heard_too(readings[0], transcript):
+    if refuted(readings[0], transcript):
         return None
     return said(readings[0], POSSIBLE, check_in=True)
-
-
-def heard_too(reading: str, transcript: Transcript) -> bool:
-    """Some support for a crisis reading one Kindly pass alone heard (none spotted in it).
-
-    For the open pass's reading: the general-English background heard most of its words,
-    or the grammar much the same words, or the spotter found a crisis keyphrase somewhere
-    in the utterance. The open LM is rich in crisis phrases and puts them into speech
-    that neither the background nor the grammar heard that way ("i wanna end me ... a
-    whole milk", "a stroke" for coffee orders). A crisis template the closed grammar
-    chose stands as before (`refuted` weighs it): on the tuning audio 7 of 9 were crises.
-    """
-    if reading == transcript.grammar:
-        return True  # the closed grammar chose a crisis template: `refuted` weighs that
-    return (
-        bool(transcript.spotted)
-        or coverage(reading, transcript.background or "") >= SUPPORT
-        or agreement(reading, transcript.grammar or "") >= SUPPORT
-    )
 
 
 def refuted(reading: str, transcript: Transcript) -> bool:

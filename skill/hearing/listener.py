@@ -3,8 +3,7 @@
 The safety contract on audio: a closed grammar cannot hear what no template lists, so a
 crisis statement must never depend on it. Both first readings of an utterance (the
 grammar's and the open pass's) and the general-English background reading go through the
-crisis check before any intent, and a crisis needs acoustic evidence (`evidence`); a
-crisis reading the evidence found wanting is not taken up again as the intent reading.
+crisis check before any intent, and a crisis needs acoustic evidence (`evidence`).
 Then the grammar reading drives intents; the open reading decides when the grammar
 heard nothing, and vetoes a grammar reading it does not resemble (a closed grammar
 turns "what's a good recipe for soup" into the nearest template); and the background
@@ -71,9 +70,6 @@ def interpret(transcript: Transcript, matcher: IntentMatcher) -> Match:
     if crisis is not None:
         return crisis
     chosen = _reading(transcript, matcher)
-    if transcript.background is not None and matcher.safety.is_crisis(chosen.text):
-        # a crisis reading the evidence has weighed and found wanting (`crisis_match`)
-        chosen = Match(chosen.text, None, matcher.catalogue.kind_of(None), 0.0)
     backed = supported(chosen, transcript, matcher)
     if backed and chosen.intent is not None:
         return chosen

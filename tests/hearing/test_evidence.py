@@ -39,40 +39,12 @@ def test_a_spotted_keyphrase_backs_a_crisis_reading(matcher: IntentMatcher) -> N
     assert (match.intent, match.confidence, match.check_in) == (CRISIS, 1.0, False)
 
 
-def test_a_crisis_with_some_acoustic_support_is_only_possible(matcher: IntentMatcher) -> None:
-    # the background heard most of the words, but not as a crisis: the session asks first
-    match = interpret(heard("", "i want to die", "i want to dine"), matcher)
-    assert match.intent == CRISIS and match.kind == "safety"
-    assert match.check_in and match.confidence < 1.0
-    # the grammar heard much the same words (not quite a crisis statement)
-    t = heard("i want to do it", "i want to die", "winter wonderland")
-    assert interpret(t, matcher).check_in
-    # a crisis template the grammar alone chose stands as possible (unless refuted)
-    t = heard("i keep thinking about suicide", "i'd like the only way to the off", "to fight")
-    assert interpret(t, matcher).check_in
-    # a keyphrase spotted elsewhere in the utterance
-    t = heard("take a break", "i want to die", "a decaf coffee", ("end my life",))
-    assert interpret(t, matcher).check_in
-
-
-def test_a_crisis_one_pass_alone_put_into_the_audio_does_nothing(matcher: IntentMatcher) -> None:
-    # "can i get decaf coffee" heard by the crisis-leaning LM as "i want to die": neither
-    # the background nor the grammar heard those words, and nothing was spotted
+def test_a_crisis_with_no_acoustic_support_is_only_possible(matcher: IntentMatcher) -> None:
+    # "can i get decaf coffee" heard by the crisis-leaning LM as "dead coffee"
     t = heard("", "i want to die", "i want a decaf coffee")
-    assert (interpret(t, matcher).intent, interpret(t, matcher).kind) == (None, "none")
-    # real coffee orders, as the passes heard them
-    t = heard(
-        "begin letter honestly",
-        "make me in i trust down for i a stroke are",
-        "make me in i trust the balance i use to look out",
-    )
-    assert interpret(t, matcher).kind != "safety"
-    t = heard(
-        "maybe later ok kindly",
-        "make me and i stroke habits need now and so i'm out",
-        "maybe and i smoke a bed sleep now and so i'm out",
-    )
-    assert interpret(t, matcher).kind != "safety"
+    match = interpret(t, matcher)
+    assert match.intent == CRISIS and match.kind == "safety"
+    assert match.check_in and match.confidence < 1.0  # the session asks first
 
 
 def test_one_alternative_among_ten_is_not_a_crisis(matcher: IntentMatcher) -> None:
