@@ -147,7 +147,15 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "log_level": LOG_LEVELS,
     "hearing.engine": ("auto", "vosk", "pocketsphinx"),
     "hearing.vad": ("silero", "energy"),
-    "hearing.wake_model": ("hey_kindly", "okay_nabu", "hey_mycroft", "hey_jarvis", "alexa"),
+    "hearing.wake_model": (
+        "hey_kindly",
+        "hey_kindly_net",
+        "hey_kindly_sphinx",
+        "okay_nabu",
+        "hey_mycroft",
+        "hey_jarvis",
+        "alexa",
+    ),
 }
 NOT_EMPTY = (
     "hearing.wake_phrase",

@@ -41,13 +41,14 @@ def cmd_listen(
     Without --jsonl the objects are indented.
     """
     from skill.hearing.listener import endpoint_config
-    from skill.hearing.wake import WakeSpotter, split_wake
+    from skill.hearing.microwake import make_spotter
+    from skill.hearing.wake import split_wake
 
     out, err = out or sys.stdout, err or sys.stderr
 
     matcher = IntentMatcher(catalogue_for(config))
     recogniser = make_recogniser(matcher.catalogue, config.hearing, engine=engine, mode=mode)
-    spotter = WakeSpotter(config.hearing.wake_phrase)
+    spotter = make_spotter(config.hearing.wake_model, config.hearing.wake_phrase)
     # a recording has no "nothing said yet" timeout: its end is the end
     endpoints = replace(endpoint_config(config.hearing), no_speech=float("inf"))
     failed = 0

@@ -41,7 +41,7 @@ def test_other_speech_does_not_wake_it() -> None:
 
 
 def test_the_model_is_chosen_by_the_config() -> None:
-    assert isinstance(make_spotter("hey_kindly", "hey kindly"), WakeSpotter)
+    assert isinstance(make_spotter("hey_kindly_sphinx", "hey kindly"), WakeSpotter)
     assert isinstance(make_spotter("alexa", "hey kindly"), MicroSpotter)
     with pytest.raises(ModelError, match="okay_nabu"):
         MicroSpotter("hey_computer")
