@@ -8,8 +8,8 @@ Then the grammar reading drives intents; the open reading decides when the gramm
 heard nothing, and vetoes a grammar reading it does not resemble (a closed grammar
 turns "what's a good recipe for soup" into the nearest template); and the background
 reading must back whatever is chosen before it may drive an action. A lone control word
-the controls pass heard against a garbage loop (`Transcript.control`) stands when no
-other reading could act.
+the controls passes heard (`Transcript.control`) stands when no other reading could act,
+and a control reading the forced choice of a short utterance did not make is not acted on.
 """
 
 from __future__ import annotations
@@ -71,11 +71,15 @@ def interpret(transcript: Transcript, matcher: IntentMatcher) -> Match:
         return crisis
     chosen = _reading(transcript, matcher)
     backed = supported(chosen, transcript, matcher)
+    if chosen.kind == "control" and transcript.choice is not None:
+        # A short utterance's forced choice named another word: a control heard as another
+        # control is the worst answer there is, so neither is acted on.
+        backed = backed and matcher.parse(transcript.choice).intent == chosen.intent
     if backed and chosen.intent is not None:
         return chosen
     if not backed and chosen.kind == "safety":  # a meaning the text found, unbacked: ask
         return replace(chosen, confidence=min(chosen.confidence, POSSIBLE), check_in=True)
-    if transcript.control:  # a lone control word the garbage-loop pass heard (asr.controls)
+    if transcript.control:  # a lone control word the controls passes heard (asr.controls)
         heard = matcher.parse(transcript.control)
         if heard.kind == "control":
             return heard

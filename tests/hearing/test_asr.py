@@ -17,6 +17,7 @@ from skill.hearing.asr.base import MODES, Look, Transcript, check_mode
 from skill.hearing.asr.select import make_recogniser
 from skill.hearing.asr.sphinx import (
     BACKGROUND,
+    CHOICE,
     CONTROLS,
     GRAMMAR,
     OPEN,
@@ -168,12 +169,12 @@ def test_both_mode_decodes_the_buffered_utterance_with_the_grammar() -> None:
 @pytest.mark.parametrize(
     ("look", "passes", "background", "spotted"),
     [
-        # a short utterance (0.1 s here) is also searched for a lone control word
-        (Look.NONE, {OPEN, GRAMMAR, CONTROLS}, None, None),
-        (Look.BACKGROUND, {OPEN, GRAMMAR, CONTROLS, BACKGROUND}, "take a break", ()),
+        # a short utterance (0.1 s here) is also searched for a lone control word, twice
+        (Look.NONE, {OPEN, GRAMMAR, CONTROLS, CHOICE}, None, None),
+        (Look.BACKGROUND, {OPEN, GRAMMAR, CONTROLS, CHOICE, BACKGROUND}, "take a break", ()),
         (
             Look.CRISIS,
-            {OPEN, GRAMMAR, CONTROLS, BACKGROUND, SPOT},
+            {OPEN, GRAMMAR, CONTROLS, CHOICE, BACKGROUND, SPOT},
             "take a break",
             ("hurt myself",),
         ),
@@ -216,17 +217,34 @@ def test_without_look_every_evidence_pass_runs() -> None:
     decoding = rec.start()
     decoding.accept(SPEECH)
     assert decoding.finish().spotted == ()
-    assert set(decoder.fed) == {OPEN, GRAMMAR, CONTROLS, BACKGROUND, SPOT}
+    assert set(decoder.fed) == {OPEN, GRAMMAR, CONTROLS, CHOICE, BACKGROUND, SPOT}
 
 
-def test_a_lone_spotted_control_word_is_in_the_transcript() -> None:
-    decoder = FakeDecoder({OPEN: Hyp("tell"), GRAMMAR: Hyp(""), BACKGROUND: Hyp("still")}, [])
-    decoder.controls = [Seg("stop ", 0, 9)]  # the whole (loud) 0.1 s utterance
+def lone_word(choice: str, spotted: str | None, open_text: str = "tell") -> Transcript:
+    """A 0.1 s utterance: the forced choice heard `choice`, the spotter `spotted`."""
+    heard: dict[str, Hyp | None] = {
+        OPEN: Hyp(open_text),
+        GRAMMAR: Hyp(""),
+        BACKGROUND: Hyp("still"),
+        CHOICE: Hyp(choice),
+    }
+    decoder = FakeDecoder(heard, [])
+    decoder.controls = [Seg(f"{spotted} ", 0, 9)] if spotted else []  # the whole loud 0.1 s
     rec = recogniser(decoder)
     rec.background = True
     decoding = rec.start()
     decoding.accept(SPEECH)
-    assert decoding.finish().control == "stop"
+    return decoding.finish()
+
+
+def test_a_lone_control_word_chosen_and_spotted_is_in_the_transcript() -> None:
+    assert (lone_word("stop", "stop").control, lone_word("stop", "stop").choice) == ("stop",) * 2
+    # chosen, and heard by the open pass too
+    assert lone_word("stop", None, open_text="stop").control == "stop"
+    # spotted, but the forced choice heard another word: no control at all
+    assert lone_word("pause", "stop").control is None
+    # chosen, but no other pass heard it ("shop" is nearest "stop")
+    assert lone_word("stop", None, open_text="shop").control is None
 
 
 def test_a_long_utterance_is_not_searched_for_a_lone_control_word() -> None:
@@ -237,8 +255,9 @@ def test_a_long_utterance_is_not_searched_for_a_lone_control_word() -> None:
     decoding = rec.start()
     for _ in range(30):  # 3 s
         decoding.accept(SPEECH)
-    assert decoding.finish().control is None
-    assert CONTROLS not in decoder.fed
+    transcript = decoding.finish()
+    assert (transcript.control, transcript.choice) == (None, None)
+    assert CONTROLS not in decoder.fed and CHOICE not in decoder.fed
 
 
 def test_grammar_mode_reads_no_n_best() -> None:

@@ -176,6 +176,23 @@ def test_a_lone_spotted_control_word_is_acted_on(matcher: IntentMatcher) -> None
     assert (interpret(t, matcher).intent, interpret(t, matcher).kind) == ("stop", "control")
 
 
+def test_a_control_reading_the_forced_choice_did_not_make_is_not_acted_on(
+    matcher: IntentMatcher,
+) -> None:
+    # both Kindly passes and the background heard "skip"; the short utterance's loud part
+    # was forced onto "stop": one of them is wrong, and a wrong control is the worst answer
+    t = heard("skip", "skip", "skip")
+    assert interpret(t, matcher).intent == "skip"
+    assert interpret(replace(t, choice="stop"), matcher).intent is None
+    assert interpret(replace(t, choice=""), matcher).intent is None  # chose nothing
+    assert interpret(replace(t, choice="skip"), matcher).intent == "skip"
+    # the choice settled on a control with a second pass behind it: that one stands
+    assert interpret(replace(t, choice="stop", control="stop"), matcher).intent == "stop"
+    # never a safety reading: the choice only weighs controls
+    crisis = heard("", "i want to kill myself", "i want to kill myself")
+    assert interpret(replace(crisis, choice="stop"), matcher).intent == CRISIS
+
+
 def test_a_crisis_comes_before_a_spotted_control_word(matcher: IntentMatcher) -> None:
     t = heard("", "i want to kill myself", "i want to kill myself")
     assert interpret(replace(t, control="stop"), matcher).intent == CRISIS

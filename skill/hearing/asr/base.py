@@ -12,8 +12,10 @@ chunks (16 kHz mono int16 bytes, 20–100 ms each), tells its partial result, an
   (see `skill.hearing.evidence`). None when the engine has no such pass.
 - `spotted`: the crisis keyphrases a keyword-spotting pass found with acoustic support
   against a phone loop (`asr.spotting`); None when the engine has no such pass.
-- `control`: the control word a short utterance holds alone, heard against a garbage loop
-  of phones (`asr.controls`); None when none was, or the engine has no such pass.
+- `choice`: a short utterance's forced choice among the control words, "yes" and "no"
+  (`asr.controls`); "" for none, None when it was not made (a sentence, or no such pass).
+- `control`: the control word a short utterance holds alone: the forced choice, backed by
+  another pass that heard the same word (`asr.controls.settle`); None when none was.
 
 The evidence passes cost as much as the readings: the caller of `finish()` may pass `look`,
 which sees the first readings and says how closely to look (`Look`): silence, noise and
@@ -50,7 +52,8 @@ class Transcript:
     mode: str = ""
     background: str | None = None
     spotted: tuple[str, ...] | None = None  # crisis keyphrases spotted (None: no such pass)
-    control: str | None = None  # a lone control word heard against a garbage loop
+    control: str | None = None  # a lone control word, chosen and backed (asr.controls)
+    choice: str | None = None  # the forced choice among the control words, yes and no
 
     @property
     def text(self) -> str:

@@ -14,6 +14,15 @@ The thresholds are acoustic tuning (a likelihood ratio against the phone loop; s
 looser), chosen on two of the four test voices (joe, espeak en-us) in pink and babble
 noise at 15-25 dB; `python -m benchmarks.hearing --controls` reports the other two as
 never tuned on. Near-homophones said alone ("top", "cause", "fast") can still be spotted.
+
+The spotter misses most lone words in voices it was not tuned on, so a short utterance is
+also heard by a forced choice (`choice_grammar`): which of the control words, "yes" or
+"no" is it, decoded on its loud part only (`loud_part`: babble before and after the word
+otherwise decides the choice) with that part's own cepstral mean. The choice alone would
+make a control of any short word ("shop" is nearest "stop"); it names the control
+(`settle`) when another pass heard that same word too (a reading, one of the open pass's
+alternatives, the background, or the spotter), and it speaks against a control the
+readings chose that it did not choose (a control heard as another is the worst answer).
 """
 
 from __future__ import annotations
@@ -39,6 +48,11 @@ LOUD_DB = 10.0  # within this of the loudest 50 ms is the person's voice
 INSIDE = 0.8  # of the loud frames, at least this share lies inside the spotted word
 FRAME = 160  # 10 ms at 16 kHz: PocketSphinx's frame
 MARGIN = 5  # frames either side of a spotted word still count as inside it
+# The forced choice: the control words, and the answers to a question, so that "yes" said
+# alone is not forced onto a control.
+CHOICES = (*CONTROL_WORDS, "yes", "no")
+TRIM_DB = 15.0  # the loud part: frames within this of the loudest 50 ms...
+TRIM_PAD = 15  # ... and this many 10 ms frames either side
 
 
 def keyphrase_list() -> str:
@@ -76,3 +90,27 @@ def control_heard(
         and np.count_nonzero((loud >= start - MARGIN) & (loud <= end + MARGIN)) >= need
     }
     return words.pop() if len(words) == 1 else None
+
+
+def choice_grammar() -> str:
+    """The forced choice among `CHOICES`, as a JSGF grammar."""
+    return "#JSGF V1.0;\ngrammar choice;\npublic <choice> = " + " | ".join(CHOICES) + " ;\n"
+
+
+def loud_part(pcm: npt.NDArray[np.int16]) -> npt.NDArray[np.int16]:
+    """The utterance from its first loud frame to its last, padded (the person's voice)."""
+    levels = levels_db(pcm)
+    if not len(levels):
+        return pcm
+    loud = np.nonzero(levels >= float(levels.max()) - TRIM_DB)[0]
+    first, last = max(int(loud[0]) - TRIM_PAD, 0), int(loud[-1]) + TRIM_PAD + 1
+    return pcm[first * FRAME : last * FRAME]
+
+
+def settle(chosen: str | None, spotted: str | None, heard: Sequence[str | None]) -> str | None:
+    """The control word a short utterance holds: the forced choice, when it is a control
+    word and another pass heard it too (the spotter, or a word of any of `heard`)."""
+    if chosen not in CONTROL_WORDS:
+        return None
+    words = {word for text in heard if text for word in text.lower().split()}
+    return chosen if chosen == spotted or chosen in words else None

@@ -10,7 +10,8 @@ the words Kindly can hear (small and quick to load):
   run on the buffered utterance at the end: what the audio sounds like without Kindly's
   bias, the evidence every reading is weighed against (`skill.hearing.evidence`).
 - "spot": the crisis keyphrases against a phone loop (`asr.spotting`).
-- "controls": for a short utterance only, the control words spotted against a phone loop
+- "controls": for a short utterance only, the control words spotted against a phone loop,
+  and "choice": its loud part heard as one of the control words, "yes" or "no"
   (`asr.controls`): a lone "stop" in noise, which the other passes lose.
 
 Each pass costs about as much as another (the acoustic scores are not shared between
@@ -42,7 +43,14 @@ import numpy as np
 from skill.content.model import Catalogue
 from skill.errors import ModelError
 from skill.hearing.asr.base import Closer, Look, Transcript, check_mode
-from skill.hearing.asr.controls import MAX_SECONDS, control_heard
+from skill.hearing.asr.controls import (
+    CHOICES,
+    MAX_SECONDS,
+    choice_grammar,
+    control_heard,
+    loud_part,
+    settle,
+)
 from skill.hearing.asr.controls import keyphrase_list as control_list
 from skill.hearing.asr.spotting import keyphrase_list, keyphrase_words
 from skill.hearing.grammar.compile import compile_grammar, spoken_words
@@ -55,6 +63,7 @@ GRAMMAR = "grammar"
 BACKGROUND = "background"
 SPOT = "spot"
 CONTROLS = "controls"
+CHOICE = "choice"
 NBEST = 10
 STREAM_CHUNK = 3200  # bytes: 100 ms of 16 kHz int16, as a microphone gives it
 
@@ -150,6 +159,7 @@ def sphinx_resources(
         words = {w for s in sentences for w in s.split()} | set(general) | graph.words
         words |= set(spoken_words(wake_phrase))
         words |= {w for w in keyphrase_words() if w in scores}
+        words |= set(CHOICES)
         return {
             "kindly.lm": build_arpa(sentences, general),
             "kindly.dict": _dictionary(words),
@@ -227,6 +237,7 @@ class SphinxRecogniser:
                 self.decoder.add_lm_file(BACKGROUND, str(model_dir() / "en-us.lm.bin"))
                 self.decoder.add_kws(SPOT, str(resources.keyphrases))
                 self.decoder.add_kws(CONTROLS, str(resources.controls))
+                self.decoder.add_jsgf_string(CHOICE, choice_grammar())
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelError(f"PocketSphinx could not load its model or grammar: {exc}") from None
         self.stream_search = GRAMMAR if mode == GRAMMAR else OPEN
@@ -278,10 +289,13 @@ class SphinxDecoding:
         background: str | None = None
         spotted: tuple[str, ...] | None = None
         control: str | None = None
+        spotted_control: str | None = None
+        choice: str | None = None
         if audio is not None:
             self.buffer = None
             if self.rec.background and 0 < len(audio) <= MAX_SECONDS * 32_000:
-                control = self._control(audio)
+                spotted_control = self._control(audio)
+                choice = self._choose(audio)
             if self.rec.mode == "both":
                 grammar = self._decode(GRAMMAR, audio)
             if self.rec.mode != OPEN and not grammar and audio:
@@ -291,6 +305,9 @@ class SphinxDecoding:
                 grammar = self._decode(GRAMMAR, audio, batch=False)
             if self.rec.background:
                 background, spotted = self._evidence(audio, grammar, open_text, alternatives, look)
+            if choice is not None:
+                heard = (grammar, open_text, background, *alternatives)
+                control = settle(choice, spotted_control, heard)
             decoder.activate_search(self.rec.stream_search)
         self.finished = Transcript(
             grammar,
@@ -301,6 +318,7 @@ class SphinxDecoding:
             background=background,
             spotted=spotted,
             control=control,
+            choice=choice,
         )
         return self.finished
 
@@ -309,6 +327,11 @@ class SphinxDecoding:
         self._decode(CONTROLS, audio, batch=False)
         segments = [(s.word.strip(), s.start_frame, s.end_frame) for s in self.decoder.seg() or ()]
         return control_heard(segments, np.frombuffer(audio, "<i2"))
+
+    def _choose(self, audio: bytes) -> str:
+        """Which control word, "yes" or "no" the loud part of a short utterance is ("")."""
+        part = loud_part(np.frombuffer(audio, "<i2"))
+        return self._decode(CHOICE, part.tobytes()) if len(part) else ""
 
     def _evidence(
         self,
