@@ -71,9 +71,10 @@ def interpret(transcript: Transcript, matcher: IntentMatcher) -> Match:
         return crisis
     chosen = _reading(transcript, matcher)
     backed = supported(chosen, transcript, matcher)
-    if chosen.kind == "control" and transcript.choice is not None:
-        # A short utterance's forced choice named another word: a control heard as another
-        # control is the worst answer there is, so neither is acted on.
+    if transcript.choice is not None and _one_control_word(chosen):
+        # A lone word the short utterance's forced choice heard as another: a control heard
+        # as another control is the worst answer there is, so neither is acted on. (Only a
+        # lone word: the choice knows the control words, not "say that again".)
         backed = backed and matcher.parse(transcript.choice).intent == chosen.intent
     if backed and chosen.intent is not None:
         return chosen
@@ -86,6 +87,10 @@ def interpret(transcript: Transcript, matcher: IntentMatcher) -> Match:
     if backed:
         return chosen
     return Match(chosen.text, None, matcher.catalogue.kind_of(None), 0.0)
+
+
+def _one_control_word(match: Match) -> bool:
+    return match.kind == "control" and len(strip_filler(normalize(match.text)).split()) == 1
 
 
 def _reading(transcript: Transcript, matcher: IntentMatcher) -> Match:

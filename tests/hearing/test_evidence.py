@@ -188,6 +188,9 @@ def test_a_control_reading_the_forced_choice_did_not_make_is_not_acted_on(
     assert interpret(replace(t, choice="skip"), matcher).intent == "skip"
     # the choice settled on a control with a second pass behind it: that one stands
     assert interpret(replace(t, choice="stop", control="stop"), matcher).intent == "stop"
+    # only a lone word: the choice knows the control words, not the phrases
+    phrase = heard("say that again", "say that again", "say that again")
+    assert interpret(replace(phrase, choice="stop"), matcher).intent == "repeat"
     # never a safety reading: the choice only weighs controls
     crisis = heard("", "i want to kill myself", "i want to kill myself")
     assert interpret(replace(crisis, choice="stop"), matcher).intent == CRISIS
