@@ -23,10 +23,7 @@ odd real recordings.
 
 from __future__ import annotations
 
-import io
-import subprocess
 import sys
-import wave
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -79,19 +76,12 @@ def espeak(text: str, voice: str, pitch: int, speed: int) -> Audio:
     """`text` from espeak-ng (`voice` may carry a +variant), 16 kHz float, peak 1."""
     import soxr
 
+    from tests.audio_fixtures import _espeak
+
     if voice.split("+", maxsplit=1)[0] in NEVER:
         raise ValueError(f"{voice} is a never-tuned test voice")
-    done = subprocess.run(
-        ["espeak-ng", "-v", voice, "-p", str(pitch), "-s", str(speed), "--stdout", text],
-        capture_output=True,
-        check=True,
-        timeout=60,
-    )
-    with wave.open(io.BytesIO(done.stdout), "rb") as src:
-        raw = src.readframes(src.getnframes())
-        rate = src.getframerate()
-    audio = np.frombuffer(raw, "<i2").astype(np.float64) / 32768.0
-    return _peak(np.asarray(soxr.resample(audio, rate, RATE), np.float64))
+    audio, rate = _espeak(text, voice, 165 / speed, pitch)  # espeak's pace 1 is 165 wpm
+    return _peak(np.asarray(soxr.resample(audio.astype(np.float64), rate, RATE), np.float64))
 
 
 @cache

@@ -126,7 +126,9 @@ def voice_speech(text: str, voice: str = "joe", *, pace: float = 1.0) -> Pcm:
     return pcm
 
 
-def _espeak(text: str, voice: str, pace: float) -> tuple[npt.NDArray[np.float32], int]:
+def _espeak(
+    text: str, voice: str, pace: float, pitch: int | None = None
+) -> tuple[npt.NDArray[np.float32], int]:
     import io
     import shutil
     import subprocess
@@ -135,8 +137,9 @@ def _espeak(text: str, voice: str, pace: float) -> tuple[npt.NDArray[np.float32]
     if program is None:
         raise FileNotFoundError("espeak-ng is not installed (deploy/apt.sh test)")
     words_per_minute = str(round(165 / pace))
+    pitched = [] if pitch is None else ["-p", str(pitch)]
     done = subprocess.run(
-        [program, "-v", voice, "-s", words_per_minute, "--stdout", text],
+        [program, "-v", voice, *pitched, "-s", words_per_minute, "--stdout", text],
         capture_output=True,
         check=True,
         timeout=60,

@@ -35,11 +35,6 @@ INTENT_LINES = [(i, line) for i, lines in SET["intents"].items() for line in lin
 CRISIS_LINES = SET["crisis_listed"] + SET["crisis_unlisted"]
 
 
-@pytest.fixture(scope="module")
-def sphinx(catalogue: Catalogue) -> Recogniser:
-    return make_recogniser(catalogue, HearingConfig(), engine="pocketsphinx")
-
-
 def test_every_intent_has_test_speech(catalogue: Catalogue) -> None:
     assert set(SET["intents"]) | {CRISIS} == set(catalogue.intents)
 

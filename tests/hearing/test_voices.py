@@ -19,7 +19,6 @@ import pytest
 
 from skill.audio.wavfile import read_audio
 from skill.config import HearingConfig
-from skill.content.model import Catalogue
 from skill.hearing.asr.base import Recogniser
 from skill.hearing.asr.select import make_recogniser
 from skill.hearing.listener import hear
@@ -28,11 +27,6 @@ from tests.audio_fixtures import VOICES, noisy, utterance, voice_utterance
 from tests.conftest import require_shared, require_system
 
 pytestmark = pytest.mark.audio
-
-
-@pytest.fixture(scope="module")
-def sphinx(catalogue: Catalogue) -> Recogniser:
-    return make_recogniser(catalogue, HearingConfig(), engine="pocketsphinx")
 
 
 def _voices() -> tuple[str, ...]:

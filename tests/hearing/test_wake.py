@@ -12,7 +12,7 @@ import pytest
 from skill.errors import ModelError
 from skill.hearing.asr.base import Recogniser
 from skill.hearing.listener import hear
-from skill.hearing.wake import RESTART, Wake, WakeSpotter, _dictionary_file, split_wake
+from skill.hearing.wake import RESTART, Spotter, Wake, WakeSpotter, _dictionary_file, split_wake
 from skill.hearing.wakecheck import DEFAULT_MARGIN, PhraseCheck
 from skill.nlu.intents import IntentMatcher
 from tests.audio_fixtures import join, noisy, silence, speech, utterance, voice_speech
@@ -29,15 +29,7 @@ OTHER = [
 ]
 
 
-@pytest.fixture(scope="module")
-def sphinx(catalogue):  # type: ignore[no-untyped-def]
-    from skill.config import HearingConfig
-    from skill.hearing.asr.select import make_recogniser
-
-    return make_recogniser(catalogue, HearingConfig(), engine="pocketsphinx")
-
-
-def spot(spotter: WakeSpotter, pcm: np.ndarray, chunk: int = 480) -> list[Wake]:
+def spot(spotter: Spotter, pcm: np.ndarray, chunk: int = 480) -> list[Wake]:
     found = []
     for i in range(0, len(pcm), chunk):
         wake = spotter.feed(pcm[i : i + chunk])

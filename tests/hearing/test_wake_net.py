@@ -10,7 +10,7 @@ import pytest
 from skill.hearing.asr.base import Recogniser
 from skill.hearing.listener import hear
 from skill.hearing.microwake import make_spotter
-from skill.hearing.wake import Spotter, Wake, WakeSpotter, split_wake
+from skill.hearing.wake import Wake, WakeSpotter, split_wake
 from skill.hearing.wakenet import (
     CHANNELS,
     WEIGHTS,
@@ -22,6 +22,7 @@ from skill.hearing.wakenet import (
 from skill.nlu.intents import IntentMatcher
 from tests.audio_fixtures import join, noisy, silence, voice_speech
 from tests.conftest import require_shared
+from tests.hearing.test_wake import spot
 
 pytestmark = pytest.mark.audio
 RATE = 16_000
@@ -30,23 +31,6 @@ RATE = 16_000
 @pytest.fixture(scope="module")
 def net() -> WakeNet:
     return WakeNet.load()
-
-
-@pytest.fixture(scope="module")
-def sphinx(catalogue):  # type: ignore[no-untyped-def]
-    from skill.config import HearingConfig
-    from skill.hearing.asr.select import make_recogniser
-
-    return make_recogniser(catalogue, HearingConfig(), engine="pocketsphinx")
-
-
-def spot(spotter: Spotter, pcm: np.ndarray, chunk: int = 480) -> list[Wake]:
-    found = []
-    for i in range(0, len(pcm), chunk):
-        wake = spotter.feed(pcm[i : i + chunk])
-        if wake is not None:
-            found.append(wake)
-    return found
 
 
 def voiced_end(pcm: np.ndarray) -> float:
