@@ -83,8 +83,8 @@ def make_spotter(model: str, phrase: str) -> Any:
     """The wake spotter for `hearing.wake_model`.
 
     "hey_kindly" (the default): Kindly's trained network (`skill.hearing.wakenet`) and
-    PocketSphinx spotting side by side, a wake from either (each catches phrases the other
-    misses: benchmarks/wake.py). With another `wake_phrase`, or when the network cannot
+    PocketSphinx spotting side by side: the network's wakes, and PocketSphinx's where the
+    network also leaned towards the phrase (`wakenet.EitherSpotter`; benchmarks/wake.py). With another `wake_phrase`, or when the network cannot
     run (no pymicro-features), PocketSphinx alone. "hey_kindly_net" and
     "hey_kindly_sphinx" choose one of the two, for comparison. Any other name: a
     microWakeWord model.
