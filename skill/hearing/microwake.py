@@ -84,10 +84,10 @@ def make_spotter(model: str, phrase: str) -> Any:
 
     "hey_kindly" (the default): Kindly's trained network (`skill.hearing.wakenet`) and
     PocketSphinx spotting side by side: the network's wakes, and PocketSphinx's where the
-    network also leaned towards the phrase (`wakenet.EitherSpotter`; benchmarks/wake.py). With another `wake_phrase`, or when the network cannot
-    run (no pymicro-features), PocketSphinx alone. "hey_kindly_net" and
-    "hey_kindly_sphinx" choose one of the two, for comparison. Any other name: a
-    microWakeWord model.
+    network also leaned towards the phrase (`wakenet.EitherSpotter`; benchmarks/wake.py).
+    With another `wake_phrase`, or when the network cannot run (no pymicro-features),
+    PocketSphinx alone. "hey_kindly_net" and "hey_kindly_sphinx" choose one of the two, for
+    comparison. Any other name: a microWakeWord model.
     """
     from skill.hearing.grammar.compile import spoken_words
     from skill.hearing.wake import WakeSpotter
