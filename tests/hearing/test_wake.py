@@ -124,6 +124,20 @@ MISSED = pytest.mark.xfail(strict=True, reason="measured: missed in babble (issu
 
 # Voices other than Kindly's own (the benchmark's never-tuned voices among them), in noise,
 # said on its own after standby and in one breath with a request after other speech.
+def wake_scene(
+    voice: str, color: str, snr: float, standby: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(stream, before, said): "hey kindly" in noise, after 8 s of standby or after a
+    sentence of other speech and followed by a request."""
+    said = voice_speech("hey kindly", voice)
+    if standby:
+        before, after = silence(8.0), silence(1.5)
+    else:
+        before = join(silence(0.8), voice_speech("I got home late.", voice), silence(0.5))
+        after = join(voice_speech("help me take a break", voice), silence(0.8))
+    return noisy(join(before, said, after), snr, seed=3, color=color), before, said
+
+
 @pytest.mark.parametrize(
     ("voice", "color", "snr", "standby"),
     [
@@ -137,13 +151,7 @@ MISSED = pytest.mark.xfail(strict=True, reason="measured: missed in babble (issu
 def test_caught_from_other_voices_in_noise(
     voice: str, color: str, snr: float, standby: bool
 ) -> None:
-    said = voice_speech("hey kindly", voice)
-    if standby:
-        before, after = silence(8.0), silence(1.5)
-    else:
-        before = join(silence(0.8), voice_speech("I got home late.", voice), silence(0.5))
-        after = join(voice_speech("help me take a break", voice), silence(0.8))
-    stream = noisy(join(before, said, after), snr, seed=3, color=color)
+    stream, before, said = wake_scene(voice, color, snr, standby)
     found = spot(WakeSpotter(), stream)
     start = len(before) / RATE
     assert [w for w in found if start - 0.3 <= w.end <= start + len(said) / RATE + 0.8], found

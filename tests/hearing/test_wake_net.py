@@ -22,7 +22,7 @@ from skill.hearing.wakenet import (
 from skill.nlu.intents import IntentMatcher
 from tests.audio_fixtures import join, noisy, silence, voice_speech
 from tests.conftest import require_shared
-from tests.hearing.test_wake import spot
+from tests.hearing.test_wake import spot, wake_scene
 
 pytestmark = pytest.mark.audio
 RATE = 16_000
@@ -77,13 +77,7 @@ def test_hey_kindly_is_the_network_beside_pocketsphinx_by_default() -> None:
 def test_caught_from_never_tuned_voices_in_noise(
     net: WakeNet, voice: str, color: str, snr: float, standby: bool
 ) -> None:
-    said = voice_speech("hey kindly", voice)
-    if standby:
-        before, after = silence(8.0), silence(1.5)
-    else:
-        before = join(silence(0.8), voice_speech("I got home late.", voice), silence(0.5))
-        after = join(voice_speech("help me take a break", voice), silence(0.8))
-    stream = noisy(join(before, said, after), snr, seed=3, color=color)
+    stream, before, said = wake_scene(voice, color, snr, standby)
     found = spot(NetSpotter(net), stream)
     end = len(before) / RATE + voiced_end(said)
     assert len(found) == 1, found
