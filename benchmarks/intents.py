@@ -1,6 +1,9 @@
 """Intent recognition from text: every evaluation set, Kindly vs hassil alone, one core.
 
-    python -m benchmarks.intents
+    python -m benchmarks.intents [--quick]
+
+`--quick` prints Kindly's rows only (no hassil, no speed table): the check to run after
+each change to the safety content.
 
 Sets, by how honest their figure is:
 - held out: benchmarks/data/writers/writer_{d,e,h,i,j,l,m}.yaml and benchmarks/data/blind.yaml,
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import os
 import resource
+import sys
 import time
 import tracemalloc
 from collections.abc import Callable
@@ -147,7 +151,8 @@ def _cell(pair: tuple[int, int] | None) -> str:
     return f"{100 * a / n:.1f}% ({a}/{n})"
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    quick = "--quick" in (sys.argv[1:] if argv is None else argv)
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
     catalogue = load_catalogue()
@@ -168,15 +173,24 @@ def main() -> None:
     sets = load_sets()
     for held in (True, False):
         rows = []
+        total: dict[str, tuple[int, int]] = {}
         for labelled in (s for s in sets if s.held_out == held):
-            for name, parse in (("kindly", kindly), ("hassil alone", hassil_alone)):
+            parsers = [("kindly", kindly)] + ([] if quick else [("hassil alone", hassil_alone)])
+            for name, parse in parsers:
                 s = score(parse, labelled, catalogue)
                 rows.append(
                     [labelled.name, name, len(labelled.lines)] + [_cell(s.get(c)) for c in COLUMNS]
                 )
+                if name == "kindly":
+                    for key, (a, n) in s.items():
+                        old = total.get(key, (0, 0))
+                        total[key] = (old[0] + a, old[1] + n)
+        rows.append(["all of these", "kindly", "-"] + [_cell(total.get(c)) for c in COLUMNS])
         title = "HELD OUT (never read, never trained on)" if held else "TUNED ON (optimistic)"
         print(f"\n{title}")
         print(render(["set", "parser", "lines", *COLUMNS], rows))
+    if quick:
+        return
 
     lines = [t for s in sets if not s.held_out for t, _ in s.lines]
     samples, _ = template_samples(catalogue, matcher.canon)
