@@ -59,6 +59,8 @@ def test_issue_near_misses(matcher: IntentMatcher, text: str) -> None:
         "I've bought a rope",
         "thinking of unaliving tbh",
         "gonna top meself",
+        "I'm bored to death of living, I want to die",
+        "death by my own hand is all I think about",
     ],
 )
 def test_crisis_beside_a_near_miss_phrase_is_still_crisis(
