@@ -190,6 +190,17 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\n{title}")
         print(render(["set", "parser", "lines", *COLUMNS], rows))
     if quick:
+        # Where missed crisis lines went, as counts only (never the lines): a low-mood
+        # answer points to real help, "nothing" does not.
+        for held in (True, False):
+            went: dict[str, int] = {}
+            for labelled in (s for s in sets if s.held_out == held):
+                for text, label in labelled.lines:
+                    intent, kind = kindly(text)
+                    if label == "crisis" and kind != "safety":
+                        went[str(intent)] = went.get(str(intent), 0) + 1
+            title = "held out" if held else "tuned on"
+            print(f"missed crisis lines ({title}) answered as: {dict(sorted(went.items()))}")
         return
 
     lines = [t for s in sets if not s.held_out for t, _ in s.lines]

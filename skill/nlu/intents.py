@@ -72,6 +72,16 @@ _ASKS = re.compile(
 )
 
 
+# A control word said with an ending ("I want it all to stop, for good", "I'd like to skip
+# the rest of my life") is not a request to stop a practice: Kindly asks gently instead.
+_ENDING = re.compile(
+    r"\b(?:everything|all of it|it all|for good|forever|for ever|permanently|my life|"
+    r"this (?:world|life)|(?:not|never) (?:come|coming) back|goodbye|"
+    r"the rest of (?:my life|it all)|(?:done|finished) with (?:it all|everything|life))\b"
+)
+_ENDING_WORDS = 4
+
+
 @dataclass(frozen=True)
 class Match:
     """The result of parsing one line: the JSON contract of `kindly parse`."""
@@ -166,7 +176,11 @@ class IntentMatcher:
             hit = result.intent.name if result is not None else None
         if hit is not None:
             return self._match(text, hit, 1.0)
-        return self._understand(text, core, norm, prefixes)
+        match = self._understand(text, core, norm, prefixes)
+        ending = len(norm.split()) >= _ENDING_WORDS and _ENDING.search(norm)
+        if match.kind == "control" and ending:
+            return Match(text, CRISIS, "safety", match.confidence, check_in=True)
+        return match
 
     def _understand(self, text: str, core: str, norm: str, prefixes: frozenset[str]) -> Match:
         """The semantic layer, with the old nearest-sample fallback beside it."""

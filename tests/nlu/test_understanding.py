@@ -302,3 +302,25 @@ def test_a_weak_crisis_reading_beside_distress_gets_the_distress_answer(
     # Beside a practice it is still nothing: only distress answers point to real help.
     other = _semantic(catalogue, "crisis", "take_a_break").parse("honestly I feel strange lately")
     assert other.kind not in ("safety", "distress", "practice")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I need it all to stop, all of it",
+        "I'd like to skip the rest of my life",
+        "I want to rest and not come back",
+        "stop, I'm done with everything",
+    ],
+)
+def test_a_control_word_said_with_an_ending_asks_gently(matcher: IntentMatcher, text: str) -> None:
+    match = matcher.parse(text)
+    assert (match.intent, match.kind, match.check_in) == ("crisis", "safety", True)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("stop", "stop"), ("can you stop please", "stop"), ("skip this one", "skip")],
+)
+def test_plain_controls_stay_controls(matcher: IntentMatcher, text: str, intent: str) -> None:
+    assert matcher.parse(text).intent == intent
