@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> None:
 
     sets = load_sets()
     for held in (True, False):
-        rows = []
+        rows: list[list[object]] = []
         total: dict[str, tuple[int, int]] = {}
         for labelled in (s for s in sets if s.held_out == held):
             parsers = [("kindly", kindly)] + ([] if quick else [("hassil alone", hassil_alone)])
@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> None:
                     for key, (a, n) in s.items():
                         old = total.get(key, (0, 0))
                         total[key] = (old[0] + a, old[1] + n)
-        rows.append(["all of these", "kindly", "-"] + [_cell(total.get(c)) for c in COLUMNS])
+        rows.append(["all of these", "kindly", "-", *(_cell(total.get(c)) for c in COLUMNS)])
         title = "HELD OUT (never read, never trained on)" if held else "TUNED ON (optimistic)"
         print(f"\n{title}")
         print(render(["set", "parser", "lines", *COLUMNS], rows))
