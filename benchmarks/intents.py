@@ -194,13 +194,18 @@ def main(argv: list[str] | None = None) -> None:
         # answer points to real help, "nothing" does not.
         for held in (True, False):
             went: dict[str, int] = {}
+            asked: dict[str, int] = {}
             for labelled in (s for s in sets if s.held_out == held):
                 for text, label in labelled.lines:
                     intent, kind = kindly(text)
                     if label == "crisis" and kind != "safety":
                         went[str(intent)] = went.get(str(intent), 0) + 1
+                    request = catalogue.kind_of(label) in ("practice", "info")
+                    if request and label in catalogue.intents and intent != label:
+                        asked[kind] = asked.get(kind, 0) + 1
             title = "held out" if held else "tuned on"
             print(f"missed crisis lines ({title}) answered as: {dict(sorted(went.items()))}")
+            print(f"missed requests ({title}) answered as kind: {dict(sorted(asked.items()))}")
         return
 
     lines = [t for s in sets if not s.held_out for t, _ in s.lines]

@@ -61,7 +61,8 @@ _ASKS_FOR_SOMETHING = re.compile(
 # Asking to do a practice in so many words: "can we do the ...", "let's do it", "the X one".
 _LETS_DO = re.compile(
     r"\b(?:(?:can|could|shall) (?:we|you|i) (?:do|try|start|have)|let us (?:do|try|start)|"
-    r"lets (?:do|try|start)|do the|try the|start the|the \w+ one|(?:go|take me) through)\b"
+    r"lets (?:do|try|start)|do the|try the|start the|the \w+ one|(?:go|take me) through|"
+    r"(?:walk|talk|guide) me through|can you help me|i (?:just )?need something)\b"
 )
 # A line whose crisis words sat inside an everyday phrase of the crisis file ("my
 # character got unalived in the first five minutes of the stream") is talk about something
