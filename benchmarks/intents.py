@@ -195,6 +195,7 @@ def main(argv: list[str] | None = None) -> None:
         for held in (True, False):
             went: dict[str, int] = {}
             asked: dict[str, int] = {}
+            hurt: dict[str, int] = {}
             for labelled in (s for s in sets if s.held_out == held):
                 for text, label in labelled.lines:
                     intent, kind = kindly(text)
@@ -203,9 +204,12 @@ def main(argv: list[str] | None = None) -> None:
                     request = catalogue.kind_of(label) in ("practice", "info")
                     if request and label in catalogue.intents and intent != label:
                         asked[kind] = asked.get(kind, 0) + 1
+                    if label in ("low_mood", "grief", "panic") and intent != label:
+                        hurt[str(intent)] = hurt.get(str(intent), 0) + 1
             title = "held out" if held else "tuned on"
             print(f"missed crisis lines ({title}) answered as: {dict(sorted(went.items()))}")
             print(f"missed requests ({title}) answered as kind: {dict(sorted(asked.items()))}")
+            print(f"missed distress ({title}) answered as: {dict(sorted(hurt.items()))}")
         return
 
     lines = [t for s in sets if not s.held_out for t, _ in s.lines]
