@@ -2,17 +2,18 @@
 
     python -m benchmarks.intents [--quick]
 
-`--quick` prints Kindly's rows only (no hassil, no speed table): the check to run after
-each change to the safety content.
+`--quick` prints Kindly's rows only (no hassil, no speed table) with totals, and where
+missed crisis, request and distress lines went (counts only, never lines): the check to
+run after each change to the safety content.
 
 Sets, by how honest their figure is:
-- held out: benchmarks/data/writers/writer_{d,e,h,i,j,l,m}.yaml and benchmarks/data/blind.yaml,
+- held out: benchmarks/data/writers/writer_{d,e,h,i,j,l,m,p,q}.yaml and benchmarks/data/blind.yaml,
   written by sessions that never saw the templates, never read line by line and never
   trained on. Only their aggregate figures are printed here.
 - tuned: writer_{a,b,c}, heldout{,2}.yaml and tests/data: read, tuned on, and copied into
   intents/_examples.yaml, which trains the semantic layer; writer_{f,g}: crisis lines
-  diffed once, new-practice requests tuned on; writer_{k,n,o}: tuning sets (safety,
-  requests, distress) whose misses were read. Their figures are optimistic.
+  diffed once, new-practice requests tuned on; writer_{k,n,o,r,u}: tuning sets (safety,
+  requests, distress; writer_u whole) whose misses were read. Their figures are optimistic.
 Columns follow benchmarks/writers.py: requests = practice + info ids right.
 """
 
