@@ -33,7 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from benchmarks.wake import SHARED, seed_sentences
-from skill.hearing.wakenet import features
+from skill.hearing.netfront import features
 
 Pcm = npt.NDArray[np.int16]
 Audio = npt.NDArray[np.float64]

@@ -29,7 +29,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from skill.hearing.wakenet import CHANNELS, KERNEL, POOL, WEIGHTS, WINDOW, WakeNet, unfold
+from skill.hearing.netfront import CHANNELS, KERNEL, POOL, maxpool, unfold
+from skill.hearing.wakenet import WEIGHTS, WINDOW, WakeNet
 
 Floats = npt.NDArray[np.float32]
 Ints = npt.NDArray[np.int64]
@@ -85,11 +86,11 @@ class Data:
         return out
 
 
-def vary(x: Floats, rng: np.random.Generator) -> Floats:
-    """Other speakers and rooms from the same windows: the channels warped by 0.9-1.12 (a
+def vary(x: Floats, rng: np.random.Generator, warp: tuple[float, float] = (0.9, 1.12)) -> Floats:
+    """Other speakers and rooms from the same windows: the channels warped by `warp` (a
     vocal tract a little longer or shorter) for most, a band of channels masked for some."""
     b = len(x)
-    alpha = np.where(rng.random(b) < 0.7, rng.uniform(0.9, 1.12, b), 1.0)
+    alpha = np.where(rng.random(b) < 0.7, rng.uniform(*warp, b), 1.0)
     at = np.clip(np.arange(CHANNELS)[None, :] * alpha[:, None], 0, CHANNELS - 1.001)
     lo = at.astype(np.int64)
     frac = (at - lo)[:, None, :].astype(np.float32)
@@ -106,9 +107,18 @@ def vary(x: Floats, rng: np.random.Generator) -> Floats:
     return out
 
 
-def init(rng: np.random.Generator, mean: Floats, scale: Floats) -> dict[str, Floats]:
-    c1, c2, h = SIZES
-    flat = ((WINDOW - KERNEL + 1) // 2 - KERNEL + 1) // 2 * c2
+def init(
+    rng: np.random.Generator,
+    mean: Floats,
+    scale: Floats,
+    *,
+    window: int = WINDOW,
+    outputs: int = 1,
+    sizes: tuple[int, int, int] = SIZES,
+) -> dict[str, Floats]:
+    """Fresh weights for `netfront.hidden` over `window` steps, and `outputs` outputs."""
+    c1, c2, h = sizes
+    flat = ((window - KERNEL + 1) // 2 - KERNEL + 1) // 2 * c2
 
     def he(n_in: int, n_out: int) -> Floats:
         out: Floats = (rng.standard_normal((n_in, n_out)) * np.sqrt(2 / n_in)).astype(np.float32)
@@ -123,8 +133,8 @@ def init(rng: np.random.Generator, mean: Floats, scale: Floats) -> dict[str, Flo
         "b2": np.zeros(c2, np.float32),
         "w3": he(flat, h),
         "b3": np.zeros(h, np.float32),
-        "w4": he(h, 1) * 0.1,
-        "b4": np.zeros(1, np.float32),
+        "w4": he(h, outputs) * 0.1,
+        "b4": np.zeros(outputs, np.float32),
     }
 
 
@@ -148,9 +158,10 @@ def step(
     drop: float,
     rng: np.random.Generator,
 ) -> tuple[float, dict[str, Floats]]:
-    """Loss and gradients of one batch (weighted cross-entropy), with dropout on the hidden."""
-    from skill.hearing.wakenet import maxpool
+    """Loss and gradients of one batch (weighted cross-entropy), with dropout on the hidden.
 
+    One output: logistic, `y` the targets 0/1. Several: softmax, `y` the class indices.
+    """
     b = len(x)
     x = (x - w["mean"]) * w["scale"]
     u1 = unfold(x)
@@ -165,10 +176,18 @@ def step(
     a3 = f @ w["w3"] + w["b3"]
     keep = (rng.random(a3.shape) >= drop).astype(np.float32) / (1 - drop)
     r3 = np.maximum(a3, 0) * keep
-    logit = (r3 @ w["w4"] + w["b4"])[:, 0]
-    p = 1 / (1 + np.exp(-np.clip(logit, -30, 30)))
-    loss = float(-np.sum(weight * (y * np.log(p + 1e-7) + (1 - y) * np.log(1 - p + 1e-7))) / b)
-    dl = ((p - y) * weight / b).astype(np.float32)[:, None]
+    logits = r3 @ w["w4"] + w["b4"]
+    if logits.shape[1] == 1:
+        p = 1 / (1 + np.exp(-np.clip(logits[:, 0], -30, 30)))
+        loss = float(-np.sum(weight * (y * np.log(p + 1e-7) + (1 - y) * np.log(1 - p + 1e-7))) / b)
+        dl = ((p - y) * weight / b).astype(np.float32)[:, None]
+    else:
+        e = np.exp(logits - logits.max(axis=1, keepdims=True))
+        probs = e / e.sum(axis=1, keepdims=True)
+        picked = probs[np.arange(b), y.astype(np.int64)]
+        loss = float(-np.sum(weight * np.log(picked + 1e-7)) / b)
+        probs[np.arange(b), y.astype(np.int64)] -= 1
+        dl = (probs * weight[:, None] / b).astype(np.float32)
     g: dict[str, Floats] = {"w4": r3.T @ dl, "b4": dl.sum(axis=0)}
     da3 = (dl @ w["w4"].T) * keep * (a3 > 0)
     g["w3"], g["b3"] = f.T @ da3, da3.sum(axis=0)
@@ -192,13 +211,28 @@ def score_all(net: WakeNet, data: Data, ends: Ints, batch: int = 2048) -> Floats
     return np.concatenate(out) if out else np.zeros(0, np.float32)
 
 
+Moments = dict[str, tuple[Floats, Floats]]
+
+
+def adam(w: dict[str, Floats], g: dict[str, Floats], moments: Moments, t: int, lr: float) -> None:
+    """One Adam step (with a little weight decay) on `w` in place; `t` counts from 1."""
+    for k, grad in g.items():
+        m, v = moments[k]
+        grad = grad + 1e-4 * w[k]
+        m *= 0.9
+        m += 0.1 * grad
+        v *= 0.999
+        v += 0.001 * grad**2
+        w[k] -= (lr * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)).astype(np.float32)
+
+
 def train(data: Data, epochs: int, seed: int = 0) -> dict[str, Floats]:
     rng = np.random.default_rng(seed)
     sample = data.rows[rng.integers(0, len(data.rows), 20000)]
     mean = sample.mean(axis=0).astype(np.float32)
     scale = (1 / (sample.std(axis=0) + 1e-3)).astype(np.float32)
     w = init(rng, mean, scale)
-    moments = {k: (np.zeros_like(v), np.zeros_like(v)) for k, v in w.items()}
+    moments: Moments = {k: (np.zeros_like(v), np.zeros_like(v)) for k, v in w.items()}
     positives = np.nonzero(data.labels == 1)[0]
     negatives = np.nonzero(data.labels == 0)[0]
     hard = np.zeros(0, np.int64)
@@ -217,16 +251,7 @@ def train(data: Data, epochs: int, seed: int = 0) -> dict[str, Floats]:
             loss, g = step(w, vary(data.windows(ends[idx]), rng), y, weight, drop=0.3, rng=rng)
             total += loss * len(idx)
             t += 1
-            for k, grad in g.items():
-                m, v = moments[k]
-                grad = grad + 1e-4 * w[k]
-                m *= 0.9
-                m += 0.1 * grad
-                v *= 0.999
-                v += 0.001 * grad**2
-                w[k] -= (lr * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8)).astype(
-                    np.float32
-                )
+            adam(w, g, moments, t, lr)
         lr *= 0.85
         # hard negatives: the highest-scoring of a large random share of the negatives
         probe = rng.choice(negatives, min(len(negatives), 60000), replace=False)

@@ -1,9 +1,7 @@
 """The "hey kindly" wake model: a small network trained for the phrase, run with numpy.
 
-Features: the TFLite Micro audio front end (`pymicro-features`, Apache-2.0, x86_64 and
-aarch64 wheels; the front end microWakeWord's models hear through): 40 channels every
-10 ms, with its own noise suppression and per-channel gain control, so a quiet room and a
-noisy one look alike. Averaged in threes, the last `WINDOW` steps (1.5 s) are the input.
+Features and layers: `netfront` (the TFLite Micro front end, 40 channels every 10 ms,
+averaged in threes; the last `WINDOW` steps, 1.5 s, are the input).
 
 The network: two temporal convolutions (ReLU, max-pooled by two), a hidden layer and a
 logistic output, about 40 k weights in `hey_kindly.npz` beside this module. It is trained
@@ -13,80 +11,36 @@ nothing is trained or downloaded at run time.
 
 from __future__ import annotations
 
-import importlib
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from skill.errors import ModelError
 from skill.hearing.history import AudioHistory, KeepsHistory
+from skill.hearing.netfront import (
+    CHANNELS,
+    FRAME,
+    LAYERS,
+    POOL,
+    RATE,
+    frames_of,
+    front_end,
+    hidden,
+    warm_up,
+)
 from skill.hearing.wake import Spotter, Wake
 
-RATE = 16_000
-FRAME = 160  # samples per front-end step (10 ms)
-CHANNELS = 40
-POOL = 3  # front-end steps averaged into one model step (30 ms)
+__all__ = ["CHANNELS", "WEIGHTS", "WINDOW", "EitherSpotter", "NetSpotter", "WakeNet"]
 WINDOW = 50  # model steps the network sees (1.5 s)
-KERNEL = 3  # model steps each convolution spans
 STEP = POOL * FRAME / RATE  # seconds per model step
 LATE = 3  # model steps (90 ms) between hearing the phrase and reporting its end
-WARM_UP = 1.5  # seconds of the first audio the front end hears before the stream
 PHRASE_SECONDS = 0.9  # about how long the phrase lasts (the network reports its end)
 WEIGHTS = Path(__file__).with_name("hey_kindly.npz")
 Floats = npt.NDArray[np.float32]
-NAMES = ("mean", "scale", "w1", "b1", "w2", "b2", "w3", "b3", "w4", "b4")
-
-
-def front_end() -> Any:
-    """A fresh streaming front end (it adapts to the room as it hears it)."""
-    try:  # untyped (no py.typed): imported by name
-        features_module = importlib.import_module("pymicro_features")
-    except ImportError:
-        raise ModelError(
-            "the wake model needs pymicro-features: pip install pymicro-features"
-        ) from None
-    return features_module.MicroFrontend()
-
-
-def frames_of(frontend: Any, pcm: npt.NDArray[np.int16]) -> list[list[float]]:
-    """Feed whole 10 ms steps of `pcm` to `frontend`; the feature rows it gives back."""
-    rows = []
-    raw = pcm.astype("<i2").tobytes()
-    step = FRAME * 2
-    for at in range(0, len(raw) - step + 1, step):
-        out = frontend.process_samples(raw[at : at + step])
-        if out.features:
-            rows.append(out.features)
-    return rows
-
-
-def features(pcm: npt.NDArray[np.int16]) -> Floats:
-    """The front end's rows for a whole recording (fresh front end): shape (steps, 40)."""
-    rows = frames_of(front_end(), pcm)
-    return np.asarray(rows, np.float32).reshape(-1, CHANNELS)
-
-
-def pooled(rows: Floats) -> Floats:
-    """Average front-end rows in threes (drops a ragged end): shape (steps // 3, 40)."""
-    n = len(rows) // POOL * POOL
-    return np.asarray(rows[:n].reshape(-1, POOL, CHANNELS).mean(axis=1), np.float32)
-
-
-def unfold(x: Floats) -> Floats:
-    """(batch, steps, ch) -> (batch, steps - KERNEL + 1, KERNEL * ch): each conv's input."""
-    steps = x.shape[1] - KERNEL + 1
-    return np.concatenate([x[:, k : k + steps] for k in range(KERNEL)], axis=2)
-
-
-def maxpool(x: Floats) -> Floats:
-    """Max over pairs of steps (drops a ragged end)."""
-    n = x.shape[1] // 2 * 2
-    pooled: Floats = x[:, :n].reshape(x.shape[0], n // 2, 2, x.shape[2]).max(axis=2)
-    return pooled
+NAMES = (*LAYERS, "w4", "b4")
 
 
 @dataclass(frozen=True)
@@ -114,10 +68,7 @@ class WakeNet:
     def scores(self, windows: Floats) -> Floats:
         """Probability of the phrase ending at the end of each window (batch, WINDOW, 40)."""
         w = self.weights
-        x = (windows - w["mean"]) * w["scale"]
-        h = maxpool(np.maximum(unfold(x) @ w["w1"] + w["b1"], 0))
-        h = maxpool(np.maximum(unfold(h) @ w["w2"] + w["b2"], 0))
-        h = np.maximum(h.reshape(len(h), -1) @ w["w3"] + w["b3"], 0)
+        h = hidden(w, windows)
         logit = (h @ w["w4"] + w["b4"])[:, 0]
         return np.asarray(1 / (1 + np.exp(-np.clip(logit, -30, 30))), np.float32)
 
@@ -188,15 +139,11 @@ class NetSpotter(KeepsHistory):
         return max((score for end, score in self.recent if end >= seconds), default=0.0)
 
     def _warm_up(self, pcm: npt.NDArray[np.int16]) -> None:
-        """Let the front end learn the room from the first audio, repeated for `WARM_UP`
-        seconds: it takes about a second to settle (its noise estimate and gain start from
-        nothing), and a phrase said at once would be missed (measured: "hey kindly" after
-        0.4 s of a recording scored 0.09, after 2 s 0.9998). Running for days, the spotter
-        has long settled; a recording or a fresh start needs this."""
+        """Let the front end learn the room from the first audio (`netfront.warm_up`).
+        Running for days, the spotter has long settled; a recording or a fresh start
+        needs this."""
         self.warm = True
-        first = pcm[: 3 * FRAME]  # the first 30 ms: the room, before anyone speaks
-        first = first[: len(first) // FRAME * FRAME]
-        frames_of(self.frontend, np.tile(first, int(WARM_UP * RATE) // len(first)))
+        warm_up(self.frontend, pcm)
 
     def reset(self) -> None:
         """Forget the audio so far (after a request was handled); the front end keeps the

@@ -1,7 +1,7 @@
-"""A lone control word spotted against a phone loop (skill.hearing.asr.controls): it counts
-only when the person's voice lies inside it, and never when two control words compete.
-The forced choice among the control words names a control only when another pass heard
-that word too, and it is decoded on the loud part of the utterance only."""
+"""The helpers of the one-word controls (skill.hearing.asr.controls): where the person's
+voice lies in a short utterance, how the network's word and PocketSphinx's forced choice
+make one choice (never one control for another), and the choice naming a control only
+when a reading heard that word too."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from skill.hearing.asr.controls import (
     CHOICES,
     CONTROL_WORDS,
     choice_grammar,
-    control_heard,
-    keyphrase_list,
+    combine,
     loud_part,
+    loud_span,
     settle,
 )
+from skill.hearing.controlnet import WORDS
 from skill.nlu.intents import IntentMatcher
 
 FRAME = 160
@@ -30,29 +31,31 @@ def audio(*loud: tuple[int, int], frames: int = 150) -> np.ndarray:
     return np.clip(pcm, -32768, 32767).astype(np.int16)
 
 
-def test_a_word_that_holds_the_voice_is_heard() -> None:
-    assert control_heard([("stop", 38, 72)], audio((40, 70))) == "stop"
-
-
-def test_a_word_among_other_loud_speech_is_not() -> None:
-    # "I can't stop crying": the voice goes on well outside the spotted word
-    assert control_heard([("stop", 38, 72)], audio((5, 30), (40, 70), (80, 130))) is None
-
-
-def test_two_different_words_over_the_voice_give_no_control() -> None:
-    assert control_heard([("stop", 38, 72), ("skip", 39, 70)], audio((40, 70))) is None
-
-
-def test_a_word_spotted_in_the_noise_before_the_voice_is_not() -> None:
-    assert control_heard([("pause", 2, 15), ("stop", 38, 72)], audio((40, 70))) == "stop"
-    assert control_heard([("pause", 2, 15)], audio((40, 70))) is None
-
-
 def test_every_control_word_is_its_own_control(matcher: IntentMatcher) -> None:
     for word in CONTROL_WORDS:
         match = matcher.parse(word)
         assert (match.intent, match.kind) == (word, "control")
-    assert keyphrase_list().splitlines()[0] == f"stop /{CONTROL_WORDS['stop']:g}/"
+    assert WORDS == CHOICES == (*CONTROL_WORDS, "yes", "no")
+
+
+def test_the_loud_span_is_the_voice_not_the_room() -> None:
+    span = loud_span(audio((60, 90)))
+    assert span is not None
+    # the 50 ms smoothing may widen it by two frames either side
+    assert 58 <= span[0] <= 60 and 90 <= span[1] <= 92
+    # two words: the span holds both, and the room between
+    two = loud_span(audio((20, 40), (100, 120)))
+    assert two is not None and two[0] <= 20 and two[1] >= 120
+    assert loud_span(np.zeros(0, np.int16)) is None
+
+
+def test_the_choice_names_a_control_only_with_a_reading_behind_it() -> None:
+    assert settle("stop", ["stop", None, "that"]) == "stop"  # the grammar heard it
+    assert settle("stop", [None, "top", "shop"]) is None  # no reading heard "stop"
+    assert settle("pause", ["stop"]) is None  # the reading heard another control
+    assert settle("yes", ["yes"]) is None  # an answer, not a control
+    assert settle("", ["stop"]) is None  # the network heard no lone control word
+    assert settle(None, ["stop"]) is None  # not asked: nothing to settle
 
 
 def test_the_loud_part_is_the_voice_with_a_little_either_side() -> None:
@@ -65,18 +68,18 @@ def test_the_loud_part_is_the_voice_with_a_little_either_side() -> None:
     assert len(loud_part(np.zeros(0, np.int16))) == 0
 
 
-def test_the_forced_choice_names_a_control_only_with_a_second_pass_behind_it() -> None:
-    assert settle("stop", None, ["stop", None, "that"]) == "stop"  # the grammar heard it
-    assert settle("stop", None, [None, "top", "shop"]) is None  # nobody else heard "stop"
-    assert settle("stop", "stop", []) == "stop"  # the spotter heard it
-    assert settle("pause", "stop", ["please"]) is None  # the spotter heard another word
-    assert settle("yes", None, ["yes"]) is None  # an answer, not a control
-    assert settle(None, "stop", ["stop"]) is None  # no choice: nothing to settle
-
-
 def test_the_choice_grammar_holds_every_control_and_the_answers() -> None:
     grammar = choice_grammar()
     assert grammar.startswith("#JSGF V1.0;")
     alternatives = grammar.split("=", 1)[1].strip(" ;\n").split(" | ")
     assert alternatives == list(CHOICES)
-    assert set(CONTROL_WORDS) | {"yes", "no"} == set(alternatives)
+
+
+def test_the_network_and_the_forced_choice_give_one_choice() -> None:
+    assert combine("stop", 0.6, "stop") == "stop"  # both heard it
+    assert combine("stop", 0.95, "skip") == "stop"  # the network fairly sure
+    assert combine("stop", 0.6, "skip") == ""  # they lean to different words: none
+    assert combine("yes", 0.7, "no") == ""
+    assert combine("stop", 0.3, "skip") == "skip"  # the network barely leans
+    # the network heard no lone control word: it may not know the voice
+    assert combine("", 0.99, "pause") == "pause"

@@ -1,63 +1,47 @@
-"""One-word controls against a phone loop: "stop" alone, heard with acoustic evidence.
+"""One-word controls: "stop" alone, heard across voices.
 
-A lone control word is short (0.3-0.5 s) and gives the general passes little to go on: the
-templates' grammar often loses every path in noise and the open pass hears "that" or
-"tell". So a short utterance is also searched for the control words by keyword spotting
-(PocketSphinx kws): a word is spotted only when the audio fits it better than a loop of
-any English phones ("any speech or noise"), by the word's threshold. And it must hold
-the person's voice: the loud part of the utterance lies inside the spotted word, so a
-"stop" inside a longer sentence ("I can't stop crying") or among other words is not one,
-and two different words spotted there are no answer at all (never one control for
-another).
+A lone control word is short (0.3-0.7 s) and gives the general passes little to go on: the
+templates' grammar often loses every path in noise, and the open pass hears "that" or
+"tell". So a short utterance is heard by two hearers made for the words:
 
-The thresholds are acoustic tuning (a likelihood ratio against the phone loop; smaller is
-looser), chosen on two of the four test voices (joe, espeak en-us) in pink and babble
-noise at 15-25 dB; `python -m benchmarks.hearing --controls` reports the other two as
-never tuned on. Near-homophones said alone ("top", "cause", "fast") can still be spotted.
+- a small network trained for them (`skill.hearing.controlnet`): which of `CHOICES` it
+  is, or none ("": another word, several words, noise), with a probability;
+- PocketSphinx's forced choice among `CHOICES` (`choice_grammar`), decoded on the loud
+  part only (`loud_part`: babble before and after the word otherwise decides it).
 
-The spotter misses most lone words in voices it was not tuned on, so a short utterance is
-also heard by a forced choice (`choice_grammar`): which of the control words, "yes" or
-"no" is it, decoded on its loud part only (`loud_part`: babble before and after the word
-otherwise decides the choice) with that part's own cepstral mean. The choice alone would
-make a control of any short word ("shop" is nearest "stop"); it names the control
-(`settle`) when another pass heard that same word too (a reading, one of the open pass's
-alternatives, the background, or the spotter), and it speaks against a control the
-readings chose that it did not choose (a control heard as another is the worst answer).
+What the recogniser does with them (`asr.sphinx`):
+- the network sure of a control word (over the threshold chosen on validation clips):
+  that word is the utterance, and no other pass runs: a lone "stop" is never heard as
+  another control or as a crisis statement by a pass that guessed;
+- otherwise the two are combined (`combine`) into the transcript's `choice`: a lone
+  control word the readings chose that the choice is not is not acted on (a control
+  heard as another is the worst answer), and the choice names the control (`settle`)
+  when a reading heard that same word too.
+
+The network hears the voices it was trained on almost perfectly but can call a voice far
+from them "other" (hibari heart, never trained on): then the forced choice stands. Where
+they name different words, neither is taken. Utterances that are no lone word (longer
+than `MAX_SECONDS`) keep the general passes alone: "say that again", "slow down a bit".
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 
-# control word (the grammar's own word for the intent) -> spotting threshold
-CONTROL_WORDS: dict[str, float] = {
-    "stop": 1e-20,
-    "pause": 1e-20,
-    "resume": 1e-15,
-    "repeat": 1e-25,
-    "slower": 1e-25,
-    "faster": 1e-20,
-    "skip": 1e-25,
-}
-MAX_SECONDS = 2.5  # longer utterances are sentences: the controls pass does not run
-LOUD_DB = 10.0  # within this of the loudest 50 ms is the person's voice
-INSIDE = 0.8  # of the loud frames, at least this share lies inside the spotted word
-FRAME = 160  # 10 ms at 16 kHz: PocketSphinx's frame
-MARGIN = 5  # frames either side of a spotted word still count as inside it
-# The forced choice: the control words, and the answers to a question, so that "yes" said
-# alone is not forced onto a control.
+CONTROL_WORDS = ("stop", "pause", "resume", "repeat", "slower", "faster", "skip")
+# The network's words: the control words, and the answers to a question, so that "yes"
+# said alone is not forced onto a control.
 CHOICES = (*CONTROL_WORDS, "yes", "no")
-TRIM_DB = 15.0  # the loud part: frames within this of the loudest 50 ms...
+MAX_SECONDS = 2.5  # longer utterances are sentences: no lone word is looked for
+LOUD_DB = 10.0  # within this of the loudest 50 ms is the person's voice
+FRAME = 160  # 10 ms at 16 kHz
+TRIM_DB = 15.0  # the forced choice's loud part: frames within this of the loudest 50 ms...
 TRIM_PAD = 15  # ... and this many 10 ms frames either side
-
-
-def keyphrase_list() -> str:
-    """The control words in PocketSphinx's kws format."""
-    return "".join(f"{word} /{threshold:g}/\n" for word, threshold in CONTROL_WORDS.items())
+TRUST = 0.9  # the network's word over this probability is the choice, whatever the other
+LEAN = 0.5  # ... over this, a forced choice of another word is no choice at all
 
 
 def levels_db(pcm: npt.NDArray[np.int16]) -> npt.NDArray[np.float64]:
@@ -71,25 +55,14 @@ def levels_db(pcm: npt.NDArray[np.int16]) -> npt.NDArray[np.float64]:
     return out
 
 
-def control_heard(
-    segments: Sequence[tuple[str, int, int]], pcm: npt.NDArray[np.int16]
-) -> str | None:
-    """The control word spotted in a short utterance, if it alone holds the person's voice.
-
-    `segments`: (word, first frame, last frame) of each spotted word.
-    """
+def loud_span(pcm: npt.NDArray[np.int16]) -> tuple[int, int] | None:
+    """The first and last 10 ms frame of the utterance's loud part (within `LOUD_DB` of
+    its loudest 50 ms: the person's voice, not the room); None for no audio."""
     levels = levels_db(pcm)
     if not len(levels):
         return None
     loud = np.nonzero(levels >= float(levels.max()) - LOUD_DB)[0]
-    need = math.ceil(INSIDE * len(loud))
-    words = {
-        word
-        for word, start, end in segments
-        if word in CONTROL_WORDS
-        and np.count_nonzero((loud >= start - MARGIN) & (loud <= end + MARGIN)) >= need
-    }
-    return words.pop() if len(words) == 1 else None
+    return int(loud[0]), int(loud[-1])
 
 
 def choice_grammar() -> str:
@@ -107,10 +80,22 @@ def loud_part(pcm: npt.NDArray[np.int16]) -> npt.NDArray[np.int16]:
     return pcm[first * FRAME : last * FRAME]
 
 
-def settle(chosen: str | None, spotted: str | None, heard: Sequence[str | None]) -> str | None:
-    """The control word a short utterance holds: the forced choice, when it is a control
-    word and another pass heard it too (the spotter, or a word of any of `heard`)."""
+def combine(word: str, probability: float, forced: str) -> str:
+    """The choice from the network's `word` ("" for none) at `probability` and the forced
+    choice `forced`: the network's word when it is fairly sure (`TRUST`); no word when it
+    leans (`LEAN`) to another word than the forced choice; else the forced choice (the
+    network does not know every voice: its "other" alone does not overrule)."""
+    if word and probability >= TRUST:
+        return word
+    if word and probability >= LEAN and word != forced:
+        return ""
+    return forced
+
+
+def settle(chosen: str | None, heard: Sequence[str | None]) -> str | None:
+    """The control word a short utterance holds: the network's choice, when it is a
+    control word and a reading heard it too (a word of any of `heard`)."""
     if chosen not in CONTROL_WORDS:
         return None
     words = {word for text in heard if text for word in text.lower().split()}
-    return chosen if chosen == spotted or chosen in words else None
+    return chosen if chosen in words else None

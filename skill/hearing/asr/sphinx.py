@@ -10,9 +10,10 @@ the words Kindly can hear (small and quick to load):
   run on the buffered utterance at the end: what the audio sounds like without Kindly's
   bias, the evidence every reading is weighed against (`skill.hearing.evidence`).
 - "spot": the crisis keyphrases against a phone loop (`asr.spotting`).
-- "controls": for a short utterance only, the control words spotted against a phone loop,
-  and "choice": its loud part heard as one of the control words, "yes" or "no"
-  (`asr.controls`): a lone "stop" in noise, which the other passes lose.
+
+- "choice": a short utterance's loud part heard as one of the control words, "yes" or
+  "no", beside the control-word network (`skill.hearing.controlnet`, see `asr.controls`):
+  a lone control word the network is sure of needs no pass at all.
 
 Each pass costs about as much as another (the acoustic scores are not shared between
 searches), so the two evidence passes run only as far as the first readings ask
@@ -45,14 +46,15 @@ from skill.errors import ModelError
 from skill.hearing.asr.base import Closer, Look, Transcript, check_mode
 from skill.hearing.asr.controls import (
     CHOICES,
+    CONTROL_WORDS,
     MAX_SECONDS,
     choice_grammar,
-    control_heard,
+    combine,
     loud_part,
     settle,
 )
-from skill.hearing.asr.controls import keyphrase_list as control_list
 from skill.hearing.asr.spotting import keyphrase_list, keyphrase_words
+from skill.hearing.controlnet import ControlNet, Verdict, control_net
 from skill.hearing.grammar.compile import compile_grammar, spoken_words
 from skill.hearing.grammar.lm import GENERAL_WORDS, LM_VERSION, Vocabulary, build_arpa, corpus
 from skill.hearing.grammar.wordgraph import WordGraph
@@ -62,7 +64,6 @@ OPEN = "open"
 GRAMMAR = "grammar"
 BACKGROUND = "background"
 SPOT = "spot"
-CONTROLS = "controls"
 CHOICE = "choice"
 NBEST = 10
 STREAM_CHUNK = 3200  # bytes: 100 ms of 16 kHz int16, as a microphone gives it
@@ -134,10 +135,6 @@ class SphinxResources:
     def keyphrases(self) -> Path:
         return self.folder / "crisis.kws"
 
-    @property
-    def controls(self) -> Path:
-        return self.folder / "controls.kws"
-
 
 def sphinx_resources(
     catalogue: Catalogue, wake_phrase: str = "hey kindly", root: Path | None = None
@@ -146,7 +143,7 @@ def sphinx_resources(
     dict_path = model_dir() / "cmudict-en-us.dict"
     stat = dict_path.stat()
     vocabulary_id = hashlib.sha256(
-        f"pocketsphinx:{LM_VERSION}:{control_list()}:{dict_path}:"
+        f"pocketsphinx:{LM_VERSION}:{' '.join(CHOICES)}:{dict_path}:"
         f"{stat.st_size}:{stat.st_mtime_ns}".encode()
     ).hexdigest()[:16]
 
@@ -164,7 +161,6 @@ def sphinx_resources(
             "kindly.lm": build_arpa(sentences, general),
             "kindly.dict": _dictionary(words),
             "crisis.kws": keyphrase_list(words),
-            "controls.kws": control_list(),
         }
 
     grammar = compile_grammar(
@@ -216,6 +212,7 @@ class SphinxRecogniser:
         mode: str = "both",
         nbest: int = NBEST,
         background: bool = True,
+        controls: ControlNet | None = None,
     ):
         ps = pocketsphinx_module()
         self.mode = check_mode(mode)
@@ -236,11 +233,12 @@ class SphinxRecogniser:
             if background:
                 self.decoder.add_lm_file(BACKGROUND, str(model_dir() / "en-us.lm.bin"))
                 self.decoder.add_kws(SPOT, str(resources.keyphrases))
-                self.decoder.add_kws(CONTROLS, str(resources.controls))
                 self.decoder.add_jsgf_string(CHOICE, choice_grammar())
         except (RuntimeError, ValueError, OSError) as exc:
             raise ModelError(f"PocketSphinx could not load its model or grammar: {exc}") from None
         self.stream_search = GRAMMAR if mode == GRAMMAR else OPEN
+        # the control-word network hears short utterances (with the evidence passes only)
+        self.controls = (controls or control_net()) if background else None
 
     def reset(self) -> None:
         """A fresh front end: no cepstral mean or noise estimate from earlier audio."""
@@ -276,6 +274,23 @@ class SphinxDecoding:
         decoder = self.decoder
         decoder.end_utt()
         audio = bytes(self.buffer) if self.buffer is not None else None
+        verdict = self._verdict(audio)
+        if verdict is not None and verdict.sure and verdict.word in CONTROL_WORDS:
+            # a lone control word for sure: the word itself, and no pass that could guess
+            # another control (or a crisis) from a word it hears badly
+            self.buffer = None
+            word = verdict.word
+            self.finished = Transcript(
+                word,
+                word,
+                engine="pocketsphinx",
+                mode=self.rec.mode,
+                background=word,
+                spotted=(),
+                control=word,
+                choice=word,
+            )
+            return self.finished
         if audio:
             # The streamed pass served the partials (endpointing); its final reading is
             # decoded again over the whole utterance with the utterance's own mean.
@@ -289,13 +304,11 @@ class SphinxDecoding:
         background: str | None = None
         spotted: tuple[str, ...] | None = None
         control: str | None = None
-        spotted_control: str | None = None
         choice: str | None = None
         if audio is not None:
             self.buffer = None
-            if self.rec.background and 0 < len(audio) <= MAX_SECONDS * 32_000:
-                spotted_control = self._control(audio)
-                choice = self._choose(audio)
+            if verdict is not None:
+                choice = combine(verdict.word, verdict.probability, self._choose(audio))
             if self.rec.mode == "both":
                 grammar = self._decode(GRAMMAR, audio)
             if self.rec.mode != OPEN and not grammar and audio:
@@ -306,8 +319,7 @@ class SphinxDecoding:
             if self.rec.background:
                 background, spotted = self._evidence(audio, grammar, open_text, alternatives, look)
             if choice is not None:
-                heard = (grammar, open_text, background, *alternatives)
-                control = settle(choice, spotted_control, heard)
+                control = settle(choice, (grammar, open_text, background, *alternatives))
             decoder.activate_search(self.rec.stream_search)
         self.finished = Transcript(
             grammar,
@@ -322,11 +334,12 @@ class SphinxDecoding:
         )
         return self.finished
 
-    def _control(self, audio: bytes) -> str | None:
-        """The control word a short utterance holds alone, spotted (or None)."""
-        self._decode(CONTROLS, audio, batch=False)
-        segments = [(s.word.strip(), s.start_frame, s.end_frame) for s in self.decoder.seg() or ()]
-        return control_heard(segments, np.frombuffer(audio, "<i2"))
+    def _verdict(self, audio: bytes | None) -> Verdict | None:
+        """The control-word network's verdict on a short utterance (None: not asked)."""
+        if not self.rec.background or not audio or len(audio) > MAX_SECONDS * 32_000:
+            return None
+        net = self.rec.controls
+        return net.hear(np.frombuffer(audio, "<i2")) if net is not None else None
 
     def _choose(self, audio: bytes) -> str:
         """Which control word, "yes" or "no" the loud part of a short utterance is ("")."""
