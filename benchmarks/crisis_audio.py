@@ -117,8 +117,8 @@ def decode(folder: Path, name: str, only: str | None) -> None:
     from skill.nlu.intents import IntentMatcher
 
     items = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    if only:
-        items = [i for i in items if i["kind"] == only]
+    if only:  # kinds, comma-separated
+        items = [i for i in items if i["kind"] in only.split(",")]
     config = load_config()
     matcher = IntentMatcher(catalogue_for(config))
     recogniser = make_recogniser(matcher.catalogue, config.hearing)
@@ -137,9 +137,10 @@ def decode(folder: Path, name: str, only: str | None) -> None:
         listener.endpointer.finish()
         decoding = listener.decoding
         out[item["n"]] = decoding.finish(lambda _: Look.CRISIS) if decoding else None
+        if len(out) % 20 == 0 or len(out) == len(items):  # a long run can be read as it goes
+            with (folder / f"{name}.pkl").open("wb") as f:
+                pickle.dump({"content": os.environ.get("KINDLY_CONTENT", ""), "readings": out}, f)
     cpu = time.process_time() - started
-    with (folder / f"{name}.pkl").open("wb") as f:
-        pickle.dump({"content": os.environ.get("KINDLY_CONTENT", ""), "readings": out}, f)
     print(f"{name}: {len(items)} files, {cpu:.0f} CPU s ({cpu / max(len(items), 1):.1f}/file)")
 
 
