@@ -3,6 +3,8 @@
     python -m benchmarks.crisis_audio render OUT          # the tuning audio + manifest
     python -m benchmarks.crisis_audio decode OUT NAME [--only safety]   # one decode, stored
     python -m benchmarks.crisis_audio report OUT NAME [NAME ...]        # figures side by side
+
+(report and flips classify with the intents KINDLY_CONTENT names: give the decode's.)
     python -m benchmarks.crisis_audio flips OUT NAME NAME               # safety lines that flip
 
 The tuning set is made from TUNING text only (writers a, b, c, f, g, k, n, o, r and
@@ -13,9 +15,10 @@ pink or babble noise at 15-20 dB; plus the even half of the real coffee orders
 (../shared/realspeech; the odd half is never used here).
 
 `decode` runs every file once through the current checkout (run it from another checkout
-with PYTHONPATH to measure that one; KINDLY_CONTENT picks the intents) with every evidence
-pass forced, and stores the readings (OUT/NAME.pkl, outside the repository). `report`
-applies the listener's own decision (`how_close` gating, then `interpret`) to the stored
+with PYTHONPATH to measure that one; KINDLY_CONTENT picks the intents; CRISIS_AUDIO_LIMIT=N
+decodes the first N files only) with every evidence pass forced, and stores the readings
+(OUT/NAME.pkl, outside the repository, every 20 files). `report` applies the listener's
+own decision (`how_close` gating, then `interpret`) to the stored
 readings, so a decision rule can be compared without decoding again:
 
     crisis recall (full response / asked first), abuse+emergency given a safety response,
@@ -119,6 +122,7 @@ def decode(folder: Path, name: str, only: str | None) -> None:
     items = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     if only:  # kinds, comma-separated
         items = [i for i in items if i["kind"] in only.split(",")]
+    items = items[: int(os.environ.get("CRISIS_AUDIO_LIMIT", len(items)))]  # a quick look
     config = load_config()
     matcher = IntentMatcher(catalogue_for(config))
     recogniser = make_recogniser(matcher.catalogue, config.hearing)
