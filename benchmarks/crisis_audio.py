@@ -3,9 +3,9 @@
     python -m benchmarks.crisis_audio render OUT          # the tuning audio + manifest
     python -m benchmarks.crisis_audio decode OUT NAME [--only safety]   # one decode, stored
     python -m benchmarks.crisis_audio report OUT NAME [NAME ...]        # figures side by side
+    python -m benchmarks.crisis_audio flips OUT NAME NAME               # safety lines that flip
 
 (report and flips classify with the intents KINDLY_CONTENT names: give the decode's.)
-    python -m benchmarks.crisis_audio flips OUT NAME NAME               # safety lines that flip
 
 The tuning set is made from TUNING text only (writers a, b, c, f, g, k, n, o, r and
 tests/data): safety lines (crisis, abuse, emergency, as the text is classified when the set
