@@ -7,9 +7,9 @@ missed crisis, request and distress lines went (counts only, never lines): the c
 run after each change to the safety content.
 
 Sets, by how honest their figure is:
-- held out: benchmarks/data/writers/writer_{d,e,h,i,j,l,m,p,q}.yaml and benchmarks/data/blind.yaml,
-  written by sessions that never saw the templates, never read line by line and never
-  trained on. Only their aggregate figures are printed here.
+- held out: benchmarks/data/writers/writer_{d,e,h,i,j,l,m,p,q,s,t}.yaml and
+  benchmarks/data/blind.yaml, written by sessions that never saw the templates, never read
+  line by line and never trained on. Only their aggregate figures are printed here.
 - tuned: writer_{a,b,c}, heldout{,2}.yaml and tests/data: read, tuned on, and copied into
   intents/_examples.yaml, which trains the semantic layer; writer_{f,g}: crisis lines
   diffed once, new-practice requests tuned on; writer_{k,n,o,r,u}: tuning sets (safety,
@@ -50,6 +50,8 @@ HELD_OUT = (
     "writer_m",
     "writer_p",
     "writer_q",
+    "writer_s",
+    "writer_t",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")
