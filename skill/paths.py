@@ -8,9 +8,16 @@ config ($KINDLY_CONFIG, the file), data ($KINDLY_DATA: models, voices, markers) 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import shutil
 import tempfile
+import time
 from pathlib import Path
+
+log = logging.getLogger(__name__)
+STALE_TMP = 600.0  # seconds: a temporary file this old belongs to a writer that died
+UNUSED_FOR = 30 * 86_400.0  # seconds: a dear cache entry of other content unused this long
 
 CONFIG_ENV = "KINDLY_CONFIG"
 SYSTEM_CONFIG = Path("/etc/kindly/config.yaml")
@@ -59,3 +66,32 @@ def atomic_write(path: Path, data: bytes | str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def prune_cache(current: Path, unused_for: float = 0.0) -> None:
+    """Remove what older content or code left beside `current` in its cache folder.
+
+    Each content or code change writes a new entry (a table, a model, a grammar folder), so
+    without this the cache grows for ever. Entries not used for `unused_for` seconds go (0:
+    all but `current`); a longer time keeps what another process may be running (a test, a
+    draft practice) when an entry is dear to rebuild. `current` is marked used now.
+    Temporary entries (".name...") stay until `STALE_TMP` old, as a writer may still be
+    filling them. A cache that cannot be pruned only costs disk: logged, never raised.
+    """
+    now = time.time()
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            os.utime(current)
+        for entry in current.parent.iterdir():
+            limit = STALE_TMP if entry.name.startswith(".") else unused_for
+            if entry != current and now - entry.lstat().st_mtime >= limit:
+                _remove(entry)
+    except OSError as exc:
+        log.debug("cannot prune %s: %s", current.parent, exc)
+
+
+def _remove(entry: Path) -> None:
+    if entry.is_dir() and not entry.is_symlink():
+        shutil.rmtree(entry, ignore_errors=True)
+    else:
+        entry.unlink(missing_ok=True)

@@ -31,7 +31,7 @@ from skill.nlu import fallback
 from skill.nlu import normalize as normalize_module
 from skill.nlu.fallback import STOP_WORDS, stem
 from skill.nlu.normalize import normalize
-from skill.paths import atomic_write, cache_dir
+from skill.paths import UNUSED_FOR, atomic_write, cache_dir, prune_cache
 from skill.yamldoc import YamlDoc
 
 log = logging.getLogger(__name__)
@@ -320,9 +320,12 @@ def semantic_model(
     """The trained model for this content, from the cache or trained now and cached."""
     path = _cache_path(catalogue)
     try:
-        return SemanticModel.from_bytes(path.read_bytes())
+        cached = SemanticModel.from_bytes(path.read_bytes())
     except (OSError, ValueError, KeyError):
         pass
+    else:
+        prune_cache(path, UNUSED_FOR)
+        return cached
     examples = [(i, canon(normalize(t))) for i, t in load_examples(catalogue)]
     model = train(samples, examples)
     model.cues = load_cues(catalogue)
@@ -330,4 +333,6 @@ def semantic_model(
         atomic_write(path, model.to_bytes())
     except OSError as exc:  # a read-only cache only costs start-up time
         log.info("cannot cache the semantic model: %s", exc)
+    else:
+        prune_cache(path, UNUSED_FOR)
     return model

@@ -8,7 +8,6 @@ import hashlib
 import json
 import logging
 import re
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ from skill.nlu import fallback as fallback_module
 from skill.nlu import normalize as normalize_module
 from skill.nlu.fallback import feature_table
 from skill.nlu.normalize import normalize
-from skill.paths import atomic_write, cache_dir
+from skill.paths import atomic_write, cache_dir, prune_cache
 
 log = logging.getLogger(__name__)
 # Samples per intent kept in the exact table; beyond that hassil matches directly.
@@ -172,20 +171,3 @@ def template_samples(catalogue: Catalogue, canon: Canon) -> tuple[list[tuple[str
 
 
 _warned = False  # the unwritable cache is said once per process
-STALE_TMP = 600.0  # seconds: a temporary file this old belongs to a writer that died
-
-
-def prune_cache(current: Path) -> None:
-    """Remove the sample tables of older content or code, and dead writers' temp files."""
-    now = time.time()
-    try:
-        for other in current.parent.iterdir():
-            if other == current:
-                continue
-            stale = other.suffix == ".json" or (
-                other.suffix == ".tmp" and now - other.stat().st_mtime > STALE_TMP
-            )
-            if stale:
-                other.unlink(missing_ok=True)
-    except OSError as exc:
-        log.debug("cannot prune %s: %s", current.parent, exc)

@@ -1,16 +1,19 @@
 """A cache folder that cannot be written, on a real read-only or full file system (a tmpfs
 mounted in a private mount namespace): Kindly carries on from memory with one warning,
-leaves no temporary file, and the intents cache keeps only the current table."""
+leaves no temporary file, and the intents cache keeps only the current table (the dearer
+semantic models and grammars of other content go once unused for `UNUSED_FOR`)."""
 
 from __future__ import annotations
 
 import json
 import os
+import time
 import wave
 from pathlib import Path
 
 import pytest
 
+from skill.paths import STALE_TMP, UNUSED_FOR, prune_cache
 from tests.faults.kit import TRACEBACK, kindly, kindly_on_mount, require_mounts
 
 pytestmark = pytest.mark.system
@@ -45,16 +48,45 @@ def test_parse_with_an_unwritable_cache(tmp_path: Path, fault: str) -> None:
     assert "LEFTOVER" not in out
 
 
+def _aged(path: Path, seconds: float, data: bytes = b"x") -> Path:
+    """`path` (written if missing) last used `seconds` ago."""
+    if not path.exists():
+        path.write_bytes(data)
+    when = time.time() - seconds
+    os.utime(path, (when, when))
+    return path
+
+
 def test_the_intents_cache_keeps_only_the_current_table(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    intents = cache / "intents"
+    intents, semantic = cache / "intents", cache / "semantic"
     intents.mkdir(parents=True)
+    semantic.mkdir()
     old = intents / "0123456789abcdef-000000000000.json"
     old.write_text('{"samples": [], "complete": true}', encoding="utf-8")
+    stale = _aged(semantic / "0123456789abcdef-000000000000.npz", UNUSED_FOR + 60)
+    lately = _aged(semantic / "fedcba9876543210-000000000000.npz", UNUSED_FOR - 3600)
     done = kindly(["parse", "I messed up"], tmp_path, KINDLY_CACHE=str(cache))
     assert done.returncode == 0, done.stderr.decode()
     kept = sorted(p.name for p in intents.iterdir())
     assert len(kept) == 1 and kept[0] != old.name, kept
+    models = sorted(p.name for p in semantic.iterdir())  # this content's, and `lately`
+    assert lately.name in models and stale.name not in models and len(models) == 2, models
+
+
+def test_pruning_keeps_what_was_used_lately(tmp_path: Path) -> None:
+    current = _aged(tmp_path / "current.npz", UNUSED_FOR + 60)  # old, but in use now
+    lately = _aged(tmp_path / "lately.npz", UNUSED_FOR - 3600)
+    (tmp_path / "stale" / "inside").mkdir(parents=True)  # a grammar folder, files within
+    _aged(tmp_path / "stale", UNUSED_FOR + 60)
+    writing = _aged(tmp_path / ".being-written.tmp", STALE_TMP - 60)
+    _aged(tmp_path / ".writer-died.tmp", STALE_TMP + 60)
+    prune_cache(current, UNUSED_FOR)
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == sorted([current.name, lately.name, writing.name])
+    assert time.time() - current.stat().st_mtime < 60  # marked used
+    prune_cache(current)  # the cheap tables: all but the current one
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([current.name, writing.name])
 
 
 def _silence(path: Path, seconds: float = 1.0) -> Path:

@@ -42,7 +42,7 @@ from skill.hearing.grammar.wordgraph import (
     to_fsg,
 )
 from skill.nlu.tables import compile_templates
-from skill.paths import cache_dir
+from skill.paths import UNUSED_FOR, cache_dir, prune_cache
 
 log = logging.getLogger(__name__)
 GRAMMAR_VERSION = "1"
@@ -159,6 +159,7 @@ def compile_grammar(
     meta_path = folder / "grammar.json"
     if meta_path.exists():
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        prune_cache(folder, UNUSED_FOR)
         return CompiledGrammar(key, folder, frozenset(meta["words"]), frozenset(meta["dropped"]))
     graph, dropped = prune(template_graph(catalogue, fillers), known)
     short, _ = prune(template_graph(catalogue, [wake_phrase]), known)
@@ -180,6 +181,8 @@ def compile_grammar(
         write_folder(folder, files)
     except OSError as exc:
         folder = in_memory(key, files, exc)
+    else:
+        prune_cache(folder, UNUSED_FOR)
     return CompiledGrammar(key, folder, frozenset(graph.words), frozenset(dropped))
 
 
