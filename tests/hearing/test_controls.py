@@ -56,6 +56,9 @@ def test_the_choice_names_a_control_only_with_a_reading_behind_it() -> None:
     assert settle("yes", ["yes"]) is None  # an answer, not a control
     assert settle("", ["stop"]) is None  # the network heard no lone control word
     assert settle(None, ["stop"]) is None  # not asked: nothing to settle
+    # the network and the forced choice both named it: no reading needed
+    assert settle("stop", [None, "that"], agreed=True) == "stop"
+    assert settle("yes", [], agreed=True) is None
 
 
 def test_the_loud_part_is_the_voice_with_a_little_either_side() -> None:

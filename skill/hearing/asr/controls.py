@@ -16,7 +16,7 @@ What the recogniser does with them (`asr.sphinx`):
 - otherwise the two are combined (`combine`) into the transcript's `choice`: a lone
   control word the readings chose that the choice is not is not acted on (a control
   heard as another is the worst answer), and the choice names the control (`settle`)
-  when a reading heard that same word too.
+  when both hearers named that word, or a reading heard it too.
 
 The network hears the voices it was trained on almost perfectly but can call a voice far
 from them "other" (hibari heart, never trained on): then the forced choice stands. Where
@@ -92,10 +92,10 @@ def combine(word: str, probability: float, forced: str) -> str:
     return forced
 
 
-def settle(chosen: str | None, heard: Sequence[str | None]) -> str | None:
-    """The control word a short utterance holds: the network's choice, when it is a
-    control word and a reading heard it too (a word of any of `heard`)."""
+def settle(chosen: str | None, heard: Sequence[str | None], *, agreed: bool = False) -> str | None:
+    """The control word a short utterance holds: the choice, when it is a control word and
+    both hearers named it (`agreed`) or a reading heard it too (a word of any of `heard`)."""
     if chosen not in CONTROL_WORDS:
         return None
     words = {word for text in heard if text for word in text.lower().split()}
-    return chosen if chosen in words else None
+    return chosen if agreed or chosen in words else None

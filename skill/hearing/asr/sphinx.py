@@ -47,6 +47,7 @@ from skill.hearing.asr.base import Closer, Look, Transcript, check_mode
 from skill.hearing.asr.controls import (
     CHOICES,
     CONTROL_WORDS,
+    LEAN,
     MAX_SECONDS,
     choice_grammar,
     combine,
@@ -307,8 +308,11 @@ class SphinxDecoding:
         choice: str | None = None
         if audio is not None:
             self.buffer = None
+            agreed = False  # did the network and the forced choice hear the same word?
             if verdict is not None:
-                choice = combine(verdict.word, verdict.probability, self._choose(audio))
+                forced = self._choose(audio)
+                choice = combine(verdict.word, verdict.probability, forced)
+                agreed = verdict.word == forced and verdict.probability >= LEAN
             if self.rec.mode == "both":
                 grammar = self._decode(GRAMMAR, audio)
             if self.rec.mode != OPEN and not grammar and audio:
@@ -319,7 +323,8 @@ class SphinxDecoding:
             if self.rec.background:
                 background, spotted = self._evidence(audio, grammar, open_text, alternatives, look)
             if choice is not None:
-                control = settle(choice, (grammar, open_text, background, *alternatives))
+                heard = (grammar, open_text, background, *alternatives)
+                control = settle(choice, heard, agreed=agreed)
             decoder.activate_search(self.rec.stream_search)
         self.finished = Transcript(
             grammar,
