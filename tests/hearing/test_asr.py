@@ -18,7 +18,6 @@ from skill.hearing.asr.select import make_recogniser
 from skill.hearing.asr.sphinx import (
     BACKGROUND,
     CHOICE,
-    CONTROLS,
     GRAMMAR,
     OPEN,
     SPOT,
@@ -26,6 +25,7 @@ from skill.hearing.asr.sphinx import (
     hyp_text,
     nbest_texts,
 )
+from skill.hearing.controlnet import NOT_A_WORD, Verdict
 
 ASR = Path(__file__).resolve().parents[2] / "skill" / "hearing" / "asr"
 
@@ -79,11 +79,8 @@ class FakeDecoder:
         return self.nbest_result
 
     spotted: tuple[str, ...] = ()
-    controls: list[Seg] = field(default_factory=list)
 
     def seg(self) -> list[Seg]:
-        if self.search == CONTROLS:
-            return self.controls
         return [Seg(f"{w} ") for w in self.spotted] if self.search == SPOT else []
 
 
@@ -102,7 +99,20 @@ def recogniser(decoder: FakeDecoder, mode: str = "both", nbest: int = 10) -> Sph
     rec.decoder = decoder
     rec.stream_search = GRAMMAR if mode == GRAMMAR else OPEN
     rec.background = False
+    rec.controls = None  # no control-word network
     return rec
+
+
+@dataclass
+class FakeNet:
+    """The control-word network, with a scripted verdict; counts what it was asked."""
+
+    verdict: Verdict = NOT_A_WORD
+    asked: int = 0
+
+    def hear(self, pcm: np.ndarray) -> Verdict:
+        self.asked += 1
+        return self.verdict
 
 
 SPEECH = np.full(1600, 900, np.int16).tobytes()
@@ -170,11 +180,11 @@ def test_both_mode_decodes_the_buffered_utterance_with_the_grammar() -> None:
     ("look", "passes", "background", "spotted"),
     [
         # a short utterance (0.1 s here) is also searched for a lone control word, twice
-        (Look.NONE, {OPEN, GRAMMAR, CONTROLS, CHOICE}, None, None),
-        (Look.BACKGROUND, {OPEN, GRAMMAR, CONTROLS, CHOICE, BACKGROUND}, "take a break", ()),
+        (Look.NONE, {OPEN, GRAMMAR}, None, None),
+        (Look.BACKGROUND, {OPEN, GRAMMAR, BACKGROUND}, "take a break", ()),
         (
             Look.CRISIS,
-            {OPEN, GRAMMAR, CONTROLS, CHOICE, BACKGROUND, SPOT},
+            {OPEN, GRAMMAR, BACKGROUND, SPOT},
             "take a break",
             ("hurt myself",),
         ),
@@ -217,47 +227,70 @@ def test_without_look_every_evidence_pass_runs() -> None:
     decoding = rec.start()
     decoding.accept(SPEECH)
     assert decoding.finish().spotted == ()
-    assert set(decoder.fed) == {OPEN, GRAMMAR, CONTROLS, CHOICE, BACKGROUND, SPOT}
+    assert set(decoder.fed) == {OPEN, GRAMMAR, BACKGROUND, SPOT}
 
 
-def lone_word(choice: str, spotted: str | None, open_text: str = "tell") -> Transcript:
-    """A 0.1 s utterance: the forced choice heard `choice`, the spotter `spotted`."""
+def lone_word(
+    verdict: Verdict, forced: str = "", open_text: str = "tell"
+) -> tuple[Transcript, FakeDecoder]:
+    """A 0.1 s utterance: the network gave `verdict`, the forced choice heard `forced`."""
     heard: dict[str, Hyp | None] = {
         OPEN: Hyp(open_text),
         GRAMMAR: Hyp(""),
         BACKGROUND: Hyp("still"),
-        CHOICE: Hyp(choice),
+        CHOICE: Hyp(forced),
     }
     decoder = FakeDecoder(heard, [])
-    decoder.controls = [Seg(f"{spotted} ", 0, 9)] if spotted else []  # the whole loud 0.1 s
     rec = recogniser(decoder)
     rec.background = True
+    rec.controls = FakeNet(verdict)  # type: ignore[assignment]
     decoding = rec.start()
     decoding.accept(SPEECH)
-    return decoding.finish()
+    return decoding.finish(), decoder
 
 
-def test_a_lone_control_word_chosen_and_spotted_is_in_the_transcript() -> None:
-    assert (lone_word("stop", "stop").control, lone_word("stop", "stop").choice) == ("stop",) * 2
-    # chosen, and heard by the open pass too
-    assert lone_word("stop", None, open_text="stop").control == "stop"
-    # spotted, but the forced choice heard another word: no control at all
-    assert lone_word("pause", "stop").control is None
-    # chosen, but no other pass heard it ("shop" is nearest "stop")
-    assert lone_word("stop", None, open_text="shop").control is None
+def test_a_lone_control_word_the_network_is_sure_of_is_the_transcript() -> None:
+    transcript, decoder = lone_word(Verdict("stop", 0.999, True), "skip", open_text="shop")
+    assert transcript == Transcript(
+        "stop", "stop", (), "pocketsphinx", "both", "stop", (), "stop", "stop"
+    )
+    assert set(decoder.fed) == {OPEN} and not decoder.in_utt  # no other pass ran
+    # "yes" for sure is an answer, not a control: the passes hear it
+    transcript, decoder = lone_word(Verdict("yes", 0.999, True), "yes", open_text="yes")
+    assert (transcript.open, transcript.control, transcript.choice) == ("yes", None, "yes")
+    assert CHOICE in decoder.fed
+
+
+def test_the_network_and_the_forced_choice_make_the_choice() -> None:
+    # both heard "stop", and the open pass too: the control
+    assert lone_word(Verdict("stop", 0.6, False), "stop", "stop")[0].control == "stop"
+    # both named "stop": the control, with no reading behind it
+    assert lone_word(Verdict("stop", 0.6, False), "stop", "that")[0].control == "stop"
+    # the network barely leaning, no reading heard it ("shop" is nearest "stop"): chosen,
+    # not named
+    transcript, _ = lone_word(Verdict("stop", 0.4, False), "stop", "shop")
+    assert (transcript.control, transcript.choice) == (None, "stop")
+    # they lean to different words: no choice (never one control for another)
+    transcript, _ = lone_word(Verdict("stop", 0.6, False), "skip", "skip")
+    assert (transcript.control, transcript.choice) == (None, "")
+    # the network fairly sure: its word
+    assert lone_word(Verdict("stop", 0.95, False), "skip", "stop")[0].control == "stop"
+    # the network heard none (a voice it does not know): the forced choice stands
+    assert lone_word(Verdict("", 0.99, False), "pause", "pause")[0].control == "pause"
 
 
 def test_a_long_utterance_is_not_searched_for_a_lone_control_word() -> None:
     decoder = FakeDecoder({OPEN: Hyp("i can't stop crying"), GRAMMAR: Hyp("")}, [])
-    decoder.controls = [Seg("stop ", 0, 9)]
     rec = recogniser(decoder)
     rec.background = True
+    net = FakeNet(Verdict("stop", 0.99, True))
+    rec.controls = net  # type: ignore[assignment]
     decoding = rec.start()
     for _ in range(30):  # 3 s
         decoding.accept(SPEECH)
     transcript = decoding.finish()
     assert (transcript.control, transcript.choice) == (None, None)
-    assert CONTROLS not in decoder.fed and CHOICE not in decoder.fed
+    assert net.asked == 0
 
 
 def test_grammar_mode_reads_no_n_best() -> None:
