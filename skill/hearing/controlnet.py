@@ -29,18 +29,17 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from skill.errors import ModelError
 from skill.hearing.asr.controls import CHOICES, loud_span
 from skill.hearing.netfront import (
     CHANNELS,
     FRAME,
-    LAYERS,
     POOL,
     RATE,
     frames_of,
     front_end,
     hidden,
     pooled,
+    read_weights,
     warm_up,
 )
 
@@ -51,7 +50,6 @@ WINDOW = 40  # model steps the network sees (1.2 s)
 LEAD = 6  # model steps (180 ms) of the window before the loud part starts
 MAX_WORD = 1.2  # seconds: a longer loud part is no lone word
 WEIGHTS = Path(__file__).with_name("controls.npz")
-NAMES = (*LAYERS, "w4", "b4")
 Floats = npt.NDArray[np.float32]
 
 
@@ -107,14 +105,7 @@ class ControlNet:
     @classmethod
     def load(cls, path: Path = WEIGHTS) -> ControlNet:
         """Read the weights file; a ModelError when it is missing or incomplete."""
-        try:
-            with np.load(path) as data:
-                weights = {k: np.asarray(data[k], np.float32) for k in NAMES}
-                sure = float(data["sure"])
-        except (OSError, KeyError, ValueError) as exc:
-            raise ModelError(
-                f"the control words' weights could not be read ({path}): {exc}"
-            ) from None
+        weights, (sure,) = read_weights(path, "the control words' weights", "sure")
         return cls(weights, sure)
 
     def probabilities(self, windows: Floats) -> Floats:

@@ -15,6 +15,7 @@ network puts its own output on top (`wakenet`: one logistic output, the wake phr
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,7 @@ KERNEL = 3  # model steps each convolution spans
 WARM_UP = 1.5  # seconds of the first audio the front end hears before the stream
 Floats = npt.NDArray[np.float32]
 LAYERS = ("mean", "scale", "w1", "b1", "w2", "b2", "w3", "b3")  # + each network's output
+NAMES = (*LAYERS, "w4", "b4")  # the arrays of a network's weights file
 
 
 def front_end() -> Any:
@@ -98,3 +100,17 @@ def hidden(w: dict[str, Floats], windows: Floats) -> Floats:
     h = maxpool(np.maximum(unfold(h) @ w["w2"] + w["b2"], 0))
     out: Floats = np.maximum(h.reshape(len(h), -1) @ w["w3"] + w["b3"], 0)
     return out
+
+
+def read_weights(path: Path, what: str, *scalars: str) -> tuple[dict[str, Floats], list[float]]:
+    """A network's arrays (`NAMES`) and the named `scalars` from its weights file.
+
+    A ModelError naming `what` and the file when it is missing or incomplete.
+    """
+    try:
+        with np.load(path) as data:
+            weights = {k: np.asarray(data[k], np.float32) for k in NAMES}
+            values = [float(data[k]) for k in scalars]
+    except (OSError, KeyError, ValueError) as exc:
+        raise ModelError(f"{what} could not be read ({path}): {exc}") from None
+    return weights, values

@@ -18,17 +18,16 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from skill.errors import ModelError
 from skill.hearing.history import AudioHistory, KeepsHistory
 from skill.hearing.netfront import (
     CHANNELS,
     FRAME,
-    LAYERS,
     POOL,
     RATE,
     frames_of,
     front_end,
     hidden,
+    read_weights,
     warm_up,
 )
 from skill.hearing.wake import Spotter, Wake
@@ -40,7 +39,6 @@ LATE = 3  # model steps (90 ms) between hearing the phrase and reporting its end
 PHRASE_SECONDS = 0.9  # about how long the phrase lasts (the network reports its end)
 WEIGHTS = Path(__file__).with_name("hey_kindly.npz")
 Floats = npt.NDArray[np.float32]
-NAMES = (*LAYERS, "w4", "b4")
 
 
 @dataclass(frozen=True)
@@ -54,16 +52,10 @@ class WakeNet:
     @classmethod
     def load(cls, path: Path = WEIGHTS) -> WakeNet:
         """Read the weights file; a ModelError when it is missing or incomplete."""
-        try:
-            with np.load(path) as data:
-                weights = {k: np.asarray(data[k], np.float32) for k in NAMES}
-                threshold = float(data["threshold"])
-                hold = int(data["hold"])
-        except (OSError, KeyError, ValueError) as exc:
-            raise ModelError(
-                f"the wake model's weights could not be read ({path}): {exc}"
-            ) from None
-        return cls(weights, threshold, hold)
+        weights, (threshold, hold) = read_weights(
+            path, "the wake model's weights", "threshold", "hold"
+        )
+        return cls(weights, threshold, int(hold))
 
     def scores(self, windows: Floats) -> Floats:
         """Probability of the phrase ending at the end of each window (batch, WINDOW, 40)."""
