@@ -266,3 +266,23 @@ def test_pattern_phrases_complete_word_stems() -> None:
     phrases = pattern_phrases([r"\bsuicid\w*", r"\boverdos\w* (myself)?"], complete, 10)
     assert "suicide" in phrases
     assert all(all(w in words for w in p.split()) for p in phrases)
+
+
+def test_the_open_lm_crisis_phrases_do_not_move_with_the_patterns(catalogue: Catalogue) -> None:
+    """A new crisis pattern changes what the text detector finds, not what the recogniser
+    hears: the open LM learns the phrase list (a pattern edit used to reshuffle it)."""
+    from dataclasses import replace
+
+    from skill.hearing.asr.sphinx import vocabulary
+    from skill.hearing.grammar.lm import corpus, crisis_phrases
+
+    crisis = catalogue.safety
+    assert crisis is not None
+    before = corpus(catalogue, [], vocabulary())
+    edited = replace(crisis, patterns=(r"\bmy brand new pattern\b", *crisis.patterns))
+    after = corpus(
+        replace(catalogue, intents={**catalogue.intents, "crisis": edited}), [], vocabulary()
+    )
+    phrases = crisis_phrases()
+    assert len(phrases) > 1000 and set(phrases) <= set(before)
+    assert after == before

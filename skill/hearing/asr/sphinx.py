@@ -57,7 +57,7 @@ from skill.hearing.asr.controls import (
 from skill.hearing.asr.spotting import keyphrase_list, keyphrase_words
 from skill.hearing.controlnet import ControlNet, Verdict, control_net
 from skill.hearing.grammar.compile import compile_grammar, spoken_words
-from skill.hearing.grammar.lm import GENERAL_WORDS, LM_VERSION, Vocabulary, build_arpa, corpus
+from skill.hearing.grammar.lm import GENERAL_WORDS, Vocabulary, build_arpa, corpus, lm_version
 from skill.hearing.grammar.wordgraph import WordGraph
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ def sphinx_resources(
     dict_path = model_dir() / "cmudict-en-us.dict"
     stat = dict_path.stat()
     vocabulary_id = hashlib.sha256(
-        f"pocketsphinx:{LM_VERSION}:{' '.join(CHOICES)}:{dict_path}:"
+        f"pocketsphinx:{lm_version()}:{' '.join(CHOICES)}:{dict_path}:"
         f"{stat.st_size}:{stat.st_mtime_ns}".encode()
     ).hexdigest()[:16]
 

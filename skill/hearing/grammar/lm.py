@@ -5,29 +5,38 @@ statements most of all ("I want to end it all" came out as "i want him to bowl")
 open pass therefore uses a trigram model built here from
 
 - random sentences of every intent template (crisis templates included),
-- phrases sampled from the safety patterns (so every crisis phrase the detector looks
-  for is a phrase the recogniser can hear, in its own words),
+- the crisis phrases of `crisis_phrases.txt`, sampled from the crisis patterns (so the
+  crisis phrases the detector looks for are phrases the recogniser can hear),
 - every line Kindly itself says (plain English in the domain),
 - the most frequent words of the general en-us model, so speech outside the domain comes
   out as other words rather than as a request.
 
-It is cached beside the grammar (same key): rebuilt only when `intents/` changes.
+It is cached beside the grammar (same key): rebuilt only when `intents/` or the phrase
+list changes. The phrase list is data of its own, not sampled anew at each build: sampled
+anew, each edit of the crisis patterns reshuffled the phrases of every pattern after it
+(one random stream), and 10-15% of noisy crisis lines flipped, either way, with no change
+in meaning. `python -m benchmarks.crisis_phrases` writes it from today's patterns: change
+it deliberately, and measure the hearing (`benchmarks.crisis_audio`) when you do.
 """
 
 from __future__ import annotations
 
 import bisect
+import hashlib
 import importlib
 import random
 import re
 from collections.abc import Callable, Iterable
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 from skill.content.model import Catalogue
+from skill.errors import ModelError
 from skill.hearing.grammar.compile import spoken_words
 
-LM_VERSION = "2"  # 2: the crisis keyphrases (asr.spotting) and their words
+LM_VERSION = "3"  # 3: the crisis phrases from their own list (CRISIS_PHRASES)
+CRISIS_PHRASES = Path(__file__).with_name("crisis_phrases.txt")
 GENERAL_WORDS = 5000
 PATTERN_SAMPLES = 40
 # Python's own regular-expression parser (re._parser; typeshed has no stubs for it)
@@ -117,10 +126,29 @@ def corpus(catalogue: Catalogue, samples: list[str], vocabulary: Vocabulary) -> 
             words = spoken_words(sentence)
             if words and all(w in vocabulary for w in words):
                 lines.append(" ".join(words))
-    safety = catalogue.safety
-    if safety is not None:
-        lines += pattern_phrases(safety.patterns, vocabulary.complete, PATTERN_SAMPLES)
+    if catalogue.safety is not None:
+        lines += [p for p in crisis_phrases() if all(w in vocabulary for w in p.split())]
     return lines
+
+
+def crisis_phrases() -> list[str]:
+    """The crisis phrases of the open LM (`CRISIS_PHRASES`, one a line)."""
+    try:
+        text = CRISIS_PHRASES.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ModelError(
+            f"the open language model's crisis phrases could not be read ({exc}): reinstall Kindly"
+        ) from None
+    return [line for line in text.splitlines() if line]
+
+
+def lm_version() -> str:
+    """What the open LM is built from beyond the content: this code and the phrase list."""
+    try:
+        digest = hashlib.sha256(CRISIS_PHRASES.read_bytes()).hexdigest()[:12]
+    except OSError:
+        digest = "missing"
+    return f"{LM_VERSION}:{digest}"
 
 
 def build_arpa(sentences: list[str], extra_words: list[str]) -> str:
