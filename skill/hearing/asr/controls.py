@@ -55,13 +55,13 @@ def levels_db(pcm: npt.NDArray[np.int16]) -> npt.NDArray[np.float64]:
     return out
 
 
-def loud_span(pcm: npt.NDArray[np.int16]) -> tuple[int, int] | None:
-    """The first and last 10 ms frame of the utterance's loud part (within `LOUD_DB` of
+def loud_span(pcm: npt.NDArray[np.int16], below: float = LOUD_DB) -> tuple[int, int] | None:
+    """The first and last 10 ms frame of the utterance's loud part (within `below` dB of
     its loudest 50 ms: the person's voice, not the room); None for no audio."""
     levels = levels_db(pcm)
     if not len(levels):
         return None
-    loud = np.nonzero(levels >= float(levels.max()) - LOUD_DB)[0]
+    loud = np.nonzero(levels >= float(levels.max()) - below)[0]
     return int(loud[0]), int(loud[-1])
 
 
@@ -72,11 +72,10 @@ def choice_grammar() -> str:
 
 def loud_part(pcm: npt.NDArray[np.int16]) -> npt.NDArray[np.int16]:
     """The utterance from its first loud frame to its last, padded (the person's voice)."""
-    levels = levels_db(pcm)
-    if not len(levels):
+    span = loud_span(pcm, TRIM_DB)
+    if span is None:
         return pcm
-    loud = np.nonzero(levels >= float(levels.max()) - TRIM_DB)[0]
-    first, last = max(int(loud[0]) - TRIM_PAD, 0), int(loud[-1]) + TRIM_PAD + 1
+    first, last = max(span[0] - TRIM_PAD, 0), span[1] + TRIM_PAD + 1
     return pcm[first * FRAME : last * FRAME]
 
 
