@@ -31,7 +31,17 @@ import numpy as np
 
 from benchmarks._hearing_voices import NOT_CONTROLS
 from benchmarks.wake import seed_sentences
-from benchmarks.wake_data import Audio, Noises, Voices, augment, flac, real_even, silence, voiced
+from benchmarks.wake_data import (
+    Audio,
+    Noises,
+    Voices,
+    augment,
+    data_parts,
+    flac,
+    real_even,
+    silence,
+    voiced,
+)
 from skill.hearing.controlnet import CLASSES, OTHER, onset, steps_of
 
 OUT = Path(__file__).resolve().parent.parent / ".cache" / "controls-train"
@@ -133,18 +143,9 @@ def clips(count: int, seed: int) -> tuple[list[np.ndarray], list[int], list[int]
 
 
 def main() -> None:
-    count = 8000
-    parts = [("train", 1), ("valid", 2)]
-    for arg in sys.argv[1:]:
-        if arg.startswith("--clips="):
-            count = int(arg.split("=", 1)[1])
-        if arg == "--valid":
-            parts = [("valid", 2)]
-        if arg.startswith("--more="):  # another training part, e.g. --more=3: train3.npz
-            seed = int(arg.split("=", 1)[1])
-            parts = [(f"train{seed}", seed)]
+    count, chosen = data_parts(sys.argv[1:], "clips", 8000)
     OUT.mkdir(parents=True, exist_ok=True)
-    for part, seed in parts:
+    for part, seed in chosen:
         n = count // 4 if part == "valid" else count
         feats, starts, labels, too_long = clips(n, seed)
         np.savez(

@@ -278,19 +278,26 @@ def scenes(count: int, seed: int) -> Iterator[tuple[npt.NDArray[np.float32], int
         yield features(pcm), (end // 160 if end >= 0 else -1), kind
 
 
-def main() -> None:
-    count = 3000
-    parts = [("train", 1), ("valid", 2)]
-    for arg in sys.argv[1:]:
-        if arg.startswith("--scenes="):
+def data_parts(argv: list[str], name: str, count: int) -> tuple[int, list[tuple[str, int]]]:
+    """(how many `--name=N` asks for, else `count`; the (part, seed) pairs to write):
+    train and valid, `--valid` the validation part only, `--more=S` another training part
+    (trainS.npz, seed S)."""
+    chosen = [("train", 1), ("valid", 2)]
+    for arg in argv:
+        if arg.startswith(f"--{name}="):
             count = int(arg.split("=", 1)[1])
-        if arg == "--valid":  # the validation part only
-            parts = [("valid", 2)]
-        if arg.startswith("--more="):  # another training part, e.g. --more=3: train3.npz
+        if arg == "--valid":
+            chosen = [("valid", 2)]
+        if arg.startswith("--more="):
             seed = int(arg.split("=", 1)[1])
-            parts = [(f"train{seed}", seed)]
+            chosen = [(f"train{seed}", seed)]
+    return count, chosen
+
+
+def main() -> None:
+    count, chosen = data_parts(sys.argv[1:], "scenes", 3000)
     OUT.mkdir(parents=True, exist_ok=True)
-    for part, seed in parts:
+    for part, seed in chosen:
         n = count // 5 if part == "valid" else count
         feats, ends, kinds = [], [], []
         for i, (f, end, kind) in enumerate(scenes(n, seed)):
