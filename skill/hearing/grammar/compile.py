@@ -24,7 +24,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,7 +134,7 @@ def fillers_for(catalogue: Catalogue, wake_phrase: str) -> list[str]:
     return sorted({*catalogue.skip_words, wake_phrase})
 
 
-Extra = Callable[[WordGraph], dict[str, str]]
+Extra = Callable[[WordGraph], dict[str, str | bytes]]
 
 
 def compile_grammar(
@@ -163,7 +163,7 @@ def compile_grammar(
         return CompiledGrammar(key, folder, frozenset(meta["words"]), frozenset(meta["dropped"]))
     graph, dropped = prune(template_graph(catalogue, fillers), known)
     short, _ = prune(template_graph(catalogue, [wake_phrase]), known)
-    files = {
+    files: dict[str, str | bytes] = {
         "grammar.fsg": to_fsg(minimize(graph)),
         "phrases.json": json.dumps(cover_phrases(short), ensure_ascii=False, indent=0),
         "samples.txt": "\n".join(sample_sentences(graph, samples)) + "\n",
@@ -197,7 +197,7 @@ def _remove_fallbacks() -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def in_memory(key: str, files: dict[str, str], why: OSError) -> Path:
+def in_memory(key: str, files: Mapping[str, str | bytes], why: OSError) -> Path:
     """Write the grammar files to a private folder in memory; ModelError if nowhere can."""
     problems = [str(why)]
     for base in MEMORY_DIRS:
@@ -215,21 +215,27 @@ def in_memory(key: str, files: dict[str, str], why: OSError) -> Path:
             )
         _fallbacks.append(folder)
         try:
-            for name, text in files.items():
-                (folder / name).write_text(text, encoding="utf-8")
+            _write_files(folder, files)
             return folder
         except OSError as exc:
             problems.append(f"{folder}: {exc}")
     raise ModelError(f"cannot write the compiled grammar anywhere: {'; '.join(problems)}")
 
 
-def write_folder(folder: Path, files: dict[str, str]) -> None:
+def _write_files(folder: Path, files: Mapping[str, str | bytes]) -> None:
+    for name, content in files.items():
+        if isinstance(content, bytes):
+            (folder / name).write_bytes(content)
+        else:
+            (folder / name).write_text(content, encoding="utf-8")
+
+
+def write_folder(folder: Path, files: Mapping[str, str | bytes]) -> None:
     """Write a cache folder atomically: built beside it, then renamed into place."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     try:
-        for name, text in files.items():
-            (tmp / name).write_text(text, encoding="utf-8")
+        _write_files(tmp, files)
         try:
             os.rename(tmp, folder)
         except OSError:
