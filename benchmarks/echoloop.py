@@ -1,6 +1,6 @@
 """Hearing the person over Kindly's own voice, on the real voice loop (issue 17, item 4).
 
-    python -m benchmarks.echoloop [stop] [practices] [offline] [--quick] [--room]
+    python -m benchmarks.echoloop [stop] [crisis] [practices] [offline] [--quick] [--room]
 
 A private PulseAudio daemon (tests/pulse.py) plays Kindly's speaker back into its own
 microphone through a loopback (0 dB: Kindly's playback reaches the mic at the level it is
@@ -13,11 +13,15 @@ cancellation (the default) and without it (the baseline), in the same run.
 - stop: a practice plays; 0.6-1.2 s into a spoken line, "stop" (four voices, cycling) is
   played into the mic at the same active level as Kindly's voice. Heard = the practice
   stops within 3 s. Target: >= 90%.
+- crisis: the same with a crisis line ("I want to kill myself", four lines cycling) in
+  place of "stop". Heard = a safety meaning reaches the session within 3 s of its end.
+  Target: never fewer than without the canceller.
 - practices: three whole practices play with nobody speaking. Every control or safety
   meaning the loop hears is Kindly hearing itself. Target: none. Beside it, the whole
   loop's CPU (this process's CPU time over the time played: mic, Silero VAD, controls
-  recogniser, echo cancel, session, player, synthesis ahead; PulseAudio is not in it) and
-  the process's peak memory so far (the second row includes the first).
+  recogniser, echo cancel, session, player, synthesis ahead; PulseAudio is not in it), the
+  hearing thread's alone (canceller, VAD, recogniser: what decoding Kindly's own voice
+  costs), and the process's peak memory so far (the second row includes the first).
 """
 
 from __future__ import annotations
@@ -182,8 +186,10 @@ class _Live:
         voiceloop._canceller = self._saved
 
 
-def _stop_trials(daemon: Any, echo: bool, trials: int) -> tuple[int, int, float]:
-    """(heard, trials, stop level dBFS)."""
+def _over_trials(daemon: Any, echo: bool, trials: int, kind: str) -> tuple[int, int, float]:
+    """(heard, trials, level dBFS) of "stop" (`kind` "stop") or a crisis line ("crisis")
+    said over a line of the Self-Compassion Break at the line's level."""
+    from benchmarks._echoroom import CRISIS_LINES
     from skill.config import VoiceConfig
     from skill.core.events import Command, PublishEvent
     from skill.speaking.cache import open_speech
@@ -192,8 +198,9 @@ def _stop_trials(daemon: Any, echo: bool, trials: int) -> tuple[int, int, float]
     sample = speech.line("This is a moment of suffering. It hurts right now.", 1.0)
     level = _active_rms(np.asarray(sample * 32767, np.float64))
     clips = []
-    for name in VOICES:
-        pcm = voice("stop", name).astype(np.float64)
+    for k in range(len(VOICES)):
+        words = "stop" if kind == "stop" else CRISIS_LINES[k % len(CRISIS_LINES)]
+        pcm = voice(words, VOICES[k]).astype(np.float64)
         clips.append(np.clip(pcm * level / _active_rms(pcm), -32768, 32767).astype(np.int16))
     live = _Live(daemon, echo)
     heard = 0
@@ -206,12 +213,19 @@ def _stop_trials(daemon: Any, echo: bool, trials: int) -> tuple[int, int, float]
                 if since is not None and 0.6 < time.monotonic() - since < 1.2:
                     break
                 time.sleep(0.02)
-            before = len(live.events)
+            before, heard_before = len(live.events), len(live.heard)
             daemon.play_into_mic(np.concatenate([clips[k % len(clips)], np.zeros(1600, np.int16)]))
             until = time.monotonic() + 3.0
             while time.monotonic() < until:
                 new = live.events[before:]
-                if any(isinstance(e, PublishEvent) and e.type == "practice_stopped" for e in new):
+                if kind == "stop" and any(
+                    isinstance(e, PublishEvent) and e.type == "practice_stopped" for e in new
+                ):
+                    heard += 1
+                    break
+                if kind == "crisis" and any(
+                    m.kind == "safety" for _, m in live.heard[heard_before:]
+                ):
                     heard += 1
                     break
                 time.sleep(0.05)
@@ -225,26 +239,42 @@ def _stop_trials(daemon: Any, echo: bool, trials: int) -> tuple[int, int, float]
 
 def _practices(
     daemon: Any, echo: bool, practices: tuple[str, ...]
-) -> tuple[int, float, list[str], float]:
-    """(controls or safety heard, seconds played, what was heard, CPU share of one core)."""
-    from skill.core.events import Mode
+) -> tuple[int, float, list[str], float, float]:
+    """(controls or safety heard, seconds played, what was heard, CPU share of one core:
+    the process's and the hearing thread's: canceller, VAD and recogniser)."""
+    from skill.core.events import Command, Mode
 
     live = _Live(daemon, echo)
     played = 0.0
-    cpu = time.process_time()
+    cpu, hearing = time.process_time(), _thread_cpu("hearing")
     try:
         for practice in practices:
             started = time.monotonic()
             live.start(practice)
             time.sleep(1.0)
+            paused = 0.0
             while live.loop.session.mode != Mode.IDLE and time.monotonic() - started < 900:
                 time.sleep(0.2)
+                # Kindly's own "pause" heard (counted below) would stop the run for good
+                paused = paused + 0.2 if live.loop.session.mode == Mode.PAUSED else 0.0
+                if paused > 5.0:
+                    live.loop.put(Command("resume"))
+                    paused = 0.0
             played += time.monotonic() - started
         cpu = (time.process_time() - cpu) / played
+        hearing = (_thread_cpu("hearing") - hearing) / played
     finally:
         live.close()
     wrong = [m for _, m in live.heard if m.kind in ("control", "safety")]
-    return len(wrong), played, [f"{m.intent}:{m.text!r}" for m in wrong], cpu
+    return len(wrong), played, [f"{m.intent}:{m.text!r}" for m in wrong], cpu, hearing
+
+
+def _thread_cpu(name: str) -> float:
+    """CPU seconds (user and system) of this process's thread called `name` so far."""
+    thread = next(t for t in threading.enumerate() if t.name == name)
+    fields = Path(f"/proc/self/task/{thread.native_id}/stat").read_text().rsplit(")", 1)[1]
+    utime, stime = fields.split()[11:13]
+    return (int(utime) + int(stime)) / os.sysconf("SC_CLK_TCK")
 
 
 def _path() -> str:
@@ -255,19 +285,25 @@ def _path() -> str:
     return "room: " + Room().describe()
 
 
-def stop_table(quick: bool) -> None:
+def stop_table(quick: bool, kind: str = "stop") -> None:
     trials = 8 if quick else 20
     rows = []
     with _pulse() as daemon:
         feed = _Feed(daemon, "--room" in sys.argv)
         for echo in (True, False):
-            heard, n, level = _stop_trials(daemon, echo, trials)
+            heard, n, level = _over_trials(daemon, echo, trials, kind)
             name = "speexdsp echo cancel" if echo else "baseline: none"
             rows.append([name, f"{heard}/{n}", f"{100 * heard / n:.0f}%", f"{level:.1f} dBFS"])
         feed.close()
-    print(render(["'stop' over Kindly's voice (0 dB echo)", "heard", "rate", "stop level"], rows))
+    said = "'stop'" if kind == "stop" else "a crisis line"
+    print(render([f"{said} over Kindly's voice (0 dB echo)", "heard", "rate", "level"], rows))
     print(f"echo path: {_path()}")
-    print("target: >= 90% heard")
+    print("target: >= 90% heard" if kind == "stop" else "target: never fewer than without it")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (2 cores)")
+
+
+def crisis_table(quick: bool) -> None:
+    stop_table(quick, "crisis")
 
 
 def practices_table(quick: bool) -> None:
@@ -276,7 +312,7 @@ def practices_table(quick: bool) -> None:
     with _pulse() as daemon:
         feed = _Feed(daemon, "--room" in sys.argv)
         for echo in (True, False):
-            wrong, seconds, what, cpu = _practices(daemon, echo, chosen)
+            wrong, seconds, what, cpu, hearing = _practices(daemon, echo, chosen)
             name = "speexdsp echo cancel" if echo else "baseline: none"
             rows.append(
                 [
@@ -286,12 +322,14 @@ def practices_table(quick: bool) -> None:
                     str(wrong),
                     "; ".join(what)[:60],
                     f"{cpu:.3f}",
+                    f"{hearing:.3f}",
                     f"{_peak_mb():.0f}",
                 ]
             )
+            print(" | ".join(rows[-1]), file=sys.stderr, flush=True)  # kept if a later arm hangs
         feed.close()
     header = ["Kindly's own voice at the mic", "practices", "played", "controls heard", "what"]
-    print(render([*header, "CPU, share of a core", "peak MB (process)"], rows))
+    print(render([*header, "CPU, share of a core", "hearing thread", "peak MB (process)"], rows))
     print(f"echo path: {_path()}")
     print("targets: 0 controls heard; CPU <= 0.25 of one core; peak <= 250 MB")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} (2 cores)")
@@ -337,7 +375,12 @@ def offline_table(quick: bool) -> None:
 
 # offline: the room's audio through the canceller and the controls route (no devices),
 # the person alone as the ceiling; crisis lines over playback beside "stop".
-SECTIONS = {"stop": stop_table, "practices": practices_table, "offline": offline_table}
+SECTIONS = {
+    "stop": stop_table,
+    "crisis": crisis_table,
+    "practices": practices_table,
+    "offline": offline_table,
+}
 
 
 def main() -> None:

@@ -44,6 +44,8 @@ TROUBLE_WINDOW = 60.0
 ECHO_AFTER = 2.0  # seconds after a line ends that its echo may still end an utterance
 LOOKBACK = 3.5  # seconds before a control is heard that its words were said in
 OWN_WORDS = 0.6  # a control this much in Kindly's own words may be its echo
+HELD = 0.6  # seconds of Kindly-only audio kept, so an utterance heard over it starts whole
+HOLD = 1.0  # seconds without another voice before the hearing stage is left idle again
 
 
 class Route(StrEnum):
@@ -113,6 +115,7 @@ class VoiceLoop:
         self._route_now: Route | None = None  # none yet: the first chunk resets hearing
         self._lines: deque[tuple[float, str]] = deque(maxlen=3)  # (last seen, text) spoken
         self._captured = 0.0  # when the chunk being heard was captured
+        self.screen = EchoScreen()  # while a practice plays: Kindly alone is not decoded
         self._routed = 0.0  # when it was routed (before any decoding)
         self._thread = threading.Thread(target=self._run, name="hearing", daemon=True)
         self.echo = _canceller(player) if echo_cancel is not False else None
@@ -170,6 +173,7 @@ class VoiceLoop:
         except Exception:
             log.exception("the hearing stage failed; starting it afresh")
         self._route_now = None  # the next chunk starts from a clean hearing stage
+        self.screen.clear()
         try:
             self.hearing.reset()
         except Exception:
@@ -195,6 +199,7 @@ class VoiceLoop:
         if route != self._route_now:
             self.hearing.reset()
             self._route_now = route
+            self.screen.clear()
         if route is Route.WAKE:
             rest = self.hearing.wake(chunk)
             if rest is not None:
@@ -207,7 +212,11 @@ class VoiceLoop:
             return
         if route is Route.DEAF:
             return
-        self._heard(self.hearing.utterance(chunk), route)
+        chunks = [chunk]
+        if route is Route.CONTROLS:
+            chunks = self.screen.chunks(chunk, self._captured, self.echo, self.hearing)
+        for part in chunks:
+            self._heard(self.hearing.utterance(part), route)
 
     def _route(self) -> Route:
         mode = self.loop.session.mode  # one read: the loop's thread may change it
@@ -272,6 +281,68 @@ def echo_of_kindly(match: Match, spoken: str, echo: MicEchoCanceller, at: float)
     if not words or sum(word in said for word in words) < OWN_WORDS * len(words):
         return False
     return echo.near_speech(at - LOOKBACK) is not True
+
+
+class EchoScreen:
+    """Holds back from the hearing stage what is only Kindly's own voice, while it guides.
+
+    What the canceller leaves of Kindly's voice was decoded as utterances, each through
+    several recogniser passes: half the loop's CPU in a practice. So while the canceller
+    finds no other voice (`MicEchoCanceller.voice`) the audio waits in a short buffer;
+    once it finds one, the buffer goes first (the start of "stop" said over Kindly) and
+    everything after goes to the hearing stage, until a second has passed with no other
+    voice and no speech started. With no canceller, or when nothing of Kindly can be in
+    the mic, every chunk is heard as before.
+    """
+
+    def __init__(self) -> None:
+        self.held: deque[bytes] = deque()
+        self.open = False  # the hearing stage hears the audio now
+        self._voice_at = 0.0  # when the canceller last found another voice
+
+    def clear(self) -> None:
+        """Forget what is held (the hearing stage was reset)."""
+        self.held.clear()
+        self.open = False
+
+    def chunks(
+        self, chunk: bytes, now: float, echo: MicEchoCanceller | None, hearing: Hearing
+    ) -> list[bytes]:
+        """The chunks the hearing stage should hear now (`now`: when `chunk` was captured,
+        just cleaned by `echo`)."""
+        voice = echo is None or echo.voice
+        if voice:
+            self._voice_at = now
+        if not self.open and not voice:
+            self.held.append(chunk)
+            while sum(len(c) for c in self.held) > HELD * 32_000:  # 16 kHz int16
+                self.held.popleft()
+            return []
+        if not self.open:
+            self.open = True
+            chunks = [*self.held, chunk]
+            self.held.clear()
+            return chunks
+        if now - self._voice_at > HOLD and not in_speech(hearing):
+            hearing.reset()  # nothing started, so nothing is lost
+            self.open = False
+            self.held.append(chunk)
+            return []
+        return [chunk]
+
+
+def in_speech(hearing: Hearing) -> bool:
+    """Has the hearing stage started an utterance (its endpointer heard speech)? A stage
+    that does not say is taken to have started one, so nothing of it is thrown away."""
+    ask = getattr(hearing, "in_speech", None)
+    if callable(ask):
+        return bool(ask())
+    if not hasattr(hearing, "listener"):
+        return True
+    listener = getattr(hearing, "listener", None)  # LiveHearing's utterance so far
+    if listener is None:
+        return False
+    return bool(getattr(getattr(listener, "endpointer", None), "in_speech", True))
 
 
 def _canceller(player: OutputPlayer) -> MicEchoCanceller | None:

@@ -47,6 +47,10 @@ NEAR_CHUNKS = 3  # chunks (90 ms) in a row like that: someone spoke over Kindly
 ALONE = 0.5  # seconds after Kindly's last sound (by the reference) that the mic is the person's
 PLAYING, BETWEEN, NOTHING = 1, 0, -1  # what of Kindly may be in a chunk
 RELEARN = 2.0  # seconds after the filter starts afresh that what it leaves says nothing
+OVER_ECHO = 0.2  # a chunk left at least this share of the echo Kindly's playback predicts...
+VOICE_CHUNKS = 2  # ... for this many chunks in a row (60 ms) may hold another voice
+ECHO_PATH_RATE = 0.05  # how fast the echo path's gain (mic over reference power) is followed
+LOUD_FAR = 1e6  # reference power (about -30 dBFS) loud enough to measure the echo path on
 NO_LIBRARY = "echo cancellation needs libspeexdsp: sudo apt install libspeexdsp1"
 
 
@@ -175,6 +179,11 @@ class MicEchoCanceller:
         self._history: deque[tuple[float, float, float, int]] = deque()
         self._now = 0.0  # when the chunk being cleaned was captured
         self._restarted = -1e9  # when the filter last started afresh (it had not learnt)
+        # The last chunk may hold a voice other than Kindly's (`voice`): nothing of Kindly
+        # can be in it, or what the canceller left is well above the echo it predicts.
+        self.voice = True
+        self._voice_run = 0  # chunks in a row that left more than the echo predicts
+        self._echo_path: float | None = None  # log10 of mic power over reference power
 
     def clean(self, chunk: bytes, captured_at: float) -> bytes:
         """The chunk (16 kHz mono int16 ending at `captured_at`) without Kindly's voice."""
@@ -187,6 +196,7 @@ class MicEchoCanceller:
             # surely the person's: the reference's clock is off by tens of ms under load.
             power = _power(mic)
             self._remember(captured_at, power, power, NOTHING if quiet > ALONE else BETWEEN)
+            self.voice, self._voice_run = True, 0
             return chunk
         if self._aec is None or n % self._aec.frame:
             self._aec = EchoCanceller(frame=160 if n % 160 == 0 else n, tail=self.tail)
@@ -232,7 +242,9 @@ class MicEchoCanceller:
                 self._aec.suppress(cancelled[i : i + step])
         out, restored = self._no_louder(mic, cancelled, step)
         out = self._gate(heard, out)
-        self._stats += (heard, _power(out), float(not out.any() and mic.any()), restored, 1)
+        left = _power(out)
+        self._judge(heard, left, state)
+        self._stats += (heard, left, float(not out.any() and mic.any()), restored, 1)
         if self._stats[4] * n >= STATS_EVERY * RATE:
             heard, left, gated, kept, count = self._stats
             log.debug(
@@ -245,6 +257,22 @@ class MicEchoCanceller:
             )
             self._stats[:] = 0.0
         return out.tobytes()
+
+    def _judge(self, heard: float, left: float, state: int) -> None:
+        """Set `voice` for a chunk Kindly may be in (`heard`: the mic's power; `left`: what
+        the canceller let through). Kindly's own voice leaves a residue well below the
+        echo its playback predicts (the reference's power times the echo path's gain); a
+        person at the echo's level leaves about all of theirs. The voice loop decodes
+        nothing of a practice that is only Kindly (its residue cost half the CPU)."""
+        far = self._far_power
+        if state == PLAYING and far >= LOUD_FAR and heard > 0:
+            path = float(np.log10(heard / far))
+            old = self._echo_path
+            self._echo_path = path if old is None else old + ECHO_PATH_RATE * (path - old)
+        predicted = far * 10**self._echo_path if self._echo_path is not None else 0.0
+        above = left >= NEAR_FLOOR and left >= GATE * heard and left >= OVER_ECHO * predicted
+        self._voice_run = self._voice_run + 1 if above else 0
+        self.voice = self._voice_run >= VOICE_CHUNKS
 
     def _restart(self) -> None:
         if self._aec is not None:

@@ -20,6 +20,7 @@ class Canceller:
     def __init__(self, near: bool | None, hears_echo: bool = True) -> None:
         self.near = near
         self.hears_echo = hears_echo
+        self.voice = True  # the chunk may hold another voice: the screen lets it through
         self.asked: list[float] = []
 
     def near_speech(self, since: float) -> bool | None:
