@@ -2,7 +2,7 @@
 
     python -m benchmarks.crisis_audio render OUT          # the tuning audio + manifest
     python -m benchmarks.crisis_audio decode OUT NAME [--only safety]   # one decode, stored
-    python -m benchmarks.crisis_audio report OUT NAME [NAME ...]        # figures side by side
+    python -m benchmarks.crisis_audio report OUT NAME[+NAME] [NAME ...]  # figures side by side
     python -m benchmarks.crisis_audio flips OUT NAME NAME               # safety lines that flip
 
 (report and flips classify with the intents KINDLY_CONTENT names: give the decode's.)
@@ -176,8 +176,12 @@ def _matcher() -> Any:
 
 
 def _load(folder: Path, name: str) -> dict[int, Any]:
-    with (folder / f"{name}.pkl").open("rb") as f:
-        readings: dict[int, Any] = pickle.load(f)["readings"]
+    """The stored readings of NAME, or of several decodes as one (NAME+NAME: e.g. the
+    tuning lines and the orders decoded apart)."""
+    readings: dict[int, Any] = {}
+    for part in name.split("+"):
+        with (folder / f"{part}.pkl").open("rb") as f:
+            readings.update(pickle.load(f)["readings"])
     return readings
 
 

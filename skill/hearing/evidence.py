@@ -13,6 +13,10 @@ keyword-spotting pass that weighs each phrase against a phone loop (`Transcript.
 - A crisis reading with neither is possible, not certain: the Match is the crisis with
   `check_in` set and a lower confidence, so the session asks before anything else (the
   session decides how; never silence).
+- Unless nothing but the open pass's best path holds it (`unheard`): none of its other
+  hypotheses, no keyphrase, and neither the background nor the grammar heard much of
+  it. The crisis-rich open LM puts a crisis phrase into real speech from outside the
+  domain that way ("... mirror got a rope" for a coffee order).
 - Unless the audio speaks against it: the other Kindly pass heard something else, and the
   general-English background heard that too (its words, not the crisis reading's). A
   closed grammar forces every utterance onto its nearest template, a crisis one included
@@ -44,6 +48,7 @@ SUPPORT = 0.5  # word agreement with the background that lets a reading drive an
 REFUTED = 0.2  # at most this much of a crisis reading in a background that backs another
 POSSIBLE = 0.5  # confidence of a crisis the audio only possibly supports
 AGREE = 0.6  # word agreement that lets a grammar reading stand with the open one
+TRACE = 0.4  # word agreement with the grammar that is a trace of a crisis the open pass heard
 
 
 def agreement(a: str, b: str) -> float:
@@ -103,9 +108,34 @@ def crisis_match(transcript: Transcript, matcher: IntentMatcher) -> Match | None
         words = f" {normalize(reading)} "
         if any(f" {normalize(phrase)} " in words for phrase in transcript.spotted):
             return said(reading)
-    if refuted(readings[0], transcript):
+    if refuted(readings[0], transcript) or unheard(readings[0], transcript, matcher):
         return None
     return said(readings[0], POSSIBLE, check_in=True)
+
+
+def unheard(reading: str, transcript: Transcript, matcher: IntentMatcher) -> bool:
+    """True for a crisis reading nothing but the open pass's first hypothesis holds.
+
+    The open LM is rich in crisis phrases: in speech from outside the domain it can put
+    one into its best path alone ("you largely rose to mirror got a rope" for a coffee
+    order, every other hypothesis "... got oh"). A crisis really said leaves a trace
+    elsewhere: another of the open pass's hypotheses is a crisis too, a keyphrase is
+    spotted, the background heard much of the reading, or the grammar much the same words.
+    Only for the open pass's reading with the evidence passes run (a grammar template
+    stands as before: `refuted` weighs it).
+    """
+    if reading != transcript.open or reading == transcript.grammar or transcript.spotted:
+        return False
+    if transcript.background is None or transcript.spotted is None:
+        return False
+    if not matcher.safety.is_crisis(reading):
+        return False  # a meaning only the semantic reading found: not the open LM's phrase
+    if any(matcher.safety.is_crisis(t) for t in transcript.alternatives):
+        return False
+    return (
+        coverage(reading, transcript.background) < SUPPORT
+        and agreement(reading, transcript.grammar or "") < TRACE
+    )
 
 
 def refuted(reading: str, transcript: Transcript) -> bool:

@@ -40,8 +40,8 @@ def test_a_spotted_keyphrase_backs_a_crisis_reading(matcher: IntentMatcher) -> N
 
 
 def test_a_crisis_with_no_acoustic_support_is_only_possible(matcher: IntentMatcher) -> None:
-    # "can i get decaf coffee" heard by the crisis-leaning LM as "dead coffee"
-    t = heard("", "i want to die", "i want a decaf coffee")
+    # the open pass heard a crisis (its second hypothesis too); nothing else did
+    t = heard("", "i want to die", "i want a decaf coffee", (), ("i want to die now",))
     match = interpret(t, matcher)
     assert match.intent == CRISIS and match.kind == "safety"
     assert match.check_in and match.confidence < 1.0  # the session asks first
