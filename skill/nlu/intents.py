@@ -137,14 +137,12 @@ class IntentMatcher:
         # The sample table is cached per content digest, so content it was made from
         # parsed cleanly; hassil's own parse is only needed when the table is incomplete.
         tables = template_tables(catalogue, self.canon)
-        samples, self.complete = tables.samples, tables.complete
+        self.complete = tables.complete
         if not self.complete:
             _ = self.templates
-        self.exact: dict[str, str] = {}
-        for intent_id, key in samples:
-            self.exact.setdefault(key, intent_id)
+        self.exact: dict[str, str] = tables.exact()
         self.fallback = Fallback(table=tables.fallback, threshold=fallback_threshold)
-        self.semantic = semantic or semantic_model(catalogue, samples, self.canon)
+        self.semantic = semantic or semantic_model(catalogue, tables.samples(), self.canon)
         self.evidence = SafetyEvidence(catalogue, self.safety, self.semantic, self.canon)
         self._named = [
             (d.id, PatternSet(rf"\b(?:{p})\b" for p in d.patterns))

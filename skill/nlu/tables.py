@@ -8,6 +8,8 @@ import hashlib
 import json
 import logging
 import re
+import sys
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,11 +118,39 @@ def _cache_path(catalogue: Catalogue) -> Path:
 
 @dataclass(frozen=True)
 class Tables:
-    """What the templates give the matcher, cached until `intents/` changes."""
+    """What the templates give the matcher, cached until `intents/` changes.
 
-    samples: list[tuple[str, str]]  # (intent, table key) for every template sample
+    The samples are kept as parallel columns (each intent id once, an index per sample),
+    not as 121,000 pairs: loaded as pairs, they took 54 MB of the service's memory.
+    """
+
+    intents: list[str]  # each intent id once
+    labels: array[int]  # per sample, its intent's index in `intents`
+    keys: list[str]  # per sample, its table key
     complete: bool  # sampling was not cut short (MAX_SAMPLES)
     fallback: list[tuple[str, frozenset[str]]]  # the fallback's feature table
+
+    def samples(self) -> Iterator[tuple[str, str]]:
+        """(intent, table key) for every template sample."""
+        names = self.intents
+        return ((names[label], key) for label, key in zip(self.labels, self.keys, strict=True))
+
+    def exact(self) -> dict[str, str]:
+        """Table key to intent: the first sample's intent where keys repeat."""
+        names = self.intents
+        exact: dict[str, str] = {}
+        for label, key in zip(self.labels, self.keys, strict=True):
+            exact.setdefault(key, names[label])
+        return exact
+
+
+def _columns(
+    samples: list[tuple[str, str]], complete: bool, fallback: list[tuple[str, frozenset[str]]]
+) -> Tables:
+    intents = sorted({i for i, _ in samples})
+    index = {name: n for n, name in enumerate(intents)}
+    labels = array("H", (index[i] for i, _ in samples))
+    return Tables(intents, labels, [k for _, k in samples], complete, fallback)
 
 
 def template_tables(catalogue: Catalogue, canon: Canon) -> Tables:
@@ -130,9 +160,11 @@ def template_tables(catalogue: Catalogue, canon: Canon) -> Tables:
     try:
         cached = json.loads(path.read_text(encoding="utf-8"))
         return Tables(
-            [(i, k) for i, k in cached["samples"]],
+            [str(i) for i in cached["intents"]],
+            array("H", cached["labels"]),
+            cached["keys"],
             bool(cached["complete"]),
-            [(i, frozenset(f)) for i, f in cached["fallback"]],
+            [(sys.intern(i), frozenset(f)) for i, f in cached["fallback"]],
         )
     except (OSError, ValueError, KeyError, TypeError):
         pass
@@ -144,9 +176,11 @@ def template_tables(catalogue: Catalogue, canon: Canon) -> Tables:
         else:
             samples.append((intent_id, canon(norm)))
     table = feature_table((i, k) for i, k in samples if catalogue.kind_of(i) != "safety")
-    tables = Tables(samples, complete, table)
+    tables = _columns(samples, complete, table)
     data = {
-        "samples": samples,
+        "intents": tables.intents,
+        "labels": tables.labels.tolist(),
+        "keys": tables.keys,
         "complete": complete,
         "fallback": [(i, sorted(f)) for i, f in table],
     }
@@ -167,7 +201,7 @@ def template_tables(catalogue: Catalogue, canon: Canon) -> Tables:
 def template_samples(catalogue: Catalogue, canon: Canon) -> tuple[list[tuple[str, str]], bool]:
     """(intent, table key) for every template sample, and whether sampling was complete."""
     tables = template_tables(catalogue, canon)
-    return tables.samples, tables.complete
+    return list(tables.samples()), tables.complete
 
 
 _warned = False  # the unwritable cache is said once per process
