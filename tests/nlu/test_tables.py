@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from skill.content.model import Catalogue
-from skill.nlu.intents import Canon
-from skill.nlu.tables import template_tables
+from skill.nlu.tables import Canon, template_tables
 
 
 def test_the_cached_tables_read_back_as_they_were_built(
