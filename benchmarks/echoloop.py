@@ -8,13 +8,15 @@ played; a pure delay, which any canceller learns; `--room`: through the room of
 `benchmarks._echoroom` instead: reverberation, a small speaker's high-pass and
 saturation, mic noise), and `kindly run`'s voice loop (`run_voice`, PocketSphinx,
 PyAudio in callback mode) hears the mic. Each table runs with speexdsp echo
-cancellation (the default) and without it (the baseline), in the same run.
+cancellation (the default), with it but the voice loop's echo screen letting every chunk
+through to the recogniser (`EchoScreen`: Kindly's voice alone is not decoded), and without
+it (the baseline), in the same run.
 
 - stop: a practice plays; 0.6-1.2 s into a spoken line, "stop" (four voices, cycling) is
   played into the mic at the same active level as Kindly's voice. Heard = the practice
   stops within 3 s. Target: >= 90%.
 - crisis: the same with a crisis line ("I want to kill myself", four lines cycling) in
-  place of "stop". Heard = a safety meaning reaches the session within 3 s of its end.
+  place of "stop". Heard = a safety meaning reaches the session within 8 s of its end.
   Target: never fewer than without the canceller.
 - practices: three whole practices play with nobody speaking. Every control or safety
   meaning the loop hears is Kindly hearing itself. Target: none. Beside it, the whole
@@ -107,7 +109,7 @@ class _Feed:
 class _Live:
     """`run_voice` in a thread, recording every Heard the voice loop hands the session."""
 
-    def __init__(self, daemon: Any, echo: bool) -> None:
+    def __init__(self, daemon: Any, arm: str) -> None:
         from skill.app import voiceloop
         from skill.app.runtime import WELCOMED
         from skill.audio.mic import MicSource
@@ -119,8 +121,12 @@ class _Live:
         (data_dir() / WELCOMED).parent.mkdir(parents=True, exist_ok=True)
         (data_dir() / WELCOMED).touch()
         self._saved = voiceloop._canceller
-        if not echo:
+        if arm == "none":
             voiceloop._canceller = lambda player: None  # the baseline: no echo cancel
+        self._screen = getattr(voiceloop, "EchoScreen", None)
+        self._chunks = getattr(self._screen, "chunks", None)
+        if arm == "all" and self._screen is not None:  # the screen lets every chunk through
+            self._screen.chunks = lambda screen, chunk, *_: [chunk]
         config = Config(
             audio=AudioConfig(mic=daemon.mic, speaker=daemon.speaker),
             hearing=HearingConfig(engine="pocketsphinx"),
@@ -184,9 +190,11 @@ class _Live:
         self.loop.shutdown()
         self.thread.join(timeout=20)
         voiceloop._canceller = self._saved
+        if self._screen is not None:
+            self._screen.chunks = self._chunks
 
 
-def _over_trials(daemon: Any, echo: bool, trials: int, kind: str) -> tuple[int, int, float]:
+def _over_trials(daemon: Any, arm: str, trials: int, kind: str) -> tuple[int, int, float]:
     """(heard, trials, level dBFS) of "stop" (`kind` "stop") or a crisis line ("crisis")
     said over a line of the Self-Compassion Break at the line's level."""
     from benchmarks._echoroom import CRISIS_LINES
@@ -202,7 +210,7 @@ def _over_trials(daemon: Any, echo: bool, trials: int, kind: str) -> tuple[int, 
         words = "stop" if kind == "stop" else CRISIS_LINES[k % len(CRISIS_LINES)]
         pcm = voice(words, VOICES[k]).astype(np.float64)
         clips.append(np.clip(pcm * level / _active_rms(pcm), -32768, 32767).astype(np.int16))
-    live = _Live(daemon, echo)
+    live = _Live(daemon, arm)
     heard = 0
     try:
         for k in range(trials):
@@ -215,7 +223,9 @@ def _over_trials(daemon: Any, echo: bool, trials: int, kind: str) -> tuple[int, 
                 time.sleep(0.02)
             before, heard_before = len(live.events), len(live.heard)
             daemon.play_into_mic(np.concatenate([clips[k % len(clips)], np.zeros(1600, np.int16)]))
-            until = time.monotonic() + 3.0
+            # a crisis line is long and decoded through every pass: under load its answer
+            # comes seconds late, which is still an answer
+            until = time.monotonic() + (3.0 if kind == "stop" else 8.0)
             while time.monotonic() < until:
                 new = live.events[before:]
                 if kind == "stop" and any(
@@ -238,13 +248,13 @@ def _over_trials(daemon: Any, echo: bool, trials: int, kind: str) -> tuple[int, 
 
 
 def _practices(
-    daemon: Any, echo: bool, practices: tuple[str, ...]
+    daemon: Any, arm: str, practices: tuple[str, ...]
 ) -> tuple[int, float, list[str], float, float]:
     """(controls or safety heard, seconds played, what was heard, CPU share of one core:
     the process's and the hearing thread's: canceller, VAD and recogniser)."""
     from skill.core.events import Command, Mode
 
-    live = _Live(daemon, echo)
+    live = _Live(daemon, arm)
     played = 0.0
     cpu, hearing = time.process_time(), _thread_cpu("hearing")
     try:
@@ -277,6 +287,17 @@ def _thread_cpu(name: str) -> float:
     return (int(utime) + int(stime)) / os.sysconf("SC_CLK_TCK")
 
 
+def _arms() -> list[tuple[str, str]]:
+    """The rows of a live table: the voice loop as it is, with its echo screen letting
+    every chunk through to the recogniser (where it has one), and with no canceller."""
+    from skill.app import voiceloop
+
+    arms = [("speexdsp echo cancel", "screen")]
+    if hasattr(voiceloop, "EchoScreen"):
+        arms.append(("speexdsp, every chunk decoded (no screen)", "all"))
+    return [*arms, ("baseline: none", "none")]
+
+
 def _path() -> str:
     if "--room" not in sys.argv:
         return "PulseAudio loopback: a pure 40 ms delay, 0 dB"
@@ -290,9 +311,8 @@ def stop_table(quick: bool, kind: str = "stop") -> None:
     rows = []
     with _pulse() as daemon:
         feed = _Feed(daemon, "--room" in sys.argv)
-        for echo in (True, False):
-            heard, n, level = _over_trials(daemon, echo, trials, kind)
-            name = "speexdsp echo cancel" if echo else "baseline: none"
+        for name, arm in _arms():
+            heard, n, level = _over_trials(daemon, arm, trials, kind)
             rows.append([name, f"{heard}/{n}", f"{100 * heard / n:.0f}%", f"{level:.1f} dBFS"])
         feed.close()
     said = "'stop'" if kind == "stop" else "a crisis line"
@@ -311,9 +331,8 @@ def practices_table(quick: bool) -> None:
     rows = []
     with _pulse() as daemon:
         feed = _Feed(daemon, "--room" in sys.argv)
-        for echo in (True, False):
-            wrong, seconds, what, cpu, hearing = _practices(daemon, echo, chosen)
-            name = "speexdsp echo cancel" if echo else "baseline: none"
+        for name, arm in _arms():
+            wrong, seconds, what, cpu, hearing = _practices(daemon, arm, chosen)
             rows.append(
                 [
                     name,
@@ -349,12 +368,13 @@ def offline_table(quick: bool) -> None:
     stops, crises = er.over_playback("stop", 8 if quick else 20), er.over_playback("crisis", 8)
     practices = er.whole_practices(PRACTICES[:1] if quick else PRACTICES)
     rows = []
-    for name, path, echo in (
-        ("the person alone (no playback at the mic)", None, False),
-        ("room, speexdsp echo cancel", room, True),
-        ("room, no echo cancel", room, False),
+    for name, path, echo, screened in (
+        ("the person alone (no playback at the mic)", None, False, True),
+        ("room, speexdsp echo cancel", room, True, True),
+        ("room, speexdsp, every chunk decoded (no screen)", room, True, False),
+        ("room, no echo cancel", room, False, True),
     ):
-        s, c, p = (er.run(x, path, echo) for x in (stops, crises, practices))
+        s, c, p = (er.run(x, path, echo, screened) for x in (stops, crises, practices))
         own = [f"{m.intent}:{m.text!r}" for _, m in p.heard]
         rows.append(
             [
