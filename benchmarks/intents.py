@@ -52,6 +52,7 @@ HELD_OUT = (
     "writer_q",
     "writer_s",
     "writer_t",
+    "writer_v",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")
