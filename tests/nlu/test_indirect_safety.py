@@ -52,6 +52,12 @@ from skill.nlu.normalize import normalize
         "i've been holding the razor for an hour",
         "i'm going to kill myself with all the pills i've saved",
         "i'd rather be dead than go back to him",
+        # session 8: affairs settled "before I go", a gun at hand, a note, a relief
+        "the cat's got a new home and the bills are all sorted before i go",
+        "i've got dad's rifle beside me in the car",
+        "please tell whoever finds me that it wasn't their fault",
+        "if i never woke up tomorrow it would be a relief honestly",
+        "i'd be worth more dead to my family, the insurance would cover it",
     ],
 )
 def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
@@ -89,6 +95,12 @@ def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
         "i'm going to hang myself out to dry if i keep this up",
         "i want to go to sleep and not wake up till noon",
         "i'd rather be dead than be seen in that jumper",
+        "whoever finds my keys can you hand them in at reception",
+        "i've got my rifle with me for the deer season next week",
+        "my niece's favourite character in that series self harms, should i worry",
+        "haha i'm dead, that video of the goat",
+        "we're finding a new home for our dog because my son is allergic",
+        "i just want to disappear to a little cottage by the sea for a fortnight",
     ],
 )
 def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -> None:
@@ -126,6 +138,14 @@ def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -
         ("i don't know if it counts but he decides what i wear and who i see", "abuse"),
         ("my boyfriend threw a glass at me last night", "abuse"),
         ("he keeps texting that he knows where i live", "abuse"),
+        # session 8: a seizure that goes on, and a temper that is not one
+        ("my husband's having a seizure on the kitchen floor", "emergency"),
+        (
+            "there's blood all over the bathroom, i sliced deep into my hand on the glass",
+            "emergency",
+        ),
+        ("we had to have our old cat put to sleep today", "grief"),
+        ("everything feels so flat and grey lately", "low_mood"),
     ],
 )
 def test_distress_and_safety_kinds(matcher: IntentMatcher, text: str, intent: str) -> None:
