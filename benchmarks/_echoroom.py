@@ -175,11 +175,12 @@ class Outcome:
     seconds: float
 
 
-def run(played: Played, room: Room | None, echo: bool, screened: bool = True) -> Outcome:
+def run(played: Played, room: Room | None, echo: bool, screened: bool | None = None) -> Outcome:
     """The mic (room echo + words said) through the canceller and the controls route.
 
     `room` None: the mic hears no playback at all (the person alone, the ceiling).
-    `screened`: through the voice loop's `EchoScreen`, as live (False: every chunk decoded).
+    `screened`: through the voice loop's `EchoScreen` (None: as the voice loop does,
+    `SCREEN_ECHO`; False: every chunk the canceller gives decoded).
     """
     from skill.app import voiceloop
     from skill.app.runtime import live_hearing
@@ -210,6 +211,8 @@ def run(played: Played, room: Room | None, echo: bool, screened: bool = True) ->
     heard: list[tuple[float, Any]] = []
     spans = played.spans
     # the voice loop's screen: Kindly's voice alone is not decoded (not in the starting commit)
+    if screened is None:
+        screened = getattr(voiceloop, "SCREEN_ECHO", False)
     screen = voiceloop.EchoScreen() if screened and hasattr(voiceloop, "EchoScreen") else None
     cpu = time.process_time()
     for k in range(0, len(pcm) - CHUNK + 1, CHUNK):

@@ -8,9 +8,9 @@ played; a pure delay, which any canceller learns; `--room`: through the room of
 `benchmarks._echoroom` instead: reverberation, a small speaker's high-pass and
 saturation, mic noise), and `kindly run`'s voice loop (`run_voice`, PocketSphinx,
 PyAudio in callback mode) hears the mic. Each table runs with speexdsp echo
-cancellation (the default), with it but the voice loop's echo screen letting every chunk
-through to the recogniser (`EchoScreen`: Kindly's voice alone is not decoded), and without
-it (the baseline), in the same run.
+cancellation (the default), with it and the voice loop's echo screen on (`EchoScreen`,
+`SCREEN_ECHO`, off by default: Kindly's voice alone is not decoded), and without it (the
+baseline), in the same run.
 
 - stop: a practice plays; 0.6-1.2 s into a spoken line, "stop" (four voices, cycling) is
   played into the mic at the same active level as Kindly's voice. Heard = the practice
@@ -123,10 +123,9 @@ class _Live:
         self._saved = voiceloop._canceller
         if arm == "none":
             voiceloop._canceller = lambda player: None  # the baseline: no echo cancel
-        self._screen = getattr(voiceloop, "EchoScreen", None)
-        self._chunks = getattr(self._screen, "chunks", None)
-        if arm == "all" and self._screen is not None:  # the screen lets every chunk through
-            self._screen.chunks = lambda screen, chunk, *_: [chunk]
+        self._screened = getattr(voiceloop, "SCREEN_ECHO", None)
+        if self._screened is not None:  # the voice loop's echo screen (off by default)
+            voiceloop.SCREEN_ECHO = arm == "screen"
         config = Config(
             audio=AudioConfig(mic=daemon.mic, speaker=daemon.speaker),
             hearing=HearingConfig(engine="pocketsphinx"),
@@ -190,8 +189,8 @@ class _Live:
         self.loop.shutdown()
         self.thread.join(timeout=20)
         voiceloop._canceller = self._saved
-        if self._screen is not None:
-            self._screen.chunks = self._chunks
+        if self._screened is not None:
+            voiceloop.SCREEN_ECHO = self._screened
 
 
 def _over_trials(daemon: Any, arm: str, trials: int, kind: str) -> tuple[int, int, float]:
@@ -288,13 +287,13 @@ def _thread_cpu(name: str) -> float:
 
 
 def _arms() -> list[tuple[str, str]]:
-    """The rows of a live table: the voice loop as it is, with its echo screen letting
-    every chunk through to the recogniser (where it has one), and with no canceller."""
+    """The rows of a live table: the voice loop as it is (every chunk the canceller gives
+    decoded), with its echo screen on (where it has one), and with no canceller."""
     from skill.app import voiceloop
 
-    arms = [("speexdsp echo cancel", "screen")]
-    if hasattr(voiceloop, "EchoScreen"):
-        arms.append(("speexdsp, every chunk decoded (no screen)", "all"))
+    arms = [("speexdsp echo cancel", "all")]
+    if hasattr(voiceloop, "SCREEN_ECHO"):
+        arms.append(("speexdsp + echo screen (SCREEN_ECHO)", "screen"))
     return [*arms, ("baseline: none", "none")]
 
 
@@ -369,10 +368,10 @@ def offline_table(quick: bool) -> None:
     practices = er.whole_practices(PRACTICES[:1] if quick else PRACTICES)
     rows = []
     for name, path, echo, screened in (
-        ("the person alone (no playback at the mic)", None, False, True),
-        ("room, speexdsp echo cancel", room, True, True),
-        ("room, speexdsp, every chunk decoded (no screen)", room, True, False),
-        ("room, no echo cancel", room, False, True),
+        ("the person alone (no playback at the mic)", None, False, False),
+        ("room, speexdsp echo cancel", room, True, False),
+        ("room, speexdsp + echo screen (SCREEN_ECHO)", room, True, True),
+        ("room, no echo cancel", room, False, False),
     ):
         s, c, p = (er.run(x, path, echo, screened) for x in (stops, crises, practices))
         own = [f"{m.intent}:{m.text!r}" for _, m in p.heard]

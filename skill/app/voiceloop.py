@@ -46,6 +46,10 @@ LOOKBACK = 3.5  # seconds before a control is heard that its words were said in
 OWN_WORDS = 0.6  # a control this much in Kindly's own words may be its echo
 HELD = 0.6  # seconds of Kindly-only audio kept, so an utterance heard over it starts whole
 HOLD = 1.0  # seconds without another voice before the hearing stage is left idle again
+# Off: live (benchmarks.echoloop practices, load 4-9) the screen cut the hearing thread's CPU
+# by a seventh but Kindly's echo was acted on 5 and 2 times in a practice (once as a
+# crisis) against 0 and 0 with every chunk decoded in the same runs.
+SCREEN_ECHO = False
 
 
 class Route(StrEnum):
@@ -115,7 +119,8 @@ class VoiceLoop:
         self._route_now: Route | None = None  # none yet: the first chunk resets hearing
         self._lines: deque[tuple[float, str]] = deque(maxlen=3)  # (last seen, text) spoken
         self._captured = 0.0  # when the chunk being heard was captured
-        self.screen = EchoScreen()  # while a practice plays: Kindly alone is not decoded
+        # while a practice plays, Kindly's voice alone is not decoded (when SCREEN_ECHO)
+        self.screen = EchoScreen() if SCREEN_ECHO else None
         self._routed = 0.0  # when it was routed (before any decoding)
         self._thread = threading.Thread(target=self._run, name="hearing", daemon=True)
         self.echo = _canceller(player) if echo_cancel is not False else None
@@ -173,7 +178,8 @@ class VoiceLoop:
         except Exception:
             log.exception("the hearing stage failed; starting it afresh")
         self._route_now = None  # the next chunk starts from a clean hearing stage
-        self.screen.clear()
+        if self.screen is not None:
+            self.screen.clear()
         try:
             self.hearing.reset()
         except Exception:
@@ -199,7 +205,8 @@ class VoiceLoop:
         if route != self._route_now:
             self.hearing.reset()
             self._route_now = route
-            self.screen.clear()
+            if self.screen is not None:
+                self.screen.clear()
         if route is Route.WAKE:
             rest = self.hearing.wake(chunk)
             if rest is not None:
@@ -213,7 +220,7 @@ class VoiceLoop:
         if route is Route.DEAF:
             return
         chunks = [chunk]
-        if route is Route.CONTROLS:
+        if route is Route.CONTROLS and self.screen is not None:
             chunks = self.screen.chunks(chunk, self._captured, self.echo, self.hearing)
         for part in chunks:
             self._heard(self.hearing.utterance(part), route)
