@@ -6,10 +6,9 @@ the words Kindly can hear (small and quick to load):
 - "open": the Kindly LM (grammar.lm), streamed: its partial result feeds the endpointer;
 - "grammar": the templates as a minimal FSG (grammar.compile). In "both" mode it decodes
   the buffered utterance at the end.
-- "background": PocketSphinx's own general-English LM cut to the same dictionary's words
-  (`grammar.background`: the same scores, 23 MB less), run on the buffered utterance at
-  the end: what the audio sounds like without Kindly's bias, the evidence every reading
-  is weighed against (`skill.hearing.evidence`).
+- "background": PocketSphinx's general-English LM cut to the same words (same scores,
+  `grammar.background`), run on the buffered utterance at the end: what the audio sounds
+  like without Kindly's bias, the evidence every reading is weighed against (`evidence`).
 - "spot": the crisis keyphrases against a phone loop (`asr.spotting`).
 
 - "choice": a short utterance's loud part heard as one of the control words, "yes" or
