@@ -8,9 +8,8 @@ Then the grammar reading drives intents; the open reading decides when the gramm
 heard nothing, and vetoes a grammar reading it does not resemble (a closed grammar
 turns "what's a good recipe for soup" into the nearest template); and the background
 reading must back whatever is chosen before it may drive an action. A lone control word
-the controls passes heard (`Transcript.control`) stands when no other reading could act
-and the open pass heard no sentence there; a control reading the forced choice of a short
-utterance did not make is not acted on.
+the controls passes heard (`Transcript.control`) stands when no other reading could act,
+and a control reading the forced choice of a short utterance did not make is not acted on.
 """
 
 from __future__ import annotations
@@ -83,25 +82,13 @@ def interpret(transcript: Transcript, matcher: IntentMatcher) -> Match:
     if not backed and chosen.kind == "safety" and not unheard(chosen.text, transcript, matcher):
         # a meaning the text found, unbacked: ask (not a crisis the evidence has dropped)
         return replace(chosen, confidence=min(chosen.confidence, POSSIBLE), check_in=True)
-    if transcript.control and not _sentence(transcript.open, transcript.control):
-        # a lone control word the controls passes heard (asr.controls), unless the open
-        # pass heard a sentence there (Kindly's own "this is a moment of suffering"
-        # reaching the mic was forced onto "pause")
+    if transcript.control:  # a lone control word the controls passes heard (asr.controls)
         heard = matcher.parse(transcript.control)
         if heard.kind == "control":
             return heard
     if backed:
         return chosen
     return Match(chosen.text, None, matcher.catalogue.kind_of(None), 0.0)
-
-
-SENTENCE = 4  # this many words besides the control word make the open reading a sentence
-
-
-def _sentence(open_text: str | None, control: str) -> bool:
-    """True when the open reading holds several words that are not the control word."""
-    words = strip_filler(normalize(open_text or "")).split()
-    return sum(w != control for w in words) >= SENTENCE
 
 
 def _one_control_word(match: Match) -> bool:

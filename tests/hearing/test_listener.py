@@ -12,31 +12,6 @@ from skill.hearing.listener import interpret
 from skill.nlu.intents import IntentMatcher
 
 
-def heard(open_text: str, background: str, control: str | None, grammar: str = "") -> Transcript:
-    return Transcript(
-        grammar, open_text, (), "pocketsphinx", "both", background, (), control, control
-    )
-
-
-def test_a_sentence_the_open_pass_heard_keeps_a_lone_control_from_standing(
-    matcher: IntentMatcher,
-) -> None:
-    # Kindly's own voice reaching the mic during a practice, forced onto "pause" (the
-    # background heard nothing it could back)
-    t = heard("this is a moment of suffering", "", "pause")
-    assert interpret(t, matcher).intent is None
-    t = heard("i think i'll have a coffee please", "i think i'll have a coffee please", "stop")
-    assert interpret(t, matcher).intent is None
-
-
-def test_a_lone_control_with_a_short_open_reading_still_stands(matcher: IntentMatcher) -> None:
-    # a noisy lone word: the open pass hears a word or two, or the word in a short phrase
-    assert interpret(heard("tell", "still", "stop"), matcher).intent == "stop"
-    assert interpret(heard("paul is", "boss", "pause"), matcher).intent == "pause"
-    assert interpret(heard("that it is", "", "skip"), matcher).intent == "skip"
-    assert interpret(heard("stop stop stop it now", "stop", "stop"), matcher).intent == "stop"
-
-
 def readings(
     grammar: str, open_text: str, background: str, alternatives: tuple[str, ...]
 ) -> Transcript:
