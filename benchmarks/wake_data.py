@@ -41,16 +41,18 @@ RATE = 16_000
 OUT = Path(__file__).resolve().parent.parent / ".cache" / "wake-train"
 DIALECTS = (
     "en-us",
-    "en",
-    "en-gb-scotland",
     "en-gb-x-gbclan",
     "en-gb-x-gbcwmd",
     "en-029",
     "en-us-nyc",
 )
-NEVER = ("en-gb", "en-gb-x-rp")  # the never-tuned test voices: not trained on
+# Never trained on: the never-tuned test voices ("en" and "en-uk" are espeak's en-gb, the
+# same audio), and the hidden audio sets' en-gb-scotland and +f3. The shipped networks were
+# trained before this list was whole (with "en", en-gb-scotland and +f3).
+NEVER = ("en", "en-gb", "en-uk", "en-gb-x-rp", "en-gb-scotland")
+NEVER_VARIANTS = ("f3",)
 VARIANTS = (
-    "", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "f1", "f2", "f3", "f4", "f5",
+    "", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "f1", "f2", "f4", "f5",
     "klatt", "klatt2", "klatt4", "Andy", "Annie", "john", "linda", "max", "paul",
 )  # fmt: skip
 PHRASES = (
@@ -78,7 +80,8 @@ def espeak(text: str, voice: str, pitch: int, speed: int) -> Audio:
 
     from tests.audio_fixtures import _espeak
 
-    if voice.split("+", maxsplit=1)[0] in NEVER:
+    dialect, _, variant = voice.partition("+")
+    if dialect in NEVER or variant in NEVER_VARIANTS:
         raise ValueError(f"{voice} is a never-tuned test voice")
     audio, rate = _espeak(text, voice, 165 / speed, pitch)  # espeak's pace 1 is 165 wpm
     return _peak(np.asarray(soxr.resample(audio.astype(np.float64), rate, RATE), np.float64))
