@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -18,26 +19,37 @@ LINES = [
 ]
 
 
-def _live(person: npt.NDArray[np.int16] | None, before_end: float) -> tuple[object, float, int]:
-    """Kindly's lines through a room into the mic (a person's words added `before_end`
-    seconds before the end), through the live canceller; (canceller, t0, samples)."""
-    from skill.audio.echo import MicEchoCanceller
-    from skill.audio.reference import EchoReference
+def kindly_in_the_room() -> tuple[npt.NDArray[np.int16], npt.NDArray[np.float64]]:
+    """Kindly's lines as played, and as the mic hears them through a room 50 ms later."""
     from tests.audio_fixtures import speech
 
     played = np.concatenate([speech(line) for line in LINES * 2])
     echo = _room(played, 4)
-    echo = np.r_[np.zeros(800), echo[:-800]]  # 50 ms from the reference's time to the mic
+    return played, np.r_[np.zeros(800), echo[:-800]]  # 50 ms from the reference to the mic
+
+
+def listening(played: npt.NDArray[np.int16]) -> tuple[Any, float]:
+    """A live canceller whose reference holds all of `played`, from t0: (canceller, t0)."""
+    from skill.audio.echo import MicEchoCanceller
+    from skill.audio.reference import EchoReference
+
+    reference = EchoReference(keep=len(played) / RATE + 5)
+    t0 = time.monotonic() - len(played) / RATE - 2
+    for k in range(0, len(played), 800):
+        reference.played(played[k : k + 800].tobytes(), RATE, t0 + k / RATE)
+    return MicEchoCanceller(reference), t0
+
+
+def _live(person: npt.NDArray[np.int16] | None, before_end: float) -> tuple[object, float, int]:
+    """Kindly's lines through a room into the mic (a person's words added `before_end`
+    seconds before the end), through the live canceller; (canceller, t0, samples)."""
+    played, echo = kindly_in_the_room()
     if person is not None:
         start = len(echo) - int(before_end * RATE)
         scale = np.sqrt(np.mean(echo**2) / np.mean(person.astype(np.float64) ** 2))
         echo[start : start + len(person)] += person * scale  # as loud as Kindly's echo
     mic = np.clip(echo, -32768, 32767).astype(np.int16)
-    reference = EchoReference(keep=len(played) / RATE + 5)
-    t0 = time.monotonic() - len(played) / RATE - 2
-    for k in range(0, len(played), 800):
-        reference.played(played[k : k + 800].tobytes(), RATE, t0 + k / RATE)
-    live = MicEchoCanceller(reference)
+    live, t0 = listening(played)
     for k in range(0, len(mic) - 480 + 1, 480):
         live.clean(mic[k : k + 480].tobytes(), t0 + (k + 480) / RATE)
     return live, t0, len(mic)

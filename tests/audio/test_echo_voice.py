@@ -9,29 +9,20 @@ import time
 import numpy as np
 import numpy.typing as npt
 
-from tests.audio.test_echo import _room, canceller
+from tests.audio.test_echo import canceller
+from tests.audio.test_echo_near import kindly_in_the_room, listening
 
 RATE = 16_000
 CHUNK = 480
-LINES = [
-    "This is a moment of suffering. It hurts right now, and that makes sense.",
-    "Suffering is a part of life. Other people feel this way too.",
-    "Place a hand on your heart, and feel the warmth of your own touch.",
-    "When you're ready, let your eyes close, or rest your gaze softly on the floor.",
-]
 LEARNT = 10.0  # seconds of Kindly speaking after which the canceller has learnt this room
 
 
 def _voices(words: str | None, at: float) -> tuple[list[bool], list[bool]]:
     """Kindly's lines through a room into the mic, with `words` said `at` seconds in at
     the echo's level, through the live canceller: (voice per chunk, person per chunk)."""
-    from skill.audio.echo import MicEchoCanceller
-    from skill.audio.reference import EchoReference
     from tests.audio_fixtures import speech
 
-    played = np.concatenate([speech(line) for line in LINES * 2])
-    echo = _room(played, 4)
-    echo = np.r_[np.zeros(800), echo[:-800]]  # 50 ms from the reference's time to the mic
+    played, echo = kindly_in_the_room()
     person = np.zeros(len(echo), bool)
     if words is not None:
         said = speech(words).astype(np.float64)
@@ -42,11 +33,7 @@ def _voices(words: str | None, at: float) -> tuple[list[bool], list[bool]]:
         loud = np.mean(frames**2, axis=1) > np.max(np.mean(frames**2, axis=1)) / 100
         person[start : start + len(loud) * 160] = np.repeat(loud, 160)
     mic = np.clip(echo, -32768, 32767).astype(np.int16)
-    reference = EchoReference(keep=len(played) / RATE + 5)
-    t0 = time.monotonic() - len(played) / RATE - 2
-    for k in range(0, len(played), 800):
-        reference.played(played[k : k + 800].tobytes(), RATE, t0 + k / RATE)
-    live = MicEchoCanceller(reference)
+    live, t0 = listening(played)
     voice, theirs = [], []
     for k in range(0, len(mic) - CHUNK + 1, CHUNK):
         live.clean(mic[k : k + CHUNK].tobytes(), t0 + (k + CHUNK) / RATE)
