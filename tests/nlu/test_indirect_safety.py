@@ -193,3 +193,20 @@ def test_an_ask_in_so_many_words_starts_the_practice_the_layer_reads(
     assert matcher.parse(asked).intent == "self_compassion_break"
     assert matcher.fallback.guess(matcher.canon(normalize(asked))).intent is None
     assert matcher.parse("can we do dinner at seven").kind == "none"
+
+
+def test_nothing_kindly_says_in_a_practice_reads_as_a_safety_statement(
+    matcher: IntentMatcher,
+) -> None:
+    # Kindly's own voice reaches the mic in a room; a line of its own read as a crisis
+    # ("I want this for myself, because I care about me." did) plays the crisis response
+    # in the middle of the practice. Every practice line, present and future, is checked.
+    said = {
+        text
+        for practice in matcher.catalogue.practices.values()
+        for step in practice.steps
+        if isinstance(text := getattr(step, "text", None), str)
+    }
+    assert len(said) > 100
+    unsafe = [line for line in sorted(said) if matcher.parse(line).kind == "safety"]
+    assert unsafe == []
