@@ -96,3 +96,10 @@ def test_a_file_that_is_not_a_trie_model_is_named(tmp_path: Path) -> None:
     bad.write_text("\\data\\\nngram 1=1\n", encoding="utf-8")
     with pytest.raises(ModelError, match=r"kindly\.lm"):
         read_trie(bad)
+
+
+def test_a_trie_model_cut_short_is_named(tmp_path: Path) -> None:
+    short = tmp_path / "short.lm.bin"
+    short.write_bytes(GENERAL.read_bytes()[:5_000_000])
+    with pytest.raises(ModelError, match=r"short\.lm\.bin"):
+        read_trie(short)

@@ -86,7 +86,13 @@ def _pack(fields: list[tuple[Ints, int]], entries: int) -> bytes:
 
 def read_trie(path: Path) -> TrieLM:
     """The trigram LM in PocketSphinx's binary trie format; ModelError if it is not one."""
-    raw = path.read_bytes()
+    try:
+        return _read_trie(path, path.read_bytes())
+    except (OSError, ValueError, IndexError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{path}: not a readable PocketSphinx trie LM ({exc})") from None
+
+
+def _read_trie(path: Path, raw: bytes) -> TrieLM:
     if not raw.startswith(HEADER) or raw[len(HEADER)] != 3:
         raise ModelError(f"{path}: not a trigram PocketSphinx trie LM")
     at = len(HEADER) + 1
@@ -170,8 +176,10 @@ def trie_bytes(model: TrieLM) -> bytes:
         ],
         n_bi + 1,
     )
-    longest = _pack([(model.tri_word, word_bits), (model.tri_prob, CODE)], n_tri)
-    longest += bytes(((1 + n_tri) * (word_bits + CODE) + 7) // 8 + PAD - len(longest))
+    longest = _pack(  # sized for one more entry, as PocketSphinx reads it
+        [(np.append(model.tri_word, end), word_bits), (np.append(model.tri_prob, end), CODE)],
+        n_tri + 1,
+    )
     strings = b"".join(w.encode("utf-8") + b"\0" for w in model.words)
     return b"".join(
         (
