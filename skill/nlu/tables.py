@@ -137,10 +137,9 @@ class Tables:
 
     def exact(self) -> dict[str, str]:
         """Table key to intent: the first sample's intent where keys repeat."""
-        names = self.intents
         exact: dict[str, str] = {}
-        for label, key in zip(self.labels, self.keys, strict=True):
-            exact.setdefault(key, names[label])
+        for intent, key in self.samples():
+            exact.setdefault(key, intent)
         return exact
 
 
