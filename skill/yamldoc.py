@@ -1,6 +1,7 @@
 """YAML files that can say on which line a key sits, so every error names file, key and line.
 
-Only `yaml.safe_load`/`compose` with the safe loader: content and config are data, never code.
+Only the safe loader: content and config are data, never code. libyaml's (C) safe loader when
+PyYAML has it (its wheels do): the pure-Python one took 0.75 s of a 1.5 s start-up on `intents/`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from pathlib import Path
 import yaml
 
 from skill.errors import ContentError
+
+SafeLoader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 
 
 class YamlDoc:
@@ -23,8 +26,8 @@ class YamlDoc:
         except (OSError, UnicodeDecodeError) as exc:
             raise ContentError(rel, "", None, f"cannot read: {exc}") from None
         try:
-            self.node = yaml.compose(text, Loader=yaml.SafeLoader)
-            self.data = yaml.safe_load(text)
+            self.node = yaml.compose(text, Loader=SafeLoader)
+            self.data = yaml.load(text, Loader=SafeLoader)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else None
