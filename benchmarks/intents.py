@@ -53,6 +53,7 @@ HELD_OUT = (
     "writer_s",
     "writer_t",
     "writer_v",
+    "writer_y",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")
