@@ -58,6 +58,25 @@ from skill.nlu.normalize import normalize
         "please tell whoever finds me that it wasn't their fault",
         "if i never woke up tomorrow it would be a relief honestly",
         "i'd be worth more dead to my family, the insurance would cover it",
+        # session 9: what is left for after, a day decided, a last talk or meal, a method
+        "the cards for the boys are under my pillow, they can open them after",
+        "the pin for my laptop is in the blue book so my sister can get in after",
+        "i'll do it in the woods so that my kids don't have to find me",
+        "i've decided it will be sunday night",
+        "nobody's going to realise until the morning",
+        "this is the last time you'll hear from me",
+        "i've just eaten my last meal",
+        "how many tablets would be enough to do it",
+        "what's the least painful way to die",
+        "i just want to stop existing",
+        "the insurance still pays out if i'm gone, that's the plan",
+        "i keep going back to the edge of the quarry and standing closer",
+        "i've checked the banister will take my weight",
+        "i've sold the van and paid off the loan, just the last bit now",
+        "by saturday it'll all be over for me",
+        "i'm at the top of the car park and i wanted to talk to someone before i jump",
+        "she's better than having me as a mum",
+        "i gave away all my books and my bike and mum doesn't understand why",
     ],
 )
 def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
@@ -101,6 +120,20 @@ def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
         "haha i'm dead, that video of the goat",
         "we're finding a new home for our dog because my son is allergic",
         "i just want to disappear to a little cottage by the sea for a fortnight",
+        # session 9: plans, letters and goodbyes that are what they say
+        "i've decided it's going to be saturday, the barbecue at ours",
+        "i've got enough pills for the cruise, the doctor gave me extra",
+        "the rope's for the hammock in the garden",
+        "my partner says i'm a burden because i always leave the lights on",
+        "i won't be around much longer, we're moving to perth in may",
+        "nobody in the office would notice if i was off for a week, so i'm booking leave",
+        "we've set the date for the wedding, it's in june",
+        "i burned my hand on the kettle, how do i cool it",
+        "tell my brother i'm sorry i used his charger",
+        "everyone signed my leaving card at work, i'm retiring",
+        "taken them out already, the bin bags",
+        "the last time i'll talk to you about this is tonight, promise",
+        "i'm going to make it so i never feel this seasick again",
     ],
 )
 def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -> None:
@@ -146,6 +179,7 @@ def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -
         ),
         ("we had to have our old cat put to sleep today", "grief"),
         ("everything feels so flat and grey lately", "low_mood"),
+        ("he had his hands around my throat again this morning", "abuse"),
     ],
 )
 def test_distress_and_safety_kinds(matcher: IntentMatcher, text: str, intent: str) -> None:
