@@ -17,8 +17,11 @@ git-ignored); no audio is written anywhere.
   SNR, or a very quiet room; a random level; room-like reverberation half of the time.
 
 Never used, because benchmarks/wake.py tests on them as "never tuned": hibari "heart",
-espeak "en-gb" (and "en-gb-x-rp", nearly the same voice), the odd seed sentences and the
-odd real recordings.
+espeak "en-gb" (and "en" and "en-uk", which are en-gb sample for sample, and "en-gb-x-rp",
+nearly the same voice), the odd seed sentences and the odd real recordings; nor espeak
+"en-gb-scotland" and the "+f3" variant (a hidden set speaks in them). `espeak` refuses
+them (`NEVER`, `NEVER_VARIANTS`). The shipped wake weights were trained on this version's
+scenes (see wake_train.py); those before them had "en", en-gb-scotland and +f3.
 """
 
 from __future__ import annotations
@@ -47,8 +50,7 @@ DIALECTS = (
     "en-us-nyc",
 )
 # Never trained on: the never-tuned test voices ("en" and "en-uk" are espeak's en-gb, the
-# same audio), and the hidden audio sets' en-gb-scotland and +f3. The shipped networks were
-# trained before this list was whole (with "en", en-gb-scotland and +f3).
+# same audio), and the hidden audio sets' en-gb-scotland and +f3.
 NEVER = ("en", "en-gb", "en-uk", "en-gb-x-rp", "en-gb-scotland")
 NEVER_VARIANTS = ("f3",)
 VARIANTS = (
