@@ -220,6 +220,7 @@ def run(played: Played, room: Room | None, echo: bool, screened: bool | None = N
         now = t0 + (k + CHUNK) / RATE
         if canceller is not None:
             chunk = canceller.clean(chunk, now)
+            chunk = getattr(canceller, "before", b"") + chunk  # (not in older commits)
         parts = [chunk] if screen is None else screen.chunks(chunk, now, canceller, hearing)
         for part in parts:
             match = hearing.utterance(part)

@@ -328,7 +328,7 @@ def echo_table(quick: bool) -> None:
     female), through a simulated room (5 ms late, 150 ms reverb): speexdsp's removal."""
     import time
 
-    from skill.audio.echo import EchoCanceller
+    from skill.audio.speex import EchoCanceller
     from tests.audio_fixtures import speech
 
     rows = []

@@ -172,7 +172,9 @@ class VoiceLoop:
         try:
             self._captured = getattr(self.mic, "captured_at", 0.0) or time.monotonic()
             if self.echo is not None:
+                # with the start of a word over Kindly that the canceller's gate had held
                 chunk = self.echo.clean(chunk, self._captured)
+                chunk = self.echo.before + chunk
             self.feed(chunk)
             return True
         except Exception:

@@ -1,42 +1,35 @@
-"""Echo cancellation: take Kindly's own voice out of the microphone (speexdsp, via ctypes).
+"""Echo cancellation: take Kindly's own voice out of live microphone chunks.
 
-Debian's `libspeexdsp1` (BSD-3-Clause; on Raspberry Pi OS too) through a small binding of
-Kindly's own: the only PyPI wrapper found declares a proprietary licence, so it is not
-used. The speaker's audio is the reference: frames of what was played and of what the
-microphone heard at the same time go in, the microphone's audio without the echo comes
-out. The speex preprocessor then takes off the residual echo and some noise.
-
-The binding needs only the library, not its headers: every call takes plain pointers
-and ints. Frames are 16 kHz mono int16 of `frame` samples (10 or 20 ms).
+The speaker's audio is the reference (`skill.audio.reference`): what was played and what
+the microphone heard at the same time go into speexdsp's canceller (`skill.audio.speex`),
+the microphone's audio without the echo comes out; around it, this module keeps the two
+lined up, finds the echo's delay, and tells Kindly's residue from another voice.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import logging
 from collections import deque
 
 import numpy as np
 import numpy.typing as npt
 
-from skill.audio.reference import DelayEstimator, EchoReference
+from skill.audio.reference import FAR_ACTIVE, DelayEstimator, EchoReference
+from skill.audio.speex import EchoCanceller
 from skill.errors import AudioError
 
 log = logging.getLogger(__name__)
 
 RATE = 16_000
-SPEEX_ECHO_SET_SAMPLING_RATE = 24
-SPEEX_PREPROCESS_SET_ECHO_STATE = 24
-SPEEX_PREPROCESS_SET_DENOISE = 0
 Pcm = npt.NDArray[np.int16]
 RESYNC = 0.08  # the mic's clock this far off the reference's: jump to it
+DRIFT_WINDOW = 1.0  # seconds of chunks whose least-late time says where the mic is
 AIM = 0.015  # the reference this far ahead of its echo once the delay is measured
 STATS_EVERY = 5.0  # seconds of playback between debug lines
 GATE = 0.25  # a chunk keeping less of its power than this, while Kindly plays, is echo
 GATE_HOLD = 0.01  # the reference's power falls to this over one tail (its echo dies away)
 GATE_OPEN = 0.3  # seconds the gate stays open after a chunk that held another voice
-FAR_ACTIVE = 1e4  # reference power (int16 units squared, about -50 dBFS) that is playing
+GATE_BEFORE = 0.12  # seconds of gated audio handed on with the chunk that opens the gate
 QUIET_WINDOWS = 2  # the mic this many delay windows in a row far quieter than the playback
 DIVERGED = 0.25  # seconds of output louder than the mic, while Kindly plays: start afresh
 HISTORY = 6.0  # seconds of per-chunk powers kept to tell a second voice from the echo
@@ -51,105 +44,6 @@ OVER_ECHO = 0.2  # a chunk left at least this share of the echo Kindly's playbac
 VOICE_CHUNKS = 2  # ... for this many chunks in a row (60 ms) may hold another voice
 ECHO_PATH_RATE = 0.05  # how fast the echo path's gain (mic over reference power) is followed
 LOUD_FAR = 1e6  # reference power (about -30 dBFS) loud enough to measure the echo path on
-NO_LIBRARY = "echo cancellation needs libspeexdsp: sudo apt install libspeexdsp1"
-
-
-def _library() -> ctypes.CDLL:
-    name = ctypes.util.find_library("speexdsp") or "libspeexdsp.so.1"
-    try:
-        lib = ctypes.CDLL(name)
-    except OSError:
-        raise AudioError(NO_LIBRARY) from None
-    vp, i, p = ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p
-    lib.speex_echo_state_init.restype = vp
-    lib.speex_echo_state_init.argtypes = [i, i]
-    lib.speex_echo_cancellation.restype = None
-    lib.speex_echo_cancellation.argtypes = [vp, p, p, p]
-    lib.speex_echo_ctl.restype = i
-    lib.speex_echo_ctl.argtypes = [vp, i, p]
-    lib.speex_echo_state_reset.argtypes = [vp]
-    lib.speex_echo_state_destroy.argtypes = [vp]
-    lib.speex_preprocess_state_init.restype = vp
-    lib.speex_preprocess_state_init.argtypes = [i, i]
-    lib.speex_preprocess_ctl.restype = i
-    lib.speex_preprocess_ctl.argtypes = [vp, i, p]
-    lib.speex_preprocess_run.restype = i
-    lib.speex_preprocess_run.argtypes = [vp, p]
-    lib.speex_preprocess_state_destroy.argtypes = [vp]
-    return lib
-
-
-class EchoCanceller:
-    """Speex's acoustic echo canceller with its residual-echo preprocessor."""
-
-    def __init__(self, frame: int = 160, tail: float = 0.25, denoise: bool = False) -> None:
-        """`frame`: samples per call (160 = 10 ms); `tail`: the room's echo, in seconds."""
-        self.frame = frame
-        self._lib = _library()
-        self._echo = self._lib.speex_echo_state_init(frame, int(tail * RATE))
-        self._pre = self._lib.speex_preprocess_state_init(frame, RATE)
-        if not self._echo or not self._pre:
-            raise AudioError("speexdsp could not set up the echo canceller")
-        rate = ctypes.c_int(RATE)
-        self._lib.speex_echo_ctl(self._echo, SPEEX_ECHO_SET_SAMPLING_RATE, ctypes.byref(rate))
-        self._lib.speex_preprocess_ctl(
-            self._pre, SPEEX_PREPROCESS_SET_ECHO_STATE, ctypes.c_void_p(self._echo)
-        )
-        flag = ctypes.c_int(1 if denoise else 0)
-        self._lib.speex_preprocess_ctl(self._pre, SPEEX_PREPROCESS_SET_DENOISE, ctypes.byref(flag))
-        self._out = np.zeros(frame, np.int16)
-
-    def process(self, mic: Pcm, played: Pcm, suppress: bool = True) -> Pcm:
-        """One frame heard by the mic and the frame played at that time: the mic without it.
-
-        `suppress`: also take off the residual echo (speex's preprocessor). It shapes the
-        near voice as well, so it is for a mic known to hear the speaker."""
-        out = self.cancel(mic, played)
-        if suppress:
-            self.suppress(out)
-        return out
-
-    def cancel(self, mic: Pcm, played: Pcm) -> Pcm:
-        """The linear filter alone: the mic minus its estimate of the echo."""
-        if len(mic) != self.frame or len(played) != self.frame:
-            raise AudioError(f"echo cancellation takes frames of {self.frame} samples")
-        near = np.ascontiguousarray(mic, np.int16)
-        far = np.ascontiguousarray(played, np.int16)
-        out = np.zeros(self.frame, np.int16)
-        self._lib.speex_echo_cancellation(
-            self._echo, near.ctypes.data, far.ctypes.data, out.ctypes.data
-        )
-        return out
-
-    def suppress(self, out: Pcm) -> None:
-        """Take the residual echo off a frame `cancel` gave (in place)."""
-        self._lib.speex_preprocess_run(self._pre, out.ctypes.data)
-
-    def run(self, mic: Pcm, played: Pcm) -> Pcm:
-        """Whole recordings (the same length), frame by frame."""
-        n = min(len(mic), len(played)) // self.frame * self.frame
-        parts = [
-            self.process(mic[i : i + self.frame], played[i : i + self.frame])
-            for i in range(0, n, self.frame)
-        ]
-        return np.concatenate(parts) if parts else np.zeros(0, np.int16)
-
-    def reset(self) -> None:
-        self._lib.speex_echo_state_reset(self._echo)
-
-    def close(self) -> None:
-        if self._pre:
-            self._lib.speex_preprocess_state_destroy(self._pre)
-            self._pre = None
-        if self._echo:
-            self._lib.speex_echo_state_destroy(self._echo)
-            self._echo = None
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
 
 
 class MicEchoCanceller:
@@ -168,12 +62,15 @@ class MicEchoCanceller:
         self.tail = tail
         self._aec: EchoCanceller | None = None
         self._next = 0.0  # where on the reference's clock the next chunk ends
+        self._drifts: deque[float] = deque()  # the last chunks' times off `_next`
         self._shift = 0.0  # moved back by what the delay estimator found
         self._delays = DelayEstimator()
         self._far_power = 0.0  # recent reference power, held for about a tail
         self._stats = np.zeros(5)  # mic power, output power, silenced, restored, chunks
         self._louder = 0  # samples in a row the canceller made louder than the mic heard
         self._open = 0  # samples the gate stays open for (another voice was just heard)
+        self._gated: deque[Pcm] = deque()  # the last chunks the gate silenced (GATE_BEFORE)
+        self.before = b""  # those chunks, when the last chunk opened the gate
         self.hears_echo = True  # until the mic is found far quieter than the playback
         # (captured at, mic power, power the linear filter left, PLAYING/BETWEEN/NOTHING)
         self._history: deque[tuple[float, float, float, int]] = deque()
@@ -186,10 +83,13 @@ class MicEchoCanceller:
         self._echo_path: float | None = None  # log10 of mic power over reference power
 
     def clean(self, chunk: bytes, captured_at: float) -> bytes:
-        """The chunk (16 kHz mono int16 ending at `captured_at`) without Kindly's voice."""
+        """The chunk (16 kHz mono int16 ending at `captured_at`) without Kindly's voice.
+        When a voice over Kindly opens the gate, `before` holds what it had just silenced:
+        the hearing stage should hear that first."""
         mic = np.frombuffer(chunk, np.int16)
         n = len(mic)
         self._now = captured_at
+        self.before = b""
         quiet = captured_at - n / RATE - self.reference.quiet_since()
         if quiet > self.tail:
             # Nothing Kindly played can be in it. Only well after Kindly's last sound is it
@@ -197,6 +97,7 @@ class MicEchoCanceller:
             power = _power(mic)
             self._remember(captured_at, power, power, NOTHING if quiet > ALONE else BETWEEN)
             self.voice, self._voice_run = True, 0
+            self._drifts.clear()  # where the reference stands is found again when it plays
             return chunk
         if self._aec is None or n % self._aec.frame:
             self._aec = EchoCanceller(frame=160 if n % 160 == 0 else n, tail=self.tail)
@@ -204,9 +105,16 @@ class MicEchoCanceller:
         # ms: read the reference contiguously too, and follow the mic's clock only when it
         # jumps (a lost and regained device); the delay estimator does the fine tuning.
         self._next += n / RATE
-        drift = captured_at + self.lead - self._next
-        if abs(drift) > RESYNC:
-            self._next += drift
+        self._drifts.append(captured_at + self.lead - self._next)
+        while len(self._drifts) * n > DRIFT_WINDOW * RATE:
+            self._drifts.popleft()
+        # Chunks are stamped when handed over, and devices hand them over in bursts (live: 0.4-0.8
+        # s late, then a dozen at once): only a drift all of the last second shares moves it.
+        early, late = min(self._drifts), max(self._drifts)
+        if early > RESYNC or late < -RESYNC:
+            jump = early if early > RESYNC else late
+            self._next += jump
+            self._drifts = deque(d - jump for d in self._drifts)
         far = self.reference.around(self._next - self._shift, n)
         lag = self._delays.add(mic, far)
         if lag is not None:
@@ -339,26 +247,32 @@ class MicEchoCanceller:
         return fixed, int(louder.sum())
 
     def _gate(self, heard: float, out: Pcm) -> Pcm:
-        """Silence what is left of Kindly's voice (`heard`: the mic's power). Whatever
-        speex leaves of an echo is still speech to a VAD and a recogniser (it joined
-        Kindly's words into one long request);
-        a chunk that lost most of its power to the canceller while Kindly was playing was
-        mostly echo. A person speaking over Kindly at the echo's level keeps about half.
-        Once a loud chunk held them, the gate stays open for `GATE_OPEN`: their quieter sounds
-        (the "s" of "stop", the end of "myself") keep less than that, and a word cut to
-        its loudest vowels is not heard (a crisis line over playback: 2 of 8 heard with
-        a gate that closed between chunks, 5 of 8 with none, in a room's echo)."""
+        """Silence what is left of Kindly's voice (`heard`: the mic's power): speex's
+        residue is still speech to a VAD and a recogniser (it joined Kindly's words into
+        one long request). A chunk that lost most of its power to the canceller while Kindly
+        played was mostly echo; a person speaking over Kindly at its level keeps about half.
+        Their quieter sounds (the "s" of "stop", the end of "myself") keep less, so the gate
+        stays open `GATE_OPEN` after a loud chunk (a crisis line over playback, room echo: 2
+        of 8 heard with a gate closing between chunks, 5 of 8 with none), and the chunks it
+        silenced just before (`GATE_BEFORE`) go on in `before` when one opens it ("stop" over
+        playback offline, 24 trials: pure delay 8 -> 15, room 6 -> 17; gate off 16, 18)."""
         if self._far_power < FAR_ACTIVE:
+            self._gated.clear()
             return out
         n = len(out)
         kept = _power(out)
         if kept >= GATE * heard:
             if kept >= NEAR_FLOOR:  # a voice, not the mic's noise between Kindly's words
                 self._open = int(GATE_OPEN * RATE)
+                self.before = b"".join(chunk.tobytes() for chunk in self._gated)
+            self._gated.clear()
             return out
         if self._open > 0:
             self._open -= n
             return out
+        self._gated.append(out)
+        while len(self._gated) * n > GATE_BEFORE * RATE:
+            self._gated.popleft()
         return np.zeros(n, np.int16)
 
     def close(self) -> None:

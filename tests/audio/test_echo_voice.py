@@ -86,3 +86,31 @@ def test_nothing_of_kindly_in_the_mic_is_always_a_possible_voice() -> None:
     live.voice = False
     live.clean(quiet.tobytes(), time.monotonic())
     assert live.voice is True
+
+
+def test_the_start_of_a_word_the_gate_silenced_reaches_the_hearing_stage() -> None:
+    """The gate silences chunks that keep little of their power while Kindly plays; the
+    "s" of "stop", before its loud vowel, is such a chunk. When the vowel opens the gate,
+    the chunks it had just silenced come back (`before`): nothing of the word is lost."""
+    from tests.audio_fixtures import speech
+
+    canceller(tail=0.2)
+    played, echo = kindly_in_the_room()
+    said = speech("stop").astype(np.float64)
+    start = int(11.0 * RATE)  # there the gate silences the word's first chunks
+    echo[start : start + len(said)] += said * np.sqrt(np.mean(echo**2) / np.mean(said**2))
+    frames = said[: len(said) // 160 * 160].reshape(-1, 160)
+    power = np.mean(frames**2, axis=1)
+    loud = np.flatnonzero(power > power.max() / 1000)  # within 30 dB: the word, "s" and all
+    first, last = (start + 160 * int(loud[0])) // CHUNK, (start + 160 * int(loud[-1])) // CHUNK
+    mic = np.clip(echo, -32768, 32767).astype(np.int16)
+    live, t0 = listening(played)
+    silenced: set[int] = set()
+    for k in range(0, len(mic) - CHUNK + 1, CHUNK):
+        out = live.clean(mic[k : k + CHUNK].tobytes(), t0 + (k + CHUNK) / RATE)
+        i = k // CHUNK
+        silenced -= set(range(i - len(live.before) // (2 * CHUNK), i))  # handed on now
+        if not any(out):
+            silenced.add(i)
+    lost = sorted(i for i in silenced if first <= i <= last)
+    assert not lost, f"chunks {lost} of the word (chunks {first}-{last}) never reached it"
