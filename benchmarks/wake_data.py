@@ -20,8 +20,8 @@ Never used, because benchmarks/wake.py tests on them as "never tuned": hibari "h
 espeak "en-gb" (and "en" and "en-uk", which are en-gb sample for sample, and "en-gb-x-rp",
 nearly the same voice), the odd seed sentences and the odd real recordings; nor espeak
 "en-gb-scotland" and the "+f3" variant (a hidden set speaks in them). `espeak` refuses
-them (`NEVER`, `NEVER_VARIANTS`). The shipped wake weights were trained on this version's
-scenes (see wake_train.py); those before them had "en", en-gb-scotland and +f3.
+them (`NEVER`, `NEVER_VARIANTS`). The shipped wake weights were trained before that, with
+"en", en-gb-scotland and +f3 (wake_train.py says what a retrain without them measured).
 """
 
 from __future__ import annotations
