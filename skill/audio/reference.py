@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,9 @@ import numpy.typing as npt
 from skill.audio.rechunk import RATE
 
 Pcm = npt.NDArray[np.int16]
-RESEAM = 0.02  # a block this far from where the last one ended starts a new run
+RESEAM = 0.02  # blocks this far from where the last one ended start a new run...
+AGREE = 5  # ... when this many in a row say so (their median): one time can be far off
+STALLED = 0.5  # seconds without a block: the stream stopped, the next one starts a new run
 FAR_ACTIVE = 1e4  # reference power (int16 units squared, about -50 dBFS) that is playing
 QUIET = 1e-3  # a mic this far (30 dB) below the playback does not hear it
 KEEP_SECONDS = 8.0  # the timeline's length: far more than any mic queue or room echo
@@ -36,6 +39,8 @@ class EchoReference:
         self._origin = time.monotonic()  # sample 0 of the timeline
         self._written_to = 0  # one past the last sample laid down (absolute index)
         self._sound_to = -(10**9)  # one past the last sample that was not silence
+        self._offsets: deque[int] = deque(maxlen=AGREE)  # reported minus end to end
+        self._last_block = -1e9  # monotonic time the last block was handed over
         self._resampler: Any = None
         self._in_rate = 0
         self._lock = threading.Lock()
@@ -46,15 +51,26 @@ class EchoReference:
     def played(self, pcm: bytes, rate: int, heard_at: float, fresh: bool = False) -> None:
         """The speaker plays `pcm` (int16 at `rate`) from monotonic time `heard_at`.
 
-        Blocks that follow on from the last one are laid end to end (no seams from jitter
-        in the reported times); one that starts elsewhere, or `fresh` (the device ran dry),
-        starts a new run where it is said to be heard.
+        A playing stream's blocks are laid end to end: the times a sound server reports jitter
+        by tens of ms and are sometimes far off (live: 0.3-1 s, and just after a device ran
+        dry, `fresh`, they say nothing), and each jump followed moved Kindly's voice out of
+        reach of the canceller. A new run starts where the blocks say only when `AGREE` in a
+        row place it elsewhere, or after the stream stopped calling back (`STALLED`).
         """
         samples = self._to_16k(np.frombuffer(pcm, np.int16), rate)
+        now = time.monotonic()
         with self._lock:
-            start = self._written_to
-            if fresh or abs(start - self._index(heard_at)) > RESEAM * RATE:
-                start = self._index(heard_at)
+            start, said = self._written_to, self._index(heard_at)
+            if now - self._last_block > STALLED:
+                start = said
+                self._offsets.clear()
+            elif not fresh:
+                self._offsets.append(said - start)
+                moved = int(np.median(self._offsets))
+                if len(self._offsets) == AGREE and abs(moved) > RESEAM * RATE:
+                    start += moved
+                    self._offsets.clear()
+            self._last_block = now
             self._lay(start, samples)
             if samples.any():
                 self._sound_to = self._written_to
