@@ -99,10 +99,12 @@ def test_the_reference_lays_blocks_end_to_end_despite_jittery_times() -> None:
 def test_a_stream_that_stopped_starts_a_new_run_where_it_says(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    import time
+
     from skill.audio import reference
 
     clock = [100.0]
-    monkeypatch.setattr(reference.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
     ref = reference.EchoReference()
     block = np.full(800, 1000, np.int16)
     ref.played(block.tobytes(), RATE, 100.0)
