@@ -32,6 +32,7 @@ class YamlDoc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else None
             raise ContentError(rel, "", line, f"broken YAML: {exc.problem}") from None
+        _no_key_twice(self.node, rel)
 
     def line(self, *path: str | int) -> int | None:
         node = self.node
@@ -58,3 +59,24 @@ class YamlDoc:
     def error(self, message: str, *path: str | int) -> ContentError:
         key = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path)
         return ContentError(self.rel, key.replace(".[", "["), self.line(*path), message)
+
+
+def _no_key_twice(root: yaml.Node | None, rel: str) -> None:
+    """A key given twice in one mapping: YAML keeps the last, so a second `idioms:` would
+    silently drop every idiom of the first (it did, once, while this was written)."""
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[object, int] = {}
+            for key, value in node.value:
+                line = int(key.start_mark.line) + 1
+                if isinstance(key, yaml.ScalarNode) and key.value in seen:
+                    first = seen[key.value]
+                    message = f"the key is given twice (first on line {first}): one would be lost"
+                    raise ContentError(rel, str(key.value), line, message)
+                if isinstance(key, yaml.ScalarNode):
+                    seen[key.value] = line
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)

@@ -113,6 +113,15 @@ def test_broken_yaml_gives_line(tmp_path: Path) -> None:
     assert "tiny.yaml:" in message and "broken YAML" in message
 
 
+def test_a_key_given_twice_names_it_and_its_line(tmp_path: Path) -> None:
+    bad = TINY_PRACTICE + 'sentences: ["small practice"]\n'
+    root = make_content(tmp_path, {"practices/tiny.yaml": bad})
+    (message,) = _errors(root)
+    text = (root / "practices" / "tiny.yaml").read_text().splitlines()
+    first, again = (i + 1 for i, line in enumerate(text) if line.startswith("sentences:"))
+    assert f"tiny.yaml:{again}: sentences:" in message and f"first on line {first}" in message
+
+
 def test_broken_examples_file_gives_line(tmp_path: Path) -> None:
     examples = "near_miss: [my knees are killing me\n"
     root = make_content(

@@ -134,6 +134,7 @@ def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
         "taken them out already, the bin bags",
         "the last time i'll talk to you about this is tonight, promise",
         "i'm going to make it so i never feel this seasick again",
+        "given hand resting on your arm can help",  # Kindly's own line, misheard in its echo
     ],
 )
 def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -> None:
