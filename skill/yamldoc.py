@@ -25,13 +25,16 @@ class YamlDoc:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise ContentError(rel, "", None, f"cannot read: {exc}") from None
-        try:
-            self.node = yaml.compose(text, Loader=SafeLoader)
-            self.data = yaml.load(text, Loader=SafeLoader)
+        loader = SafeLoader(text)
+        try:  # parsed once: the node tree gives the lines, and the data is built from it
+            self.node = loader.get_single_node()
+            self.data = loader.construct_document(self.node) if self.node is not None else None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else None
             raise ContentError(rel, "", line, f"broken YAML: {exc.problem}") from None
+        finally:
+            loader.dispose()
         _no_key_twice(self.node, rel)
 
     def line(self, *path: str | int) -> int | None:

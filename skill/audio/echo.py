@@ -14,13 +14,13 @@ from collections import deque
 import numpy as np
 import numpy.typing as npt
 
+from skill.audio.rechunk import RATE
 from skill.audio.reference import FAR_ACTIVE, DelayEstimator, EchoReference
 from skill.audio.speex import EchoCanceller
 from skill.errors import AudioError
 
 log = logging.getLogger(__name__)
 
-RATE = 16_000
 Pcm = npt.NDArray[np.int16]
 RESYNC = 0.08  # the mic's clock this far off the reference's: jump to it
 DRIFT_WINDOW = 1.0  # seconds of chunks whose least-late time says where the mic is

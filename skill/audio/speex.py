@@ -17,9 +17,9 @@ import ctypes.util
 import numpy as np
 import numpy.typing as npt
 
+from skill.audio.rechunk import RATE
 from skill.errors import AudioError
 
-RATE = 16_000
 SPEEX_ECHO_SET_SAMPLING_RATE = 24
 SPEEX_PREPROCESS_SET_ECHO_STATE = 24
 SPEEX_PREPROCESS_SET_DENOISE = 0
