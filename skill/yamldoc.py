@@ -68,8 +68,12 @@ def _no_key_twice(root: yaml.Node | None, rel: str) -> None:
     """A key given twice in one mapping: YAML keeps the last, so a second `idioms:` would
     silently drop every idiom of the first (it did, once, while this was written)."""
     stack = [root] if root is not None else []
+    visited: set[int] = set()  # an alias is the node it names: each looked at once
     while stack:
         node = stack.pop()
+        if id(node) in visited:
+            continue  # (a billion laughs is 9**9 visits otherwise: a hang)
+        visited.add(id(node))
         if isinstance(node, yaml.MappingNode):
             seen: dict[object, int] = {}
             for key, value in node.value:

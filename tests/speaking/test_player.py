@@ -16,7 +16,8 @@ import pytest
 
 from skill.__main__ import main
 from skill.audio import dsp
-from skill.audio.speaker import NO_SPEAKER_FIX, NullSink
+from skill.audio.portaudio import NO_SPEAKER_FIX
+from skill.audio.speaker import NullSink
 from skill.audio.wavfile import read_wav
 from skill.cli import common as cli
 from skill.config import Config
@@ -389,7 +390,9 @@ def test_a_rendered_practice_is_intelligible(real_practice: tuple[Practice, np.n
     # practice's audio against these lines 0.26-0.35, reversed audio 0.
     assert min(scores.values()) >= 0.4, (scores, heard)
     assert sum(pairs.values()) / len(pairs) >= 0.5, (pairs, heard)
-    assert "stop at any time" in heard, heard
+    # Piper samples its voice's noise afresh on each render, and PocketSphinx writes the
+    # same two spoken words as "any time" or "anytime" from one render to the next.
+    assert "stop at any time" in heard.replace("anytime", "any time"), heard
 
 
 @pytest.mark.audio
