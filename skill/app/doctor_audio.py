@@ -114,7 +114,7 @@ def check_speaker(
         import numpy as np
 
         from skill.audio import dsp
-        from skill.audio.speaker import NO_SPEAKER_FIX
+        from skill.audio.portaudio import NO_SPEAKER_FIX
         from skill.speaking.chimes import chime as chime_audio
 
         sink = (sink_factory or _pyaudio_sink)(22_050, config.audio.speaker)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from skill.audio.speaker import quiet_stderr
+from skill.audio.portaudio import quiet_stderr
 from skill.errors import AudioError
 
 STANDARD_RATES = (16_000, 22_050, 44_100, 48_000)

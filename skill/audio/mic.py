@@ -27,6 +27,7 @@ import numpy.typing as npt
 
 from skill.audio.devices import AudioCallback, Input, PyAudioInput, stable_name
 from skill.audio.rechunk import CHUNK_MS, RATE, Rechunker, check_chunk_ms
+from skill.audio.streamclock import StreamClock
 from skill.config import AudioConfig
 from skill.errors import AudioError
 from skill.paths import data_dir
@@ -117,6 +118,7 @@ class MicSource:
         self._input: Input | None = None
         self._raw: queue.Queue[bytes] = queue.Queue()
         self._rechunker: Rechunker | None = None
+        self._clock: StreamClock | None = None  # capture times from the sample count
         self._wav: wave.Wave_write | None = None
         self._last_audio = 0.0
         self._warned = False  # an outage has been reported and audio has not come back
@@ -237,6 +239,7 @@ class MicSource:
         with self._lock:
             self._input, self._raw = opened, raw  # a fresh queue: no audio from the old stream
         self._rechunker = Rechunker(opened.rate, opened.channels, chunk_ms=self.chunk_ms)
+        self._clock = StreamClock(opened.rate)
         self.device_name, self.device_rate = opened.name, opened.rate
         # A device's first audio may take longer (Bluetooth mics start slowly): twice the time.
         self._last_audio = time.monotonic() + self.stall_seconds
@@ -269,14 +272,16 @@ class MicSource:
             self.recoveries += 1
             log.info("microphone '%s' is back (%d Hz)", self.device_name, self.device_rate)
         self.available = True
+        assert self._rechunker is not None and self._clock is not None
         if self.overflows != self._overflows_logged:
             self._overflows_logged = self.overflows
             log.debug("microphone input overflow (%d so far)", self.overflows)
-        assert self._rechunker is not None
+            self._clock.reset()  # samples were lost: the capture times start afresh
         chunks = self._rechunker.feed(pcm)
-        now, seconds = time.monotonic(), self.chunk_ms / 1000
+        frames = len(pcm) // (2 * self._rechunker.channels)
+        end, seconds = self._clock.stamp(frames, time.monotonic()), self.chunk_ms / 1000
         for i, chunk in enumerate(chunks):  # one device buffer may end several chunks
-            self._deliver(chunk, now - (len(chunks) - 1 - i) * seconds)
+            self._deliver(chunk, end - (len(chunks) - 1 - i) * seconds)
 
     def _watch(self) -> None:
         current = self._input

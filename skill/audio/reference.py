@@ -48,20 +48,24 @@ class EchoReference:
     def _index(self, t: float) -> int:
         return round((t - self._origin) * RATE)
 
-    def played(self, pcm: bytes, rate: int, heard_at: float, fresh: bool = False) -> None:
+    def played(
+        self, pcm: bytes, rate: int, heard_at: float, fresh: bool = False, running: bool = False
+    ) -> None:
         """The speaker plays `pcm` (int16 at `rate`) from monotonic time `heard_at`.
 
         A playing stream's blocks are laid end to end: the times a sound server reports jitter
         by tens of ms and are sometimes far off (live: 0.3-1 s, and just after a device ran
         dry, `fresh`, they say nothing), and each jump followed moved Kindly's voice out of
         reach of the canceller. A new run starts where the blocks say only when `AGREE` in a
-        row place it elsewhere, or after the stream stopped calling back (`STALLED`).
+        row place it elsewhere, or after the stream stopped calling back (`STALLED`) unless
+        the sink says its stream ran on (`running`: blocks from another process arrive in
+        bursts, however evenly they were played).
         """
         samples = self._to_16k(np.frombuffer(pcm, np.int16), rate)
         now = time.monotonic()
         with self._lock:
             start, said = self._written_to, self._index(heard_at)
-            if now - self._last_block > STALLED:
+            if now - self._last_block > STALLED and not running:
                 start = said
                 self._offsets.clear()
             elif not fresh:

@@ -7,26 +7,29 @@ resamples to `sink.rate` first.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Protocol
 
+from skill.audio.portaudio import NO_SPEAKER_FIX
+from skill.audio.speakerd import PLAYED, TAKEN, read_frame, write_frame
 from skill.errors import AudioError
-
-NO_SPEAKER_FIX = (
-    "connect a speaker, or start PulseAudio (`pulseaudio --start`), "
-    "or write a file instead (`kindly say` and `kindly practice` take --out FILE.wav)"
-)
 
 
 class Tap(Protocol):
     """Told of every block a sink plays: int16 `pcm` at `rate`, heard from monotonic time
-    `heard_at`; `fresh` when it does not follow on from the last block (the device ran dry)."""
+    `heard_at`; `fresh` when it does not follow on from the last block (the device ran dry);
+    `running` when the sink's stream has run on without a stop since the last block, however
+    late the block is told."""
 
-    def __call__(self, pcm: bytes, rate: int, heard_at: float, fresh: bool = False) -> None: ...
+    def __call__(
+        self, pcm: bytes, rate: int, heard_at: float, fresh: bool = False, running: bool = False
+    ) -> None: ...
 
 
 class AudioSink(Protocol):
@@ -84,165 +87,137 @@ class NullSink:
         pass
 
 
-@contextlib.contextmanager
-def quiet_stderr() -> Iterator[None]:
-    """Silence C libraries (ALSA, JACK) that print to fd 2 while PortAudio probes devices."""
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):
-        yield
-        return
-    try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
-def _find_device(pa: Any, wanted: str | None) -> int:
-    """The output device index for a config value (None: the default; a number; a name)."""
-    if wanted is None:
-        try:
-            return int(pa.get_default_output_device_info()["index"])
-        except OSError as exc:
-            raise AudioError(f"no audio output device ({exc}): {NO_SPEAKER_FIX}") from None
-    if wanted.isdigit():
-        return int(wanted)
-    names = []
-    for i in range(pa.get_device_count()):
-        info = pa.get_device_info_by_index(i)
-        if int(info.get("maxOutputChannels", 0)) > 0:
-            names.append(str(info["name"]))
-            if wanted.lower() in str(info["name"]).lower():
-                return i
-    known = ", ".join(names) or "none"
-    raise AudioError(f"no output device named '{wanted}' (outputs: {known}): {NO_SPEAKER_FIX}")
-
-
-BUFFER_SECONDS = 0.4  # audio queued ahead of the device: a loaded Pi does not run dry
-DEVICE_BUFFER = 0.08  # PortAudio's own buffer per callback
+BUFFER_SECONDS = 1.5  # audio queued ahead of the device: a busy moment here never starves it
+START_SECONDS = 20.0  # the speaker's process opens its device within this, or it failed
 
 
 class PyAudioSink:
-    """The speaker, through PyAudio. Prefers the voice's own rate, else the device's.
+    """The speaker, through PyAudio, in a process of its own (`skill.audio.speakerd`).
+    Prefers the voice's own rate, else the device's.
 
     PortAudio pulls audio in callback mode from a queue of up to `BUFFER_SECONDS` that
-    `write` fills (blocking while it is full), so a busy moment in Python does not starve
-    the device, and the stream keeps running between lines (silence), so a new line starts
-    at once. What each callback hands the device, silence included, goes to `tap` with the
-    time it will be heard: the echo canceller's reference, exactly as played.
+    `write` fills (blocking while it is full), and the stream keeps running between lines
+    (silence), so a new line starts at once. The callback runs in its own process, so a
+    decode holding this interpreter never makes the device run dry. What each callback
+    hands the device, silence included, comes back and goes to `tap` with the time it
+    will be heard: the echo canceller's reference, exactly as played.
     """
 
     def __init__(self, preferred_rate: int, device: str | None = None) -> None:
-        try:
-            import pyaudio
-        except ImportError:
-            raise AudioError("PyAudio is not installed: pip install pyaudio") from None
-        self._pyaudio = pyaudio
         self.tap: Tap | None = None
         self.underruns = 0  # callbacks that found the queue short mid-line
-        # The player sets `expecting` while a line is being written; audio missing then is
-        # a gap the listener hears. `gaps` holds the length of each, in seconds.
-        self.expecting = False
-        self.gaps: list[float] = []
-        self._starved = 0  # samples missing in the current run of short callbacks
         self.device_underruns = 0  # the device itself ran dry (PortAudio said so) mid-line
-        self._queue = bytearray()
+        self.gaps: list[float] = []  # the length of each gap heard mid-line, in seconds
+        self._expecting = False
+        self._sent = 0  # bytes handed to the process
+        self._taken = 0  # bytes it has played or dropped (its last report)
         self._cond = threading.Condition()
+        self._sending = threading.Lock()  # one frame at a time into the pipe
         self._closed = False
-        with quiet_stderr():
-            self._pa = pyaudio.PyAudio()
+        self._ended = False
+        root = str(Path(__file__).resolve().parents[2])  # the `skill` package's home
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
+        args = [sys.executable, "-m", "skill.audio.speakerd", str(preferred_rate)]
         try:
-            with quiet_stderr():
-                index = _find_device(self._pa, device)
-                info = self._pa.get_device_info_by_index(index)
-                self.rate = preferred_rate
+            self._process = subprocess.Popen(
+                [*args, *([device] if device is not None else [])],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                env=env,
+            )
+        except OSError as exc:
+            raise AudioError(f"cannot start the speaker ({exc}): {NO_SPEAKER_FIX}") from None
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._to, self._from = self._process.stdin, self._process.stdout
+        first = self._first_frame()
+        if first is None or first[0] != b"R":
+            self._stop_process()
+            if first is None:
+                raise AudioError(f"the speaker's process ended before it opened: {NO_SPEAKER_FIX}")
+            raise AudioError(first[1].decode(errors="replace"))
+        ready = json.loads(first[1])
+        self.rate = int(ready["rate"])
+        self.device_name = str(ready["name"])
+        self._device_latency = float(ready["latency"])
+        self._limit = 2 * round(BUFFER_SECONDS * self.rate)
+        self._reader = threading.Thread(target=self._read, name="speaker-reader", daemon=True)
+        self._reader.start()
+
+    def _first_frame(self) -> tuple[bytes, bytes] | None:
+        got: list[tuple[bytes, bytes] | None] = [None]
+        reader = threading.Thread(target=lambda: got.__setitem__(0, read_frame(self._from)))
+        reader.daemon = True
+        reader.start()
+        reader.join(START_SECONDS)
+        return got[0]
+
+    def _read(self) -> None:
+        # The speaker's reports: every block played (to `tap`) and how much it has taken.
+        running = False  # its stream runs from its first block until the process ends
+        while (frame := read_frame(self._from)) is not None:
+            kind, payload = frame
+            if kind == b"T":
+                (taken,) = TAKEN.unpack(payload)
+                self._took(taken)
+                continue
+            if kind != b"P":
+                continue
+            heard_at, fresh, taken, underruns, device_underruns, gap = PLAYED.unpack_from(payload)
+            self.underruns, self.device_underruns = underruns, device_underruns
+            if gap:
+                self.gaps.append(gap)
+            self._took(taken)
+            tap = self.tap
+            if tap is not None:
                 try:
-                    self._pa.is_format_supported(
-                        preferred_rate,
-                        output_device=index,
-                        output_channels=1,
-                        output_format=pyaudio.paInt16,
-                    )
-                except ValueError:
-                    self.rate = int(info["defaultSampleRate"])  # soxr resamples to it
-                self._index = index
-                self._limit = 2 * round(BUFFER_SECONDS * self.rate)
-                self._stream = self._open()
-        except AudioError:
-            self._pa.terminate()
-            raise
-        except (OSError, ValueError) as exc:
-            self._pa.terminate()
-            raise AudioError(f"cannot open the speaker ({exc}): {NO_SPEAKER_FIX}") from None
-        self.device_name = str(info.get("name", index))
-
-    def _open(self) -> Any:
-        stream = self._pa.open(
-            format=self._pyaudio.paInt16,
-            channels=1,
-            rate=self.rate,
-            output=True,
-            output_device_index=self._index,
-            frames_per_buffer=max(64, round(DEVICE_BUFFER * self.rate)),
-            stream_callback=self._callback,
-        )
-        stream.start_stream()
-        return stream
-
-    def _callback(self, _in: bytes | None, frames: int, times: Any, status: int) -> Any:
-        # PortAudio's thread: never block, never raise.
-        want = 2 * frames
+                    tap(payload[PLAYED.size :], self.rate, heard_at, fresh, running)
+                except Exception:  # the reference is best effort; the sound must go on
+                    self.tap = None
+            running = True
         with self._cond:
-            pcm = bytes(self._queue[:want])
-            del self._queue[:want]
+            self._ended = True
             self._cond.notify_all()
-        if status & self._pyaudio.paOutputUnderflow and self.expecting:
-            self.device_underruns += 1  # Python was too slow to call back: a click or gap
-        missing = (want - len(pcm)) // 2
-        if missing and self.expecting:
-            self.underruns += 1
-            self._starved += missing
-        elif self._starved:
-            self.gaps.append(self._starved / self.rate)
-            self._starved = 0
-        pcm += bytes(want - len(pcm))
-        tap = self.tap
-        if tap is not None:
-            try:
-                ahead = float(times["output_buffer_dac_time"]) - float(times["current_time"])
-            except (KeyError, TypeError, ValueError):
-                ahead = -1.0
-            if not 0.0 <= ahead < 1.0:  # a host that gives no times: its stated latency
-                stream = getattr(self, "_stream", None)  # the first callback may come first
-                ahead = float(stream.get_output_latency()) if stream is not None else 0.0
-            try:
-                fresh = bool(status & self._pyaudio.paOutputUnderflow)
-                tap(pcm, self.rate, time.monotonic() + ahead, fresh)
-            except Exception:  # the reference is best effort; the sound must go on
-                self.tap = None
-        return pcm, self._pyaudio.paContinue
+
+    def _took(self, taken: int) -> None:
+        with self._cond:
+            self._taken = max(self._taken, taken)
+            self._cond.notify_all()
+
+    def _send(self, kind: bytes, payload: bytes = b"") -> None:
+        try:
+            with self._sending:
+                write_frame(self._to, kind, payload)
+        except (OSError, ValueError):
+            raise AudioError("the speaker stopped working (its process ended)") from None
+
+    @property
+    def expecting(self) -> bool:
+        """Set by the player while a line is being written: audio missing then is a gap."""
+        return self._expecting
+
+    @expecting.setter
+    def expecting(self, value: bool) -> None:
+        if value != self._expecting:
+            self._expecting = value
+            with contextlib.suppress(AudioError):
+                self._send(b"E", b"\x01" if value else b"\x00")
 
     def write(self, pcm: bytes) -> None:
         with self._cond:
-            while len(self._queue) >= self._limit and not self._closed:
-                if not self._stream.is_active():
-                    raise AudioError("the speaker stopped working (the stream ended)")
+            while self._sent - self._taken >= self._limit and not self._closed:
+                if self._ended:
+                    raise AudioError("the speaker stopped working (its process ended)")
                 self._cond.wait(0.2)
             if self._closed:
                 raise AudioError("the speaker was closed")
-            self._queue += pcm
+            self._sent += len(pcm)
+        self._send(b"W", pcm)
 
     def latency(self) -> float:
         with self._cond:
-            queued = len(self._queue) / 2 / self.rate
-        try:
-            return queued + float(self._stream.get_output_latency())
-        except (OSError, ValueError):
-            return queued
+            queued = max(0, self._sent - self._taken) / 2 / self.rate
+        return queued + self._device_latency
 
     def flush(self) -> None:
         """Drop the audio handed over but not yet heard, and be ready for the next line.
@@ -250,15 +225,21 @@ class PyAudioSink:
         Only the queue is dropped: the stream runs on (silence), so the next line starts
         within one device buffer and its first samples are heard.
         """
-        with self._cond:
-            self._queue.clear()
-            self._cond.notify_all()
+        self._send(b"F")
 
     def close(self) -> None:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
+        self._stop_process()
+
+    def _stop_process(self) -> None:
         with contextlib.suppress(OSError, ValueError):
-            self._stream.stop_stream()
-            self._stream.close()
-        self._pa.terminate()
+            self._to.close()  # the end of its input: it stops the stream and exits
+        try:
+            self._process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        with contextlib.suppress(OSError, ValueError):
+            self._from.close()

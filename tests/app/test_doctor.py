@@ -16,7 +16,7 @@ import pytest
 from skill.app import doctor, doctor_audio
 from skill.app.doctor_check import Check
 from skill.audio.devices import AudioCallback
-from skill.audio.speaker import NO_SPEAKER_FIX
+from skill.audio.portaudio import NO_SPEAKER_FIX
 from skill.cli import doctor as cli_doctor
 from skill.config import AudioConfig, Config, HearingConfig, MqttConfig, load_config
 from skill.errors import AudioError, KindlyError

@@ -499,20 +499,26 @@ def test_no_sound_devices_at_all_is_an_audio_error(tmp_path: Path) -> None:
     assert result["error"] == f"no microphone found: {NO_MIC_FIX}"
 
 
-@pytest.mark.system
-def test_record_speaker_hears_the_speaker_device(pulse: Pulse) -> None:
+def play_on_pulse(pulse: Pulse, sound: Pcm, seconds: float) -> Pcm:
+    """`sound` played through a new PyAudioSink (closed after), and `seconds` of what the
+    speaker device played meanwhile, recorded from 0.2 s before."""
     from skill.audio.speaker import PyAudioSink
 
     sink = PyAudioSink(RATE, SPEAKER)
     try:
         result: list[Pcm] = []
-        recorder = threading.Thread(target=lambda: result.append(pulse.record_speaker(1.5)))
+        recorder = threading.Thread(target=lambda: result.append(pulse.record_speaker(seconds)))
         recorder.start()
         time.sleep(0.2)
-        sink.write(tone(660.0, 0.5).tobytes())
-        recorder.join(timeout=15)
+        sink.write(sound.tobytes())
+        recorder.join(timeout=20)
     finally:
         sink.close()
-    heard = loud_part(result[0])
+    return result[0]
+
+
+@pytest.mark.system
+def test_record_speaker_hears_the_speaker_device(pulse: Pulse) -> None:
+    heard = loud_part(play_on_pulse(pulse, tone(660.0, 0.5), 1.5))
     assert 0.4 < len(heard) / RATE < 0.7
     assert abs(peak_frequency(heard) - 660.0) < 8

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from tests.audio.test_audio import RATE, tone
+from tests.audio.test_audio import RATE, play_on_pulse, tone
 from tests.pulse import SPEAKER, Pulse
 
 pytestmark = pytest.mark.system
@@ -58,3 +58,38 @@ def test_after_a_cancel_the_next_line_plays_from_its_first_200_ms(pulse: Pulse) 
             assert new[onset : onset + 20].all(), "the next line's first 200 ms were cut"
     finally:
         sink.close()
+
+
+def test_a_speaker_whose_process_died_says_so_and_a_new_one_plays(pulse: Pulse) -> None:
+    from skill.audio.speaker import PyAudioSink
+    from skill.errors import AudioError
+
+    sink = PyAudioSink(RATE, SPEAKER)
+    try:
+        sink._process.kill()  # the speaker's own process, gone (killed, crashed)
+        sink._process.wait()
+        block = tone(440.0, 0.1).tobytes()
+
+        def write_on() -> None:
+            for _ in range(100):  # the pipe may take a few writes before it refuses
+                sink.write(block)
+
+        with pytest.raises(AudioError, match="the speaker stopped working"):
+            write_on()
+    finally:
+        sink.close()
+    # what the player does next: open it anew, and it plays
+    recorded = play_on_pulse(pulse, tone(1000.0, 0.5), 1.2)
+    assert (_energy_at(recorded, 1000.0) > 0.5).sum() * 0.01 > 0.4
+
+
+def test_a_speaker_that_cannot_open_names_the_outputs_and_the_fix() -> None:
+    from skill.audio.portaudio import NO_SPEAKER_FIX
+    from skill.audio.speaker import PyAudioSink
+    from skill.errors import AudioError
+
+    with pytest.raises(AudioError) as raised:
+        PyAudioSink(RATE, "no such speaker anywhere")
+    assert "no output device named 'no such speaker anywhere'" in str(raised.value)
+    assert str(raised.value).endswith(NO_SPEAKER_FIX)
+    assert str(raised.value).count(NO_SPEAKER_FIX) == 1

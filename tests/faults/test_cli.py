@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from skill.__main__ import build_parser, main
-from skill.audio.speaker import NO_SPEAKER_FIX
+from skill.audio.portaudio import NO_SPEAKER_FIX
 from skill.config import load_config
 from skill.content.model import Catalogue
 from skill.errors import ConfigError
