@@ -71,6 +71,7 @@ class _Speaker:
         self._starved = 0
         self._reports: deque[tuple[bytes, bytes]] = deque()
         self._ready = threading.Event()
+        self._closing = False
         with quiet_stderr():
             self._pa = pyaudio.PyAudio()
         try:
@@ -103,6 +104,21 @@ class _Speaker:
 
     def start(self) -> None:
         self._stream.start_stream()
+        threading.Thread(target=self._watch, name="speaker-watch", daemon=True).start()
+
+    def _watch(self) -> None:
+        # A device that went away stops the stream and its callbacks: the process ends, so
+        # the parent's writes fail and its player opens the speaker again.
+        while not self._closing:
+            try:
+                active = self._stream.is_active()
+            except (OSError, ValueError):
+                active = False
+            if not active and not self._closing:
+                self._report(b"X", b"the speaker stopped working (the stream ended)")
+                time.sleep(0.2)  # the report goes out first
+                os._exit(1)
+            time.sleep(0.5)
 
     def _callback(self, _in: bytes | None, frames: int, times: Any, status: int) -> Any:
         # PortAudio's thread: never block, never raise.
@@ -174,6 +190,7 @@ class _Speaker:
                     self._expecting = payload == b"\x01"
 
     def close(self) -> None:
+        self._closing = True
         try:
             self._stream.stop_stream()
             self._stream.close()
