@@ -101,10 +101,10 @@ class MicEchoCanceller:
             return chunk
         if self._aec is None or n % self._aec.frame:
             self._aec = EchoCanceller(frame=160 if n % 160 == 0 else n, tail=self.tail)
-        # Chunks are contiguous audio, stamped when handed over, and devices hand them over
-        # in bursts (live: 0.4-0.8 s late, then a dozen at once): read the reference
-        # contiguously too, and follow the mic's clock only when all of the last second is
-        # off (a lost and regained device); the delay estimator does the fine tuning.
+        # Chunks are contiguous audio: read the reference contiguously too, and follow the
+        # mic's clock only when all of the last second is off (a lost and regained device,
+        # whose capture times start afresh; a mic stamped on arrival comes in bursts, 0.4-0.8
+        # s late); the delay estimator does the fine tuning.
         self._next += n / RATE
         self._drifts.append(captured_at + self.lead - self._next)
         while len(self._drifts) * n > DRIFT_WINDOW * RATE:

@@ -108,8 +108,8 @@ class MicSource:
         self.record_path = record_path
         self._opener: Opener = opener or PyAudioInput
         self._max_chunks = max(1, round(queue_seconds * 1000 / chunk_ms))
-        # (chunk, monotonic time it was delivered): the echo canceller lines it up with
-        # what Kindly played at that time, however long the chunk waited in the queue.
+        # (chunk, monotonic time it was captured, from the sample count): the echo canceller
+        # lines it up with what Kindly played then, however long the chunk waited.
         self._queue: queue.Queue[tuple[bytes, float]] = queue.Queue(maxsize=self._max_chunks)
         self.captured_at = 0.0  # when the chunk last handed out was captured
         self._stop = threading.Event()
