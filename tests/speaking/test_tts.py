@@ -160,9 +160,16 @@ def test_a_slower_pace_makes_a_longer_line() -> None:
 def test_helpline_numbers_are_heard_digit_by_digit() -> None:
     speech = real_speech()
     line = "You can call or text 988, the Suicide and Crisis Lifeline, any time."
-    heard = transcribe(speech.line(line), speech.rate)
-    assert "eight eight" in heard, heard
-    assert not {"hundred", "eighty"} & set(words(heard)), heard
+    # Piper samples its noise afresh on each render, and about 1 render in 20 runs the
+    # two eights together closely enough for Vosk to hear "eighty" (CI failed on one):
+    # two of three fresh renders (not the test cache's one) must be heard digit by digit.
+    # Said as a number, none would be.
+    renders = [speech.synth.synthesize(line, speech.length_scale) for _ in range(3)]
+    heard = [transcribe(audio, speech.rate) for audio in renders]
+    digit_by_digit = [
+        h for h in heard if "eight eight" in h and not {"hundred", "eighty"} & set(words(h))
+    ]
+    assert len(digit_by_digit) >= 2, heard
 
 
 def _mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model: bytes, pin: str | None) -> None:
