@@ -1,6 +1,7 @@
 """Crisis on audio: recall in other voices and noise, and no crisis for real people.
 
     python -m benchmarks.crisis_audio render OUT          # the tuning audio + manifest
+    python -m benchmarks.crisis_audio render OUT --held-out   # never-tuned audio (below)
     python -m benchmarks.crisis_audio decode OUT NAME [--only safety]   # one decode, stored
     python -m benchmarks.crisis_audio report OUT NAME[+NAME] [NAME ...]  # figures side by side
     python -m benchmarks.crisis_audio flips OUT NAME NAME               # safety lines that flip
@@ -13,6 +14,11 @@ is rendered), idiom near misses, out-of-domain lines and requests, each spoken b
 four test voices (Piper joe, hibari heart, espeak-ng en-us, en-gb, in turn) with white,
 pink or babble noise at 15-20 dB; plus the even half of the real coffee orders
 (../shared/realspeech; the odd half is never used here).
+
+`--held-out` renders the set nothing may be tuned on: lines of the HELD_OUT writers (text
+sets no rule was tuned on), in voices no test uses (espeak-ng's Scottish, Caribbean and
+a female American variant, beside Kindly's own Piper voice), and the odd half of the coffee
+orders. Its lines are never printed: `report` gives aggregates, and `flips` refuses it.
 
 `decode` runs every file once through the current checkout (run it from another checkout
 with PYTHONPATH to measure that one; KINDLY_CONTENT picks the intents; CRISIS_AUDIO_LIMIT=N
@@ -38,26 +44,34 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 WRITERS = REPO / "benchmarks" / "data" / "writers"
 TUNING = "abcfgknor"
+HELD_OUT = "deijlmpqstvy"
 REAL = Path("/work/shared/realspeech")
 NOISES = [("white", 15.0), ("pink", 17.5), ("babble", 20.0), ("pink", 15.0), ("white", 20.0)]
 VOICES = ("joe", "heart", "en-us", "en-gb")
+HELD_OUT_VOICES = ("joe", "en-gb-scotland", "en-029", "en-us+f3")
+Pcm = npt.NDArray[np.int16]
 SIZES = {"safety": 100, "near_miss": 48, "none": 24, "request": 16}
 
 
-def _text_lines() -> dict[str, list[str]]:
-    """Every tuning line by kind (dedup, in file order)."""
+def _text_lines(writers: str = TUNING) -> dict[str, list[str]]:
+    """Every line of these writers by kind (dedup, in file order); the tuning writers also
+    bring the tests' own crisis and out-of-domain lines."""
     out: dict[str, list[str]] = defaultdict(list)
-    for w in TUNING:
+    for w in writers:
         data = yaml.safe_load((WRITERS / f"writer_{w}.yaml").read_text(encoding="utf-8"))
         out["safety"] += data.get("crisis", [])
         out["near_miss"] += data.get("near_miss", [])
         out["none"] += data.get("none", [])
         out["request"] += [t for v in data["intents"].values() for t in v]
+    if writers != TUNING:
+        return {k: list(dict.fromkeys(v)) for k, v in out.items()}
     held = yaml.safe_load((REPO / "tests" / "data" / "crisis.yaml").read_text(encoding="utf-8"))
     out["safety"] += [t for k in ("explicit", "indirect", "danger_from_others") for t in held[k]]
     out["near_miss"] += held["near_miss"]
@@ -71,8 +85,17 @@ def _spread(lines: list[str], count: int) -> list[str]:
     return [lines[int(i * step)] for i in range(min(count, len(lines)))]
 
 
-def render(folder: Path) -> None:
-    """The tuning audio (WAV files) and its manifest (kind, expected, voice, noise)."""
+def _held_out_voice(text: str, voice: str) -> Pcm:
+    from benchmarks._voices import espeak
+    from tests.audio_fixtures import join, silence, voice_utterance
+
+    if voice == "joe":
+        return voice_utterance(text, voice)
+    return join(silence(0.4), espeak(text, voice), silence(1.0))
+
+
+def render(folder: Path, held_out: bool = False) -> None:
+    """The audio (WAV files) and its manifest (kind, expected, voice, noise)."""
     from skill.content.load import load_catalogue
     from skill.nlu.intents import IntentMatcher
     from tests.audio_fixtures import noisy, voice_utterance, write_wav
@@ -80,7 +103,7 @@ def render(folder: Path) -> None:
     matcher = IntentMatcher(load_catalogue())
     folder.mkdir(parents=True, exist_ok=True)
     items: list[dict[str, Any]] = []
-    for kind, lines in _text_lines().items():
+    for kind, lines in _text_lines(HELD_OUT if held_out else TUNING).items():
         if kind == "safety":  # only lines the text itself answers with safety: every abuse
             # and emergency line, and crisis lines spread over the sets
             said = {t: matcher.parse(t) for t in lines}
@@ -91,17 +114,22 @@ def render(folder: Path) -> None:
             n = len(items)
             expected = matcher.parse(text).intent if kind == "safety" else None
             items.append({"n": n, "kind": kind, "expected": expected, "text": text})
+    voices = HELD_OUT_VOICES if held_out else VOICES
     for item in items:
         n = item["n"]
-        voice = VOICES[n % len(VOICES)]
-        color, snr = NOISES[(n // len(VOICES)) % len(NOISES)]
-        pcm = noisy(voice_utterance(item["text"], voice), snr, seed=n, color=color)
+        voice = voices[n % len(voices)]
+        color, snr = NOISES[(n // len(voices)) % len(NOISES)]
+        text = item["text"]
+        spoken = _held_out_voice(text, voice) if held_out else voice_utterance(text, voice)
+        pcm = noisy(spoken, snr, seed=n, color=color)
         path = write_wav(folder / f"t{n:04d}.wav", pcm)
         item.update(voice=voice, noise=f"{color} {snr:g}", path=str(path))
-    orders = sorted((REAL / "orders").glob("*.flac"))[0::2]  # the even half only
+    orders = sorted((REAL / "orders").glob("*.flac"))[1 if held_out else 0 :: 2]
     for p in orders:
         items.append({"n": len(items), "kind": "order", "expected": None, "text": "",
                       "voice": "real", "noise": "", "path": str(p)})  # fmt: skip
+    for item in items:
+        item["held_out"] = held_out
     (folder / "manifest.json").write_text(json.dumps(items, indent=1), encoding="utf-8")
     print(Counter(i["kind"] for i in items), Counter(i["expected"] for i in items))
 
@@ -216,9 +244,10 @@ def figures(folder: Path, name: str, matcher: Any = None) -> dict[str, dict[str,
             add("requests: right intent", v, match is not None and did == "acted"
                 and match.intent == matcher.parse(item["text"]).intent)  # fmt: skip
         elif kind == "order":
-            add("orders even: full safety", v, did == "full")
-            add("orders even: asked", v, did == "check_in")
-            add("orders even: acted (any)", v, did != "none")
+            half = "odd" if item.get("held_out") else "even"
+            add(f"orders {half}: full safety", v, did == "full")
+            add(f"orders {half}: asked", v, did == "check_in")
+            add(f"orders {half}: acted (any)", v, did != "none")
     return table
 
 
@@ -226,7 +255,7 @@ def report(folder: Path, names: list[str]) -> None:
     matcher = _matcher()
     tables = {n: figures(folder, n, matcher) for n in names}
     rows = list(dict.fromkeys(f for t in tables.values() for f in t))
-    voices = ("all", *VOICES, "real")
+    voices = ("all", *VOICES, *HELD_OUT_VOICES[1:], "real")
     print("figure".ljust(28) + "".join(f"{n[:20]:>22}" for n in names))
     for row in rows:
         for v in voices:
@@ -241,6 +270,8 @@ def flips(folder: Path, a: str, b: str, show: bool) -> None:
     """Safety lines whose answer (any safety response or not) differs between two decodes."""
     matcher = _matcher()
     items = {i["n"]: i for i in json.loads((folder / "manifest.json").read_text("utf-8"))}
+    if any(i.get("held_out") for i in items.values()):
+        raise SystemExit("flips names lines: not on the held-out set (aggregates only)")
     ra, rb = _load(folder, a), _load(folder, b)
     common = [n for n in ra if n in rb and items[n]["kind"] == "safety"]
     changed = 0
@@ -257,7 +288,7 @@ def flips(folder: Path, a: str, b: str, show: bool) -> None:
 def main(argv: list[str]) -> None:
     command, folder = argv[0], Path(argv[1])
     if command == "render":
-        render(folder)
+        render(folder, "--held-out" in argv)
     elif command == "decode":
         only = argv[argv.index("--only") + 1] if "--only" in argv else None
         decode(folder, argv[2], only)
