@@ -181,6 +181,10 @@ def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -
         ("we had to have our old cat put to sleep today", "grief"),
         ("everything feels so flat and grey lately", "low_mood"),
         ("he had his hands around my throat again this morning", "abuse"),
+        # session 11: someone else's overdose or collapse, and they cannot be woken
+        ("my friend overdosed and won't wake up", "emergency"),
+        ("my mum collapsed and she won't wake up", "emergency"),
+        ("my baby won't wake up", "emergency"),
     ],
 )
 def test_distress_and_safety_kinds(matcher: IntentMatcher, text: str, intent: str) -> None:
@@ -192,6 +196,7 @@ def test_distress_and_safety_kinds(matcher: IntentMatcher, text: str, intent: st
     [
         "i've taken a load of pills and i'm not going to call anyone",
         "my sister took too many pills and i want to do the same",
+        "my friend overdosed and won't wake up and i want to die too",
     ],
 )
 def test_my_own_overdose_stays_crisis(matcher: IntentMatcher, text: str) -> None:
@@ -245,3 +250,16 @@ def test_nothing_kindly_says_in_a_practice_reads_as_a_safety_statement(
     assert len(said) > 100
     unsafe = [line for line in sorted(said) if matcher.parse(line).kind == "safety"]
     assert unsafe == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my son won't wake up for school",
+        "my teenager won't wake up, he's so lazy",
+        "my husband won't wake up, he's snoring",
+    ],
+)
+def test_someone_who_will_not_get_up_is_no_emergency(matcher: IntentMatcher, text: str) -> None:
+    # each was answered with the emergency response before session 11
+    assert matcher.parse(text).kind != "safety"
