@@ -16,9 +16,11 @@ pink or babble noise at 15-20 dB; plus the even half of the real coffee orders
 (../shared/realspeech; the odd half is never used here).
 
 `--held-out` renders the set nothing may be tuned on: lines of the HELD_OUT writers (text
-sets no rule was tuned on), in voices no test uses (espeak-ng's Scottish, Caribbean and
-a female American variant, beside Kindly's own Piper voice), and the odd half of the coffee
-orders. Its lines are never printed: `report` gives aggregates, and `flips` refuses it.
+sets no rule was tuned on), in voices the crisis rules were never tuned on (espeak-ng's
+Scottish and female American "+f3", which the wake and control-word networks never trained
+on either, and Caribbean, which they did; beside Kindly's own Piper voice), and the odd
+half of the coffee orders. Its lines are never printed: `report` gives aggregates, and
+`flips` refuses it.
 
 `decode` runs every file once through the current checkout (run it from another checkout
 with PYTHONPATH to measure that one; KINDLY_CONTENT picks the intents; CRISIS_AUDIO_LIMIT=N
