@@ -324,3 +324,17 @@ def test_a_control_word_said_with_an_ending_asks_gently(matcher: IntentMatcher, 
 )
 def test_plain_controls_stay_controls(matcher: IntentMatcher, text: str, intent: str) -> None:
     assert matcher.parse(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # session 11 (writer_ab): a speaker's English is no control ("stop" before it)
+        ("my english is not so good", None),
+        ("please more slow, my english is not so good", "slower"),
+    ],
+)
+def test_a_speaker_s_english_asks_for_nothing_but_the_pace(
+    matcher: IntentMatcher, text: str, intent: str | None
+) -> None:
+    assert matcher.parse(text).intent == intent
