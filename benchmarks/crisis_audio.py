@@ -62,17 +62,17 @@ Pcm = npt.NDArray[np.int16]
 SIZES = {"safety": 100, "near_miss": 48, "none": 24, "request": 16}
 
 
-def _text_lines(writers: str = TUNING) -> dict[str, list[str]]:
-    """Every line of these writers by kind (dedup, in file order); the tuning writers also
-    bring the tests' own crisis and out-of-domain lines."""
+def _text_lines(held_out: bool) -> dict[str, list[str]]:
+    """Every line by kind (dedup, in file order): the held-out writers', or the tuning
+    writers' with the tests' own crisis and out-of-domain lines."""
     out: dict[str, list[str]] = defaultdict(list)
-    for w in writers:
+    for w in HELD_OUT if held_out else TUNING:
         data = yaml.safe_load((WRITERS / f"writer_{w}.yaml").read_text(encoding="utf-8"))
         out["safety"] += data.get("crisis", [])
         out["near_miss"] += data.get("near_miss", [])
         out["none"] += data.get("none", [])
         out["request"] += [t for v in data["intents"].values() for t in v]
-    if writers != TUNING:
+    if held_out:
         return {k: list(dict.fromkeys(v)) for k, v in out.items()}
     held = yaml.safe_load((REPO / "tests" / "data" / "crisis.yaml").read_text(encoding="utf-8"))
     out["safety"] += [t for k in ("explicit", "indirect", "danger_from_others") for t in held[k]]
@@ -105,7 +105,7 @@ def render(folder: Path, held_out: bool = False) -> None:
     matcher = IntentMatcher(load_catalogue())
     folder.mkdir(parents=True, exist_ok=True)
     items: list[dict[str, Any]] = []
-    for kind, lines in _text_lines(HELD_OUT if held_out else TUNING).items():
+    for kind, lines in _text_lines(held_out).items():
         if kind == "safety":  # only lines the text itself answers with safety: every abuse
             # and emergency line, and crisis lines spread over the sets
             said = {t: matcher.parse(t) for t in lines}
