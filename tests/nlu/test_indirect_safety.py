@@ -89,6 +89,17 @@ from skill.nlu.normalize import normalize
         "i keep punching my face and i can't stop myself",
         "i'm going to drive the car into the gorge",
         "ready to go now, i've said my goodbyes",
+        # session 12 (second round): means bought "not for" their use, cold water when
+        # nobody is about, papers needed "after", a gun sat with, a funeral song checked
+        # before going, tablets saved up, insurance and a self-inflicted death
+        "bought a hosepipe today and it's not for the garden",
+        "i'm going to walk into the river tonight when there's no one around",
+        "the insurance documents are in the red folder, my son will need them after",
+        "the rifle's in the shed and i keep sitting in there with it",
+        "i've chosen the hymn for my funeral, just want to hear it before i go",
+        "i've stopped taking my tablets, saving them up",
+        "would the life insurance still pay out if it was self inflicted",
+        "how many of these sleeping pills would it take",
     ],
 )
 def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
@@ -154,6 +165,15 @@ def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
         "the book ends with her jumping off a bridge, i cried",
         "i'll stop now for good, no more crisps after nine",
         "banging my head against the wall with this spreadsheet, can't make it stop crashing",
+        "i'll die if i don't get tickets for that gig",
+        "i'll be dead before this download finishes",
+        "i can't cope like this with the builders next door from seven every morning",
+        "bye everyone, last shift at the warehouse, where do i leave my badge",
+        "slipped on the ice and cut my hand, it's bandaged and fine",
+        "the podcast is about a man who faked his own death for the insurance",
+        "we brought in a woman who overdosed on the night shift, she's stable now",
+        "i'm absolutely dead today and i've got an early start tomorrow, set an alarm",
+        "how many of these tablets would it take to help my back",
     ],
 )
 def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -> None:
