@@ -295,18 +295,15 @@ def test_nothing_kindly_says_in_a_practice_reads_as_a_safety_statement(
 @pytest.mark.parametrize(
     "text",
     [
+        # session 11: each was answered with the emergency response before
         "my son won't wake up for school",
         "my teenager won't wake up, he's so lazy",
         "my husband won't wake up, he's snoring",
+        # session 12: "does things to me" is abuse; doing things with someone is not
+        "my dad does things with me at the weekend, fishing mostly",
     ],
 )
-def test_someone_who_will_not_get_up_is_no_emergency(matcher: IntentMatcher, text: str) -> None:
-    # each was answered with the emergency response before session 11
+def test_the_everyday_line_beside_another_safety_kind_is_none(
+    matcher: IntentMatcher, text: str
+) -> None:
     assert matcher.parse(text).kind != "safety"
-
-
-def test_things_done_with_me_at_the_weekend_are_no_abuse(matcher: IntentMatcher) -> None:
-    # session 12: "does things to me" is abuse; doing things with someone is not
-    assert matcher.parse("my dad does things with me at the weekend, fishing mostly").kind != (
-        "safety"
-    )
