@@ -57,6 +57,7 @@ HELD_OUT = (
     "writer_y",
     "writer_aa",
     "writer_ac",
+    "writer_af",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")

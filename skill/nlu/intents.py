@@ -81,6 +81,8 @@ _ENDING = re.compile(
     r"the rest of (?:my life|it all)|(?:done|finished) with (?:it all|everything|life))\b"
 )
 _ENDING_WORDS = 4
+# ... unless the words are about what Kindly remembers ("delete everything you remember")
+_MEMORY = re.compile(r"\b(?:remember|remembered|remembers|memory|history)\b")
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,7 @@ class IntentMatcher:
             return self._match(text, hit, 1.0)
         match = self._understand(text, core, norm, prefixes)
         ending = len(norm.split()) >= _ENDING_WORDS and _ENDING.search(norm)
+        ending = ending and not _MEMORY.search(norm)
         if match.kind == "control" and ending:
             return Match(text, CRISIS, "safety", match.confidence, check_in=True)
         return match

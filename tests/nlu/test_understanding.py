@@ -320,7 +320,13 @@ def test_a_control_word_said_with_an_ending_asks_gently(matcher: IntentMatcher, 
 
 @pytest.mark.parametrize(
     ("text", "intent"),
-    [("stop", "stop"), ("can you stop please", "stop"), ("skip this one", "skip")],
+    [
+        ("stop", "stop"),
+        ("can you stop please", "stop"),
+        ("skip this one", "skip"),
+        # "everything" about what Kindly remembers is no ending (session 13)
+        ("delete everything you remember about what i liked", "forget_helped"),
+    ],
 )
 def test_plain_controls_stay_controls(matcher: IntentMatcher, text: str, intent: str) -> None:
     assert matcher.parse(text).intent == intent
