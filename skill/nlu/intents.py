@@ -178,7 +178,7 @@ class IntentMatcher:
         if hit is not None:
             return self._match(text, hit, 1.0)
         match = self._understand(text, core, norm, prefixes)
-        ending = len(norm.split()) >= _ENDING_WORDS and _ENDING.search(norm)
+        ending = len(norm.split()) >= _ENDING_WORDS and bool(_ENDING.search(norm))
         ending = ending and not _MEMORY.search(norm)
         if match.kind == "control" and ending:
             return Match(text, CRISIS, "safety", match.confidence, check_in=True)
