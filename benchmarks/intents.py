@@ -58,6 +58,7 @@ HELD_OUT = (
     "writer_aa",
     "writer_ac",
     "writer_af",
+    "writer_ah",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")

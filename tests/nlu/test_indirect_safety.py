@@ -110,6 +110,10 @@ from skill.nlu.normalize import normalize
         "is the top floor of the car park high enough that you wouldn't survive",
         "i said goodbye to my brother and he didn't know what i meant",
         "i keep scratching my legs till they bleed and i can't stop wanting to",
+        # session 13 (second round): a last goodbye the other does not know is the last,
+        # a whole prescription set out in front of the speaker
+        "hugged my dad at the station, he doesn't know it's the last time",
+        "all my tablets are counted out on the bed next to a bottle of whisky",
     ],
 )
 def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
@@ -188,6 +192,13 @@ def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
         "that documentary about the poisoner was dead creepy",
         "when i die i want them to play abba at the funeral",
         "the vicar's sermon was on the death and resurrection",
+        "no point carrying on with that show, the writing's gone downhill",
+        "they should have ended it in season two",
+        "the jump off the roof in that level is impossible",
+        "goodbye forever old car, the scrap man's here",
+        "i like to died laughing at that",
+        "we did suicide prevention training at work today",
+        "this traffic go kill me",
     ],
 )
 def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -> None:
@@ -318,6 +329,12 @@ def test_nothing_kindly_says_in_a_practice_reads_as_a_safety_statement(
         # session 13: laughing, and a partner's hyperbole over a forgotten anniversary
         "i almost choked laughing at that sketch",
         "forgot her birthday so i'm in the doghouse, she's going to kill me",
+        "our striker choked in the final again",
+        "my grandad had a stroke years ago, he's fine now",
+        "two call outs for chest pains last night, both indigestion",
+        "my mum's gonna kill me i broke her vase",
+        "the roses are being strangled by bindweed",
+        "she volunteers at a domestic abuse charity on weekends",
     ],
 )
 def test_the_everyday_line_beside_another_safety_kind_is_none(
