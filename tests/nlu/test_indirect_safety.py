@@ -326,7 +326,8 @@ def test_nothing_kindly_says_in_a_practice_reads_as_a_safety_statement(
         "my husband won't wake up, he's snoring",
         # session 12: "does things to me" is abuse; doing things with someone is not
         "my dad does things with me at the weekend, fishing mostly",
-        # session 13: laughing, and a partner's hyperbole over a forgotten anniversary
+        # session 13: laughing, hyperbole at a partner or parent, a choke in sport, a stroke
+        # long past, call-outs on a shift, weeds, work in abuse support
         "i almost choked laughing at that sketch",
         "forgot her birthday so i'm in the doghouse, she's going to kill me",
         "our striker choked in the final again",
