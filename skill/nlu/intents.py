@@ -125,6 +125,7 @@ class IntentMatcher:
     SURE_NONE = 0.8  # a "nothing" reading this sure overrules the nearest template
     NAMED = 0.6  # a distress named in words of its patterns, nothing else understood
     CLOSE = 0.2
+    CONTROL_CRISIS = 0.3  # a control reading with crisis this likely beside it is asked about
 
     def __init__(
         self,
@@ -217,6 +218,10 @@ class IntentMatcher:
             unsure = unsure and not _LETS_DO.search(core)
             if unsure and self.fallback.guess(core).intent is None:
                 return self._match(text, None, 0.0)
+            if kind == "control" and p.second == CRISIS and p.second_score >= self.CONTROL_CRISIS:
+                # split between a control and a crisis: recall first, but ask (a misheard
+                # "slower" costs one gentle question; a crisis taken as "stop" costs more)
+                return Match(text, CRISIS, "safety", p.second_score, check_in=True)
             match = self._match(text, p.intent, p.score)
             return replace(match, alternative=self._close_second(p))
         guess = self.fallback.guess(core)

@@ -138,6 +138,15 @@ def test_a_semantic_safety_reading_without_a_cue_word_is_only_a_check_in(
     assert (cued.intent, cued.check_in) == ("crisis", False)
 
 
+def test_a_control_reading_with_crisis_close_beside_it_asks_gently(catalogue: Catalogue) -> None:
+    """A line the layer splits between a control and a crisis is asked about, never acted
+    on as the control (a held-out crisis line was read as "slower", crisis a close second)."""
+    split = _semantic(catalogue, "slower", "crisis").parse("could you ease off a little bit there")
+    assert (split.intent, split.kind, split.check_in) == ("crisis", "safety", True)
+    other = _semantic(catalogue, "slower", "faster").parse("could you ease off a little bit there")
+    assert other.intent == "slower"
+
+
 def test_a_semantic_safety_reading_needs_the_person(catalogue: Catalogue) -> None:
     for intent in ("crisis", "abuse", "emergency"):
         matcher = _semantic(catalogue, intent)
