@@ -90,7 +90,10 @@ class MicEchoCanceller:
         n = len(mic)
         self._now = captured_at
         self.before = b""
-        quiet = captured_at - n / RATE - self.reference.quiet_since()
+        # how long before this chunk's echo Kindly fell quiet: the echo arrives the delay
+        # found later than Kindly played it (0.3-0.4 s through a sound server's pipes)
+        delay = max(0.0, self._shift - self.lead + AIM)
+        quiet = captured_at - n / RATE - delay - self.reference.quiet_since()
         if quiet > self.tail:
             # Nothing Kindly played can be in it. Only well after Kindly's last sound is it
             # surely the person's: the reference's clock is off by tens of ms under load.

@@ -125,10 +125,12 @@ class DelayEstimator:
     The times the devices report are only roughly right (a Bluetooth speaker or a sound
     server adds its own delay), and speex learns an echo far more slowly the later it comes
     in its window. So every `window` seconds of playback the mic is cross-correlated with
-    the reference fed beside it; two estimates in a row that agree give the lag.
+    the reference fed beside it; two estimates in a row that agree give the lag. The lags
+    searched reach 0.8 s: an echo 0.3-0.4 s late through a sound server's pipes was not
+    found with 0.4 s (the mic heard too little of the reference within the window).
     """
 
-    def __init__(self, *, window: float = 0.6, lags: tuple[float, float] = (-0.1, 0.4)) -> None:
+    def __init__(self, *, window: float = 0.6, lags: tuple[float, float] = (-0.1, 0.8)) -> None:
         self._size = int(window * RATE)
         self._lo, self._hi = int(lags[0] * RATE), int(lags[1] * RATE)
         self._mic: list[Pcm] = []

@@ -196,8 +196,8 @@ def test_the_mic_passes_untouched_when_nothing_played() -> None:
     assert live.clean(chunk, time.monotonic()) == chunk
 
 
-def _live_erle(handed_over: object) -> tuple[float, float]:
-    """Kindly's noise-like lines through a room into the mic, 100 ms late, a person at 9-10 s,
+def _live_erle(handed_over: object, late: float = 0.1) -> tuple[float, float]:
+    """Kindly's noise-like lines through a room into the mic, `late` s late, a person at 11-12 s,
     through the live canceller with each 30 ms chunk stamped `handed_over(end of chunk)`:
     (dB of echo removed once settled, share of the person's power kept)."""
     import time
@@ -210,15 +210,16 @@ def _live_erle(handed_over: object) -> tuple[float, float]:
     stamp: Callable[[float], float] = handed_over
     canceller(tail=0.2)
     rng = np.random.default_rng(3)
-    n = 11 * RATE
+    n = 13 * RATE
     t = np.arange(n) / RATE
     played = (rng.standard_normal(n) * 3000 * (0.5 + 0.5 * np.sin(2 * np.pi * 3 * t))).astype(
         np.int16
     )
     echo = _room(played, 2)
-    echo = np.r_[np.zeros(1600), echo[:-1600]]  # the sound takes 100 ms to reach the mic
+    delay = round(late * RATE)  # the sound takes this long to reach the mic
+    echo = np.r_[np.zeros(delay), echo[:-delay]]
     person = np.zeros(n)
-    person[9 * RATE : 10 * RATE] = np.sin(2 * np.pi * 300 * t[:RATE]) * 2000
+    person[11 * RATE : 12 * RATE] = np.sin(2 * np.pi * 300 * t[:RATE]) * 2000
     mic = np.clip(echo + person, -32768, 32767).astype(np.int16)
     ref = EchoReference(keep=20.0)  # all of it laid down before it is read
     t0 = time.monotonic() - 20.0  # a timeline in the past: nothing waits in real time
@@ -234,8 +235,8 @@ def _live_erle(handed_over: object) -> tuple[float, float]:
             for k in chunks
         ]
     )
-    settled = slice(7 * RATE, 9 * RATE)  # its delay found and the room learnt
-    said = slice(9 * RATE, 10 * RATE)
+    settled = slice(9 * RATE, 11 * RATE)  # its delay found and the room learnt
+    said = slice(11 * RATE, 12 * RATE)
     erle = 10 * np.log10(_power(mic[settled]) / _power(out[settled]))
     return erle, _power(out[said]) / _power(person[said])
 
@@ -245,6 +246,15 @@ def test_live_chunks_lose_kindly_s_voice_and_keep_the_person() -> None:
     reference as the speaker's callbacks report it: the echo goes, a person stays."""
     rng = np.random.default_rng(4)
     erle, kept = _live_erle(lambda end: end + rng.uniform(-0.015, 0.015))
+    assert erle > 10, f"only {erle:.1f} dB of echo removed"
+    assert kept > 0.1, "the person was removed too"
+
+
+def test_an_echo_far_later_than_the_device_says_is_found_and_taken_out() -> None:
+    """A Bluetooth speaker or a sound server's pipes make the echo come 0.3-0.6 s after
+    the time the device reports; the delay search reached only 0.4 s (less its 60 ms
+    lead), so such an echo was never cancelled (through the benchmark room: 0.3-1.2 dB)."""
+    erle, kept = _live_erle(lambda end: end, late=0.6)
     assert erle > 10, f"only {erle:.1f} dB of echo removed"
     assert kept > 0.1, "the person was removed too"
 
@@ -261,6 +271,37 @@ def test_chunks_handed_over_in_bursts_keep_the_reference_in_place() -> None:
     erle, kept = _live_erle(burst)
     assert erle > 10, f"only {erle:.1f} dB of echo removed"
     assert kept > 0.1, "the person was removed too"
+
+
+def test_the_echo_still_arriving_after_kindly_falls_quiet_is_taken_out() -> None:
+    """Through a sound server the echo comes 0.3-0.4 s after Kindly played it: the last
+    0.3 s of a line still reach the mic once Kindly is quiet. They were passed on untouched
+    (0 dB taken out, and taken for another voice); a person after them is kept."""
+    import time
+
+    from skill.audio.echo import MicEchoCanceller
+    from skill.audio.reference import EchoReference
+
+    canceller(tail=0.2)
+    rng = np.random.default_rng(3)
+    n = 10 * RATE
+    t = np.arange(n) / RATE
+    loud = 0.5 + 0.5 * np.sin(2 * np.pi * 3 * t)
+    played = (rng.standard_normal(n) * 3000 * loud * (t < 8.0)).astype(np.int16)
+    echo = _room(played, 2)
+    echo = np.r_[np.zeros(4800), echo[:-4800]]  # 0.3 s late
+    person = np.zeros(n)
+    person[9 * RATE : int(9.5 * RATE)] = np.sin(2 * np.pi * 300 * t[: RATE // 2]) * 2000
+    mic = np.clip(echo + person, -32768, 32767).astype(np.int16)
+    ref = EchoReference(keep=20.0)
+    t0 = time.monotonic() - 20.0
+    for k in range(0, n, 800):
+        ref.played(played[k : k + 800].tobytes(), RATE, t0 + k / RATE)
+    out = _through(MicEchoCanceller(ref), mic, t0).astype(np.float64)
+    tail = slice(int(8.27 * RATE), int(8.4 * RATE))  # Kindly quiet for 0.27 s, its echo not
+    assert _power(mic[tail]) / (_power(out[tail]) + 1.0) > 10.0, "the echo's tail came through"
+    said = slice(9 * RATE, int(9.5 * RATE))
+    assert _power(out[said]) / _power(person[said]) > 0.5, "the person was removed too"
 
 
 # --- on the real devices: the speaker played back into the mic ----------------------------
