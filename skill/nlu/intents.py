@@ -208,7 +208,7 @@ class IntentMatcher:
                 return self._match(text, named, self.NAMED)
             if kind == "practice" and not _PERSONAL.search(core) and p.score < self.SURE_TERSE:
                 return self._match(text, None, 0.0)
-            if kind == "practice" and self._everyday_talk(norm, core, prefixes):
+            if kind == "practice" and self._everyday_talk(norm, prefixes):
                 return self._match(text, None, 0.0)
             # Starting a practice needs the nearest template to agree, or certainty:
             # "a break from the gym" shares words with a break but is not a request.
@@ -252,9 +252,11 @@ class IntentMatcher:
             return None
         return self._named_distress(norm, prefixes)
 
-    def _everyday_talk(self, norm: str, core: str, prefixes: frozenset[str]) -> bool:
-        """Crisis words only inside an everyday phrase, and no ask in the line."""
-        return not _ASKS.search(core) and self.safety.crisis_words_benign(norm, prefixes)
+    def _everyday_talk(self, norm: str, prefixes: frozenset[str]) -> bool:
+        """Crisis words only inside an everyday phrase, and no ask outside it ("I don't
+        want to wake up till noon" asks for nothing)."""
+        rest = self.safety.crisis_words_benign(norm, prefixes)
+        return rest is not None and not _ASKS.search(rest)
 
     def _loss(self, p: Prediction, core: str) -> Prediction:
         """Grief and its practice read as one: a named loss, split between the two, is the

@@ -82,9 +82,12 @@ class Detector:
         """One of this file's idioms or everyday phrases is in the text."""
         return self._idioms.search(norm, prefixes) or self._benign.search(norm, prefixes)
 
-    def benign(self, norm: str, prefixes: frozenset[str]) -> bool:
-        """One of this file's everyday phrases (not an idiom) is in the text."""
-        return self._benign.search(norm, prefixes)
+    def benign(self, norm: str, prefixes: frozenset[str]) -> str | None:
+        """The text with this file's everyday phrases (not its idioms) replaced by
+        separators, or None when it holds none."""
+        if not self._benign.search(norm, prefixes):
+            return None
+        return self._benign.sub(norm, prefixes)
 
     def everyday(self, norm: str, prefixes: frozenset[str]) -> str:
         """The text with this file's idioms and everyday phrases replaced by separators."""
@@ -154,8 +157,9 @@ class SafetyCheck:
             return None
         return detector.everyday(norm, prefixes)
 
-    def crisis_words_benign(self, norm: str, prefixes: frozenset[str]) -> bool:
-        """Crisis words sit in an everyday phrase ("my character got unalived")."""
+    def crisis_words_benign(self, norm: str, prefixes: frozenset[str]) -> str | None:
+        """The text with the everyday phrases crisis words sit in cut out ("my character
+        got unalived"), or None when it holds none."""
         return self._crisis.benign(norm, prefixes)
 
     def uncertain(self, norm: str, prefixes: frozenset[str] | None = None) -> bool:

@@ -114,6 +114,24 @@ from skill.nlu.normalize import normalize
         # a whole prescription set out in front of the speaker
         "hugged my dad at the station, he doesn't know it's the last time",
         "all my tablets are counted out on the bed next to a bottle of whisky",
+        # session 14: a step off a platform that would sort things, how easy it would be,
+        # leaving this world, forgiveness for what comes, going deeper, a last week, less
+        # mess when I go, a hose for the exhaust, insulin stopped on purpose, the railway
+        # minutes away, a life back if I stopped eating, a gun "and then that's that",
+        # notes hidden for after
+        "stepping off the platform in front of the express would sort all my money problems",
+        "i drive over that bridge every day and think how easy it would be",
+        "i'm ready to leave this world now",
+        "god forgive me for what i'm about to do tonight",
+        "i cut again and next time i'll go deeper",
+        "this is my last week, i've decided",
+        "i've tidied everything up so there's less mess when i go",
+        "got a hose for the car exhaust this afternoon",
+        "stopped taking my insulin on purpose",
+        "the railway line is only five minutes from my house, i've checked",
+        "she'd get her freedom back if i just stopped eating and let nature take its course",
+        "found the old shotgun in the shed, and then that's that",
+        "i've written notes for the kids and hidden them for after",
     ],
 )
 def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
@@ -199,6 +217,18 @@ def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
         "i like to died laughing at that",
         "we did suicide prevention training at work today",
         "this traffic go kill me",
+        # session 14
+        "we're going to jump off the jetty into the lake this afternoon",
+        "my climbing rope was frayed so i cut it up",
+        "we learnt about overdose thresholds in pharmacology",
+        "what's the film where the old man walks into the sea at the end",
+        "play suicide is painless",
+        "when i die bury me with my guitar",
+        "i overdosed on chilli at lunch",
+        "the drummer from that band died of an overdose in the seventies",
+        "i'm doing overdose call outs all night on the ambulance",
+        "i'm off deer stalking at dawn",
+        "how do i add a beneficiary to my pension in case i die",
     ],
 )
 def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -> None:
@@ -336,9 +366,19 @@ def test_nothing_kindly_says_in_a_practice_reads_as_a_safety_statement(
         "my mum's gonna kill me i broke her vase",
         "the roses are being strangled by bindweed",
         "she volunteers at a domestic abuse charity on weekends",
+        # session 14: a boss's deadlines, deer stalking
+        "my boss is killing me with these deadlines",
+        "i'm off deer stalking at dawn",
     ],
 )
 def test_the_everyday_line_beside_another_safety_kind_is_none(
     matcher: IntentMatcher, text: str
 ) -> None:
     assert matcher.parse(text).kind != "safety"
+
+
+def test_an_ask_inside_an_everyday_phrase_starts_nothing(matcher: IntentMatcher) -> None:
+    """ "want" inside "I don't want to wake up till noon" is no ask: neither a crisis
+    (the lie-in is everyday) nor the morning practice."""
+    line = "heading to bed now and i don't want to get up until noon on my day off"
+    assert matcher.parse(line).intent is None
