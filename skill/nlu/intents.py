@@ -255,7 +255,7 @@ class IntentMatcher:
     def _everyday_talk(self, norm: str, prefixes: frozenset[str]) -> bool:
         """Crisis words only inside an everyday phrase, and no ask outside it ("I don't
         want to wake up till noon" asks for nothing)."""
-        rest = self.safety.crisis_words_benign(norm, prefixes)
+        rest = self.safety.crisis_everyday_cut(norm, prefixes)
         return rest is not None and not _ASKS.search(rest)
 
     def _loss(self, p: Prediction, core: str) -> Prediction:

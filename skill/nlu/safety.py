@@ -157,7 +157,7 @@ class SafetyCheck:
             return None
         return detector.everyday(norm, prefixes)
 
-    def crisis_words_benign(self, norm: str, prefixes: frozenset[str]) -> str | None:
+    def crisis_everyday_cut(self, norm: str, prefixes: frozenset[str]) -> str | None:
         """The text with the everyday phrases crisis words sit in cut out ("my character
         got unalived"), or None when it holds none."""
         return self._crisis.benign(norm, prefixes)
