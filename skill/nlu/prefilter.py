@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import chain
 from typing import Any
 
@@ -312,8 +312,10 @@ class PatternSet:
 
     def __init__(self, patterns: Iterable[str]) -> None:
         self.patterns = list(patterns)
-        self.alternation = _alternation(self.patterns)
-        self.compiled = [re.compile(p) for p in self.patterns]
+        # Compiled when first needed: most patterns are never a candidate for a line, and
+        # compiling all of them was most of the matcher's start-up (content loading has
+        # already checked that each one compiles).
+        self._compiled: list[re.Pattern[str] | None] = [None] * len(self.patterns)
         # Bit i of a mask is pattern i. Per slot, the patterns with no set there pass it;
         # per word, the patterns whose set in each slot holds it.
         free = [0] * _SLOTS
@@ -330,6 +332,18 @@ class PatternSet:
         self._masks = {w: tuple(m) for w, m in masks.items()}
         self.keys = frozenset(self._masks)
         self._subsets: dict[tuple[int, ...], re.Pattern[str]] = {}
+
+    @cached_property
+    def alternation(self) -> re.Pattern[str]:
+        """All the patterns as one alternation, in order."""
+        return _alternation(self.patterns)
+
+    def regex(self, i: int) -> re.Pattern[str]:
+        """Pattern `i`, compiled."""
+        rx = self._compiled[i]
+        if rx is None:
+            rx = self._compiled[i] = re.compile(self.patterns[i])
+        return rx
 
     def candidates(self, prefixes: frozenset[str]) -> list[int]:
         """Indices of the patterns that may match a text with these word prefixes."""
@@ -351,16 +365,14 @@ class PatternSet:
     def search(self, norm: str, prefixes: frozenset[str]) -> bool:
         """True when any pattern matches; `prefixes` are `word_prefixes` of the original
         text (a cut text only loses words, so its triggers are a subset)."""
-        compiled = self.compiled
-        return any(compiled[i].search(norm) for i in self.candidates(prefixes))
+        return any(self.regex(i).search(norm) for i in self.candidates(prefixes))
 
     def sub(self, norm: str, prefixes: frozenset[str], repl: str = " | ") -> str:
         """What `re.sub` of the whole alternation gives, skipped when nothing matches."""
-        compiled = self.compiled
-        hit = tuple(i for i in self.candidates(prefixes) if compiled[i].search(norm))
+        hit = tuple(i for i in self.candidates(prefixes) if self.regex(i).search(norm))
         if not hit:
             return norm
-        rx = compiled[hit[0]] if len(hit) == 1 else self._subsets.get(hit)
+        rx = self.regex(hit[0]) if len(hit) == 1 else self._subsets.get(hit)
         if rx is None:
             if len(self._subsets) >= self._SUBSETS:
                 self._subsets.clear()

@@ -72,6 +72,17 @@ def test_an_unclosed_group_in_a_crisis_pattern(
     assert "missing ), unterminated subpattern" in err
 
 
+def test_an_unclosed_group_in_an_everyday_phrase(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # benign and check_in were compiled only when the matcher was built: a traceback then
+    root = make_content(tmp_path, {"practices/tiny.yaml": TINY_PRACTICE})
+    _crisis_with(root, "benign:\n", 'benign:\n  - "(cut myself shaving"\n')
+    line = _line_of(root / "safety" / "crisis.yaml", '"(cut myself shaving"')
+    err = _check(root, capsys)
+    assert f"intents/safety/crisis.yaml:{line}: benign[0]: not a valid pattern" in err
+
+
 def test_an_unclosed_group_in_a_template(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
