@@ -131,6 +131,9 @@ from skill.nlu.normalize import normalize
         "the railway line is only five minutes from my house, i've checked",
         "she'd get her freedom back if i just stopped eating and let nature take its course",
         "found the old shotgun in the shed, and then that's that",
+        # a play's character named beside the person's own wish is still the person's
+        "i feel like ophelia i want to drown myself",
+        "hamlet was right i don't want to be alive anymore",
         "i've written notes for the kids and hidden them for after",
     ],
 )
@@ -229,6 +232,7 @@ def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
         "i'm doing overdose call outs all night on the ambulance",
         "i'm off deer stalking at dawn",
         "how do i add a beneficiary to my pension in case i die",
+        "romeo drinks the poison because he thinks juliet is dead, we're doing it for gcse",
     ],
 )
 def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -> None:
