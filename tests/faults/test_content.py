@@ -61,26 +61,23 @@ def test_a_content_file_over_1_mb_is_refused_before_it_is_parsed(
     assert "error: intents/practices/tiny.yaml: 10.0 MB: a content file must be under 1 MB" in err
 
 
+@pytest.mark.parametrize(
+    ("key", "broken"),
+    [
+        ("patterns", "(want to die"),
+        # benign and check_in were compiled only when the matcher was built: a traceback
+        ("benign", "(cut myself shaving"),
+    ],
+)
 def test_an_unclosed_group_in_a_crisis_pattern(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    key: str, broken: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     root = make_content(tmp_path, {"practices/tiny.yaml": TINY_PRACTICE})
-    _crisis_with(root, "patterns:\n", 'patterns:\n  - "(want to die"\n')
-    line = _line_of(root / "safety" / "crisis.yaml", '"(want to die"')
+    _crisis_with(root, f"{key}:\n", f'{key}:\n  - "{broken}"\n')
+    line = _line_of(root / "safety" / "crisis.yaml", f'"{broken}"')
     err = _check(root, capsys)
-    assert f"intents/safety/crisis.yaml:{line}: patterns[0]: not a valid pattern" in err
+    assert f"intents/safety/crisis.yaml:{line}: {key}[0]: not a valid pattern" in err
     assert "missing ), unterminated subpattern" in err
-
-
-def test_an_unclosed_group_in_an_everyday_phrase(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # benign and check_in were compiled only when the matcher was built: a traceback then
-    root = make_content(tmp_path, {"practices/tiny.yaml": TINY_PRACTICE})
-    _crisis_with(root, "benign:\n", 'benign:\n  - "(cut myself shaving"\n')
-    line = _line_of(root / "safety" / "crisis.yaml", '"(cut myself shaving"')
-    err = _check(root, capsys)
-    assert f"intents/safety/crisis.yaml:{line}: benign[0]: not a valid pattern" in err
 
 
 def test_an_unclosed_group_in_a_template(
