@@ -119,5 +119,16 @@ def speech_end(pcm: Pcm, offset: int = 0) -> float:
     return (offset + last * 160) / RATE
 
 
+def paused(a: Pcm, b: Pcm, pause: float) -> tuple[Pcm, float]:
+    """`a`, `pause` s of silence, then `b`: `a` cut after its last audible 10 ms and `b`
+    before its first, so the pause is exactly that long. Also when `a`'s speech ends."""
+    a_end = speech_end(a)
+    b_lead = len(b) / RATE - (speech_end(b[::-1].copy()) or 0.0)  # quiet before b
+    pcm = np.concatenate(
+        [a[: int(a_end * RATE)], np.zeros(int(pause * RATE), np.int16), b[int(b_lead * RATE) :]]
+    )
+    return pcm, a_end
+
+
 def save(path: Path, pcm: Pcm) -> Path:
     return write_wav(path, pcm)

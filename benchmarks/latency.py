@@ -7,7 +7,7 @@ Each request is synthesised with the Piper voice and fed to the real hearing sta
 arrived and the hearing thread is free, so work done while the person speaks counts only
 where it holds up the reply. Latency is when the reply's first sample is ready (hearing,
 safety, intents, then the cached or synthesised line) less when the speech ended (its
-last audible 10 ms). Half the requests have a 0.7 s pause inside them ("help me ... take a
+last audible 10 ms). A third of the requests have a 0.7 s pause inside them ("help me ... take a
 break"). Device latency is the same for both set-ups and left out.
 
 Kindly's defaults: its endpointer (0.35 s when the partial is a whole template sentence,
@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from benchmarks._table import render
-from benchmarks._voices import speech_end
+from benchmarks._voices import paused, speech_end
 from benchmarks.voiceloop import PAUSED
 from skill.config import Config, HearingConfig
 from skill.content.load import load_catalogue
@@ -37,10 +37,9 @@ from skill.nlu.intents import IntentMatcher
 from skill.speaking.cache import open_speech
 from tests.audio_fixtures import Pcm, join, silence, speech
 
-RATE = 16_000
 CHUNK = 480  # 30 ms at 16 kHz
 LEAD = 0.4  # seconds of silence before each request
-PAUSE = 0.7  # seconds of the pause inside half the requests
+PAUSE = 0.7  # seconds of the pause inside the paused requests
 REQUESTS = [
     "I messed up",
     "help me take a break",
@@ -87,11 +86,8 @@ def requests() -> list[tuple[Pcm, float]]:
         pcm = join(silence(LEAD), speech(text), silence(2.0))
         made.append((pcm, speech_end(pcm)))
     for first, second in PAUSED:
-        # each half cut to its audible part, so that the pause is 0.7 s of silence
-        a, b = speech(first), speech(second)
-        a = a[: round(speech_end(a) * RATE)]
-        b = b[len(b) - round(speech_end(b[::-1].copy()) * RATE) :]
-        pcm = join(silence(LEAD), a, silence(PAUSE), b, silence(2.0))
+        said, _ = paused(speech(first), speech(second), PAUSE)
+        pcm = join(silence(LEAD), said, silence(2.0))
         made.append((pcm, speech_end(pcm)))
     return made
 

@@ -24,7 +24,7 @@ from dataclasses import replace
 import numpy as np
 
 from benchmarks._table import render
-from benchmarks._voices import VOICES, babble, mix, speech_end, voice
+from benchmarks._voices import VOICES, babble, mix, paused, speech_end, voice
 from skill.config import HearingConfig
 from skill.hearing.endpoint import EndpointConfig, Endpointer, Reason, noise_floor
 from skill.hearing.listener import endpoint_config
@@ -80,17 +80,9 @@ def pause_set(quick: bool) -> list[tuple[np.ndarray, float, float, float]]:
     pairs = PAUSED[:5] if quick else PAUSED
     for name in VOICES:
         for first, second in pairs:
-            a, b = voice(first, name), voice(second, name)
-            a_end = speech_end(a)
-            b_lead = len(b) / RATE - (speech_end(b[::-1].copy()) or 0.0)  # quiet before b
+            said, a_end = paused(voice(first, name), voice(second, name), PAUSE)
             clean = np.concatenate(
-                [
-                    np.zeros(int(LEAD * RATE), np.int16),
-                    a[: int(a_end * RATE)],
-                    np.zeros(int(PAUSE * RATE), np.int16),
-                    b[int(b_lead * RATE) :],
-                    np.zeros(3 * RATE, np.int16),
-                ]
+                [np.zeros(int(LEAD * RATE), np.int16), said, np.zeros(3 * RATE, np.int16)]
             )
             half = LEAD + a_end
             resume = half + PAUSE

@@ -85,9 +85,8 @@ class Detector:
     def benign(self, norm: str, prefixes: frozenset[str]) -> str | None:
         """The text with this file's everyday phrases (not its idioms) replaced by
         separators, or None when it holds none."""
-        if not self._benign.search(norm, prefixes):
-            return None
-        return self._benign.sub(norm, prefixes)
+        cut = self._benign.sub(norm, prefixes)
+        return cut if cut != norm else None
 
     def everyday(self, norm: str, prefixes: frozenset[str]) -> str:
         """The text with this file's idioms and everyday phrases replaced by separators."""
