@@ -288,6 +288,8 @@ def flips(folder: Path, a: str, b: str, show: bool) -> None:
 
 
 def main(argv: list[str]) -> None:
+    if len(argv) < 3 and argv[:1] != ["render"] or len(argv) < 2:
+        raise SystemExit(__doc__)
     command, folder = argv[0], Path(argv[1])
     if command == "render":
         render(folder, "--held-out" in argv)
