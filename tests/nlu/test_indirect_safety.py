@@ -135,6 +135,32 @@ from skill.nlu.normalize import normalize
         "i feel like ophelia i want to drown myself",
         "hamlet was right i don't want to be alive anymore",
         "i've written notes for the kids and hidden them for after",
+        # session 15 (own words, beside writer_aq's and writer_ao's kinds): faith,
+        # metaphor, questions about means, a date held on to, self-harm hidden, things
+        # given away, logging off "not the game", a film asked about and then wished for
+        "i've made my peace with the lord and i think he'll forgive me for coming home early",
+        "i just want to be with jesus now, the pain won't stop",
+        "my battery's been flat for years and i've stopped looking for a charger",
+        "my journey has reached its last stop and i'm stepping off the train for good",
+        "it's never going to lift so i'm done hoping",
+        "i'm tired of treading water and i've decided to stop swimming",
+        "would a whole bottle of my sleeping pills be enough",
+        "which is less painful, hanging or the pills",
+        "does it hurt to drown",
+        "i'm holding on for the kids until after the wedding and then i'm gone",
+        "this is the last monday i'll ever have to face",
+        "i've been doing that thing to my wrists again",
+        "i'm hiding the cuts under long sleeves",
+        "i've put my affairs in order so no one is left with my mess",
+        "gave my guitar to my brother, i won't be needing it",
+        "i'm logging off for good and i don't mean the game",
+        "i've stopped taking my tablets and i'm keeping them in a drawer",
+        "one wall at speed and it's over",
+        "i keep looking at the rope in the garage lately",
+        "what's that film where she says goodbye to everyone, i want to do that",
+        "i know exactly how many it would take and i've been putting some aside",
+        # a break's "disappear for a week" is everyday; not with "never come back" after it
+        "i want to disappear for a week and never come back",
     ],
 )
 def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
@@ -233,6 +259,22 @@ def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
         "i'm off deer stalking at dawn",
         "how do i add a beneficiary to my pension in case i die",
         "romeo drinks the poison because he thinks juliet is dead, we're doing it for gcse",
+        # session 15: a medicine studied, a novel, a true-crime verdict, hunting, a back
+        # pass, baking, a tattoo design, a play, a song asked for, a leaving do, a break-up
+        "quiz me on paracetamol overdose for my pharmacology exam",
+        "my villain forges a suicide note in chapter three",
+        "the podcast says it was never a suicide, he was murdered",
+        "up at five to be in the hide with the gun loaded for the ducks",
+        "we hung the deer in the garage to bleed",
+        "what a suicidal back pass that was",
+        "beat the egg whites to death until they're stiff",
+        "can you draw a skull with a noose for my tattoo design",
+        "goodbye cruel world, that's my line in the school play",
+        "who sang i hurt myself today, was it johnny cash",
+        "what's that song that goes i want to die, i keep humming it",
+        "saying goodbye to everyone at my leaving do on friday",
+        "i'm going to end it with her tonight, we just don't work",
+        "the museum was dead interesting",
     ],
 )
 def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -> None:
@@ -284,6 +326,12 @@ def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -
         ("my friend overdosed and won't wake up", "emergency"),
         ("my mum collapsed and she won't wake up", "emergency"),
         ("my baby won't wake up", "emergency"),
+        # session 15: what a parent used to do, a child's room at night, self-harm that
+        # bleeds (crisis, whose response gives the emergency number), a mate's overdose
+        ("my dad used to hit us when he'd been drinking", "abuse"),
+        ("my stepfather used to come into my room at night when i was small", "abuse"),
+        ("i've been scratching my legs till they bleed and i can't stop", "crisis"),
+        ("me brother's taken a load of tablets and he won't wake up", "emergency"),
     ],
 )
 def test_distress_and_safety_kinds(matcher: IntentMatcher, text: str, intent: str) -> None:
@@ -373,6 +421,16 @@ def test_nothing_kindly_says_in_a_practice_reads_as_a_safety_statement(
         # session 14: a boss's deadlines, deer stalking
         "my boss is killing me with these deadlines",
         "i'm off deer stalking at dawn",
+        # session 15: cases on a shift, a patient already treated, an exam, a client who
+        # fainted and came round, a cake, a chef's hyperbole, a feeling that "kills me"
+        "we had three overdoses and a cardiac arrest on the night shift",
+        "the patient collapsed but we did cpr and got him back",
+        "test me on the signs of a stroke for my first aid course",
+        "my client passed out during the tattoo so i gave her orange juice and she came round",
+        "the cake has collapsed again",
+        "the head chef is going to kill me if i burn the sauce",
+        "it still kills me that we lost the final",
+        "my brother used to beat us at chess every christmas",
     ],
 )
 def test_the_everyday_line_beside_another_safety_kind_is_none(
