@@ -288,7 +288,7 @@ def flips(folder: Path, a: str, b: str, show: bool) -> None:
 
 
 def main(argv: list[str]) -> None:
-    if len(argv) < 3 and argv[:1] != ["render"] or len(argv) < 2:
+    if len(argv) < (2 if argv[:1] == ["render"] else 3):
         raise SystemExit(__doc__)
     command, folder = argv[0], Path(argv[1])
     if command == "render":

@@ -13,7 +13,7 @@ Sets, by how honest their figure is:
 - tuned: writer_{a,b,c}, heldout{,2}.yaml and tests/data: read, tuned on, and copied into
   intents/_examples.yaml, which trains the semantic layer; writer_{f,g}: crisis lines
   diffed once, new-practice requests tuned on; writer_{k,n,o,r,u}: tuning sets (safety,
-  requests, distress; writer_u whole) whose misses were read; writer_{w,x,z,ab,ad,ae,ag,ai,ak,am}
+  requests, distress; writer_u whole) whose misses were read; writer_{w,x,z,ab,ad,ae,ag,ai,ak,am,ao,aq}
   likewise (each after its first-contact figure was recorded). Their figures are optimistic.
 Columns follow benchmarks/writers.py: requests = practice + info ids right.
 """

@@ -76,10 +76,13 @@ class SafetyEvidence:
     def reading(self, norm: str, p: Prediction, prefixes: frozenset[str]) -> SafetyReading | None:
         """The safety reading of `p` for normalised text, or None when the evidence is short."""
         intent = p.intent or CRISIS
+        kind = intent  # the response given: the larger of two safety readings
         threshold = self.SAFETY if intent == CRISIS else self.SAFETY_OTHER
         if p.score < threshold and CRISIS in (p.intent, p.second):
-            # Crisis and another safety reading split between them: recall first, crisis
-            # (whose response gives the emergency number too).
+            # Crisis and another safety reading split between them: recall first, judged
+            # as crisis together; the response is the larger reading's (an assault told
+            # is not answered with the suicide line; every safety response gives the
+            # emergency number).
             both = self.catalogue.kind_of(p.second) == "safety"
             if both and p.score + p.second_score >= self.SAFETY:
                 intent, threshold = CRISIS, self.SAFETY
@@ -93,6 +96,12 @@ class SafetyEvidence:
             threshold = self.SAFETY_CUED
         if p.score < threshold or p.known < self.KNOWN:
             return None
+        if intent != CRISIS:
+            # an everyday phrase of the crisis file ("my cousin took her own life years
+            # ago", grief about someone else) with no cue of this kind outside it
+            rest = self.safety.crisis_everyday_cut(norm, prefixes)
+            if rest is not None and not (cues and cues.search(rest, word_prefixes(rest))):
+                return None
         everyday = self.safety.everyday(norm, intent, prefixes)
         if everyday is not None:
             # Abuse and emergency idioms ("laughing so hard") are not overruled; a crisis
@@ -111,4 +120,4 @@ class SafetyEvidence:
         ):
             return None
         cue = cues is not None and cues.search(norm, prefixes)
-        return SafetyReading(intent, p.score, check_in=not cue)
+        return SafetyReading(kind, p.score, check_in=not cue)

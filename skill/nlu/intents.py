@@ -73,6 +73,17 @@ _ASKS = re.compile(
 )
 
 
+# A line that opens or closes on thanks, and is otherwise not understood, is thanks:
+# "thank you darlin I needed that", "ta very much". The thanks words are skip words (so
+# "do the break, thanks" is the break), so the layer never sees them beside other words.
+_THANKS = "thanks"
+_THANKED = re.compile(
+    r"^(?:thank you|thank u|thankyou|thanks|ta|cheers)\b|"
+    r"\b(?:thank you|thanks|ta|cheers)(?: (?:so|very) much)?"
+    r"(?: (?:love|darling|darlin|mate|pet|hun|bab|babe|dear|kindly|bud|buddy|sweetheart|duck))?$"
+)
+
+
 # A control word said with an ending ("I want it all to stop, for good", "I'd like to skip
 # the rest of my life") is not a request to stop a practice: Kindly asks gently instead.
 _ENDING = re.compile(
@@ -179,6 +190,8 @@ class IntentMatcher:
         if hit is not None:
             return self._match(text, hit, 1.0)
         match = self._understand(text, core, norm, prefixes)
+        if match.intent is None and _THANKS in self.catalogue.intents and _THANKED.search(norm):
+            return self._match(text, _THANKS, self.NAMED)
         ending = len(norm.split()) >= _ENDING_WORDS and bool(_ENDING.search(norm))
         ending = ending and not _MEMORY.search(norm)
         if match.kind == "control" and ending:
@@ -200,7 +213,7 @@ class IntentMatcher:
             if low and enough and p.second:
                 named = self._named_distress(norm, prefixes)
                 return self._match(text, named or p.second, self.NAMED if named else p.second_score)
-        elif p.intent is not None and p.score >= self.ACCEPT and p.known >= self._known(p, kind):
+        elif p.intent is not None and self._accepted(p, kind, core):
             named = None
             if kind in ("practice", "distress"):
                 named = self._unasked_distress(norm, core, prefixes)
@@ -270,6 +283,16 @@ class IntentMatcher:
             asked = practice in self.catalogue.intents and _ASKS_FOR_PRACTICE.search(core)
             return Prediction(practice if asked else distress, score, None, 0.0, p.known)
         return p
+
+    def _accepted(self, p: Prediction, kind: str, core: str) -> bool:
+        """The layer's top reading is understood: probable enough, or a practice asked for
+        in so many words and split with a close second (then a question offers both)."""
+        if p.known < self._known(p, kind):
+            return False
+        if p.score >= self.ACCEPT:
+            return True
+        split = kind == "practice" and self._close_second(p) is not None
+        return split and p.score + p.second_score >= self.ACCEPT and bool(_LETS_DO.search(core))
 
     def _known(self, p: Prediction, kind: str) -> float:
         """How much of the line the layer must know: less for a sure reading of distress

@@ -200,9 +200,15 @@ def test_safety_never_carries_an_alternative(matcher: IntentMatcher) -> None:
         assert matcher.parse(text).alternative is None
 
 
-def test_crisis_split_with_another_safety_reading_is_crisis(catalogue: Catalogue) -> None:
+def test_crisis_split_with_another_safety_reading_answers_the_larger(
+    catalogue: Catalogue,
+) -> None:
+    """Two safety readings too weak alone are judged together (recall first); the response
+    is the larger reading's: an assault told is not answered with the suicide line."""
     split = _semantic(catalogue, "abuse", "crisis").parse("honestly I feel strange about him")
-    assert (split.intent, split.kind) == ("crisis", "safety")
+    assert (split.intent, split.kind) == ("abuse", "safety")
+    top = _semantic(catalogue, "crisis", "abuse").parse("honestly I feel strange about him")
+    assert (top.intent, top.kind) == ("crisis", "safety")
     other = _semantic(catalogue, "abuse", "emergency").parse("honestly I feel strange about him")
     assert other.kind != "safety"
 
@@ -353,3 +359,37 @@ def test_a_speaker_s_english_asks_for_nothing_but_the_pace(
     matcher: IntentMatcher, text: str, intent: str | None
 ) -> None:
     assert matcher.parse(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "line", ["thank you darlin i needed that", "ta very much", "cheers mate that was ace"]
+)
+def test_thanks_said_with_other_words_is_thanks(matcher: IntentMatcher, line: str) -> None:
+    assert matcher.parse(line).intent == "thanks"
+
+
+def test_thanks_inside_another_question_is_not_thanks(matcher: IntentMatcher) -> None:
+    assert matcher.parse("how do you say thank you in tamil").intent != "thanks"
+
+
+@pytest.mark.parametrize("line", ["is this therapy", "are you a therapist"])
+def test_is_this_therapy_gets_the_therapy_answer(
+    catalogue: Catalogue, matcher: IntentMatcher, line: str
+) -> None:
+    assert matcher.parse(line).intent == "therapy"
+    assert "not therapy" in catalogue.infos["therapy"].answer[0]
+
+
+def test_a_split_between_two_practices_asked_for_offers_both(catalogue: Catalogue) -> None:
+    """Neither reading is probable enough alone, but the line asks for a practice in so
+    many words: the larger, with the other as the close second the question offers."""
+
+    class _Split(_Always):
+        def predict(self, core: str) -> Prediction:
+            return Prediction("take_a_break", 0.4, "self_compassion_break", 0.3, 1.0)
+
+    matcher = IntentMatcher(catalogue, semantic=_Split("take_a_break", None))
+    asked = matcher.parse("um can we do the quiet little calm thing")
+    assert (asked.intent, asked.alternative) == ("take_a_break", "self_compassion_break")
+    unasked = matcher.parse("the quiet little calm thing was nice")
+    assert unasked.intent is None
