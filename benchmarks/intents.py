@@ -7,7 +7,7 @@ missed crisis, request and distress lines went (counts only, never lines): the c
 run after each change to the safety content.
 
 Sets, by how honest their figure is:
-- held out: benchmarks/data/writers/writer_{d,e,h,i,j,l,m,p,q,s,t,v,y,aa,ac,af,ah,aj,al,an,ap}.yaml
+- held out: benchmarks/data/writers/writer_{d,e,h,i,j,l,m,p,q,s,t,v,y,aa,ac,af,ah,aj,al,an,ap,ar,as}.yaml
   and benchmarks/data/blind.yaml, written by sessions that never saw the templates, never read
   line by line and never trained on. Only their aggregate figures are printed here.
 - tuned: writer_{a,b,c}, heldout{,2}.yaml and tests/data: read, tuned on, and copied into
@@ -63,6 +63,8 @@ HELD_OUT = (
     "writer_al",
     "writer_an",
     "writer_ap",
+    "writer_ar",
+    "writer_as",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")
