@@ -31,6 +31,7 @@ from skill.nlu import fallback
 from skill.nlu import normalize as normalize_module
 from skill.nlu.fallback import STOP_WORDS, stem
 from skill.nlu.normalize import normalize
+from skill.nlu.safety import CRISIS
 from skill.paths import UNUSED_FOR, atomic_write, cache_dir, prune_cache
 from skill.yamldoc import YamlDoc
 
@@ -249,7 +250,7 @@ def load_cues(catalogue: Catalogue) -> dict[str, tuple[str, ...]]:
     return out
 
 
-_CLASS_WEIGHT = {NONE: NONE_WEIGHT, "crisis": CRISIS_WEIGHT}
+_CLASS_WEIGHT = {NONE: NONE_WEIGHT, CRISIS: CRISIS_WEIGHT}
 
 
 def train(
