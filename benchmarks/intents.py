@@ -7,14 +7,14 @@ missed crisis, request and distress lines went (counts only, never lines): the c
 run after each change to the safety content.
 
 Sets, by how honest their figure is:
-- held out: benchmarks/data/writers/writer_*.yaml named in HELD_OUT below (d, e, h ... ar, as)
+- held out: benchmarks/data/writers/writer_*.yaml named in HELD_OUT below (d, e, h ... au, av)
   and benchmarks/data/blind.yaml, written by sessions that never saw the templates, never read
   line by line and never trained on. Only their aggregate figures are printed here.
 - tuned: writer_{a,b,c}, heldout{,2}.yaml and tests/data: read, tuned on, and copied into
   intents/_examples.yaml, which trains the semantic layer; writer_{f,g}: crisis lines
   diffed once, new-practice requests tuned on; writer_{k,n,o,r,u}: tuning sets (safety,
   requests, distress; writer_u whole) whose misses were read; writer_{w,x,z,ab,ad,ae,ag,ai},
-  writer_{ak,am,ao,aq} likewise (each after its first-contact figure was recorded). Their
+  writer_{ak,am,ao,aq,aw,ax,ay} likewise (each after its first-contact figure was recorded). Their
   figures are optimistic.
 Columns follow benchmarks/writers.py: requests = practice + info ids right.
 """
@@ -66,6 +66,9 @@ HELD_OUT = (
     "writer_ap",
     "writer_ar",
     "writer_as",
+    "writer_at",
+    "writer_au",
+    "writer_av",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")

@@ -64,6 +64,16 @@ _LETS_DO = re.compile(
     r"lets (?:do|try|start)|do the|try the|start the|the \w+ one|(?:go|take me) through|"
     r"(?:walk|talk|guide) me through|can you help me|i (?:just )?need something)\b"
 )
+# An everyday ask of a smart speaker ("frazzled, set a timer for the lasagne", "I'm
+# wrecked, give us a recipe"): the tiredness beside it is not a request for a practice.
+_ELSEWHERE = re.compile(
+    r"\b(?:set (?:a|an|the|me a) (?:\w+ )?(?:timer|alarm|reminder)|remind me|recipes?|"
+    r"shopping list|to (?:the|my) list|weather|forecast|"
+    r"(?:play|put on) (?:some |me some |the |a )?(?:\w+ )?(?:music|songs?|tunes|radio|podcast|"
+    r"playlist|album|audiobook|lo fi|lofi|jazz|white noise)|"
+    r"what can i (?:give|feed|cook|make)|what (?:time|day) is it|the news|"
+    r"turn (?:on|off|up|down) the|call (?:my|mum|mom|dad))\b"
+)
 # A line whose crisis words sat inside an everyday phrase of the crisis file ("my
 # character got unalived in the first five minutes of the stream") is talk about something
 # else: it starts a practice only when it asks for something, not because it says "my".
@@ -81,6 +91,12 @@ _THANKED = re.compile(
     r"^(?:thank you|thank u|thankyou|thanks|ta|cheers)\b|"
     r"\b(?:thank you|thanks|ta|cheers)(?: (?:so|very) much)?"
     r"(?: (?:love|darling|darlin|mate|pet|hun|bab|babe|dear|kindly|bud|buddy|sweetheart|duck))?$"
+)
+# ... and thanks with feeling better beside it ("thank you so much, I feel a wee bit better
+# now") is thanks, not the low-mood answer the feeling words lean to.
+_BETTER = re.compile(
+    r"^(?!.*\b(?:not|never|no|nothing)\b).*\b(?:feel|feeling|felt|i am|that is|it is|that was|"
+    r"it was)\b(?: \w+){0,3} (?:better|calmer|lighter|good|great|lovely|helped|nicer)\b"
 )
 
 
@@ -190,7 +206,9 @@ class IntentMatcher:
         if hit is not None:
             return self._match(text, hit, 1.0)
         match = self._understand(text, core, norm, prefixes)
-        if match.intent is None and _THANKS in self.catalogue.intents and _THANKED.search(norm):
+        thanked = _THANKS in self.catalogue.intents and _THANKED.search(norm)
+        better = match.kind in ("distress", "info") and _BETTER.search(norm)
+        if thanked and (match.intent is None or better):
             return self._match(text, _THANKS, self.NAMED)
         ending = len(norm.split()) >= _ENDING_WORDS and bool(_ENDING.search(norm))
         ending = ending and not _MEMORY.search(norm)
@@ -213,6 +231,11 @@ class IntentMatcher:
             if low and enough and p.second:
                 named = self._named_distress(norm, prefixes)
                 return self._match(text, named or p.second, self.NAMED if named else p.second_score)
+        elif kind == "control" and p.second == CRISIS and p.second_score >= self.CONTROL_CRISIS:
+            # A control reading, accepted or too weak to act on, split with crisis: recall
+            # first, but ask (a misheard "slower" costs one gentle question; a crisis taken
+            # as "stop" costs more)
+            return Match(text, CRISIS, "safety", p.second_score, check_in=True)
         elif p.intent is not None and self._accepted(p, kind, core):
             named = None
             if kind in ("practice", "distress"):
@@ -223,6 +246,8 @@ class IntentMatcher:
                 return self._match(text, None, 0.0)
             if kind == "practice" and self._everyday_talk(norm, prefixes):
                 return self._match(text, None, 0.0)
+            if kind == "practice" and self._asks_elsewhere(core):
+                return self._match(text, None, 0.0)
             # Starting a practice needs the nearest template to agree, or certainty:
             # "a break from the gym" shares words with a break but is not a request.
             # An ask for a practice in so many words ("can we do the letter thing") is
@@ -231,10 +256,6 @@ class IntentMatcher:
             unsure = unsure and not _LETS_DO.search(core)
             if unsure and self.fallback.guess(core).intent is None:
                 return self._match(text, None, 0.0)
-            if kind == "control" and p.second == CRISIS and p.second_score >= self.CONTROL_CRISIS:
-                # split between a control and a crisis: recall first, but ask (a misheard
-                # "slower" costs one gentle question; a crisis taken as "stop" costs more)
-                return Match(text, CRISIS, "safety", p.second_score, check_in=True)
             match = self._match(text, p.intent, p.score)
             return replace(match, alternative=self._close_second(p))
         guess = self.fallback.guess(core)
@@ -242,7 +263,7 @@ class IntentMatcher:
         # The nearest template starts no practice on a line the layer reads as surely
         # nothing ("the boss fight was brutal, I just died again and again").
         nothing = p.intent is None and p.score >= self.SURE_NONE and p.known >= self.KNOWN
-        if practice and (nothing or not _PERSONAL.search(core)):
+        if practice and (nothing or not _PERSONAL.search(core) or self._asks_elsewhere(core)):
             return self._match(text, None, 0.0)
         if guess.intent is None:
             named = self._named_distress(norm, prefixes)
@@ -270,6 +291,11 @@ class IntentMatcher:
         want to wake up till noon" asks for nothing)."""
         rest = self.safety.crisis_everyday_cut(norm, prefixes)
         return rest is not None and not _ASKS.search(rest)
+
+    @staticmethod
+    def _asks_elsewhere(core: str) -> bool:
+        """An everyday speaker ask (a timer, a recipe, music) and no practice asked for."""
+        return bool(_ELSEWHERE.search(core)) and not _ASKS_FOR_PRACTICE.search(core)
 
     def _loss(self, p: Prediction, core: str) -> Prediction:
         """Grief and its practice read as one: a named loss, split between the two, is the

@@ -393,3 +393,51 @@ def test_a_split_between_two_practices_asked_for_offers_both(catalogue: Catalogu
     assert (asked.intent, asked.alternative) == ("take_a_break", "self_compassion_break")
     unasked = matcher.parse("the quiet little calm thing was nice")
     assert unasked.intent is None
+
+
+def test_a_weak_control_reading_with_crisis_beside_it_asks_gently(catalogue: Catalogue) -> None:
+    """Too weak to act on as the control, crisis close beside it: still the gentle
+    question, never "I'm not sure I can help" (session 16: a held-out crisis line fell from
+    the check-in to nothing when its "stop" reading dropped under the acceptance line)."""
+
+    class _Weak(_Always):
+        def predict(self, core: str) -> Prediction:
+            return Prediction("stop", 0.45, "crisis", 0.4, 1.0)
+
+    weak = IntentMatcher(catalogue, semantic=_Weak("stop", None)).parse("i'd rather it all went")
+    assert (weak.intent, weak.kind, weak.check_in) == ("crisis", "safety", True)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "i'm frazzled, set a timer for the pasta",
+        "i'm shattered, give me a recipe for a quick soup",
+        "feeling stressed, play some jazz",
+        "the dog is anxious with the storm, what can i give him",
+    ],
+)
+def test_an_everyday_speaker_ask_beside_a_feeling_starts_no_practice(
+    matcher: IntentMatcher, line: str
+) -> None:
+    assert matcher.parse(line).kind != "practice"
+
+
+def test_a_practice_asked_beside_an_everyday_ask_still_starts(matcher: IntentMatcher) -> None:
+    assert matcher.parse("set a timer and then guide me through a short break").kind == "practice"
+
+
+@pytest.mark.parametrize(
+    "line", ["thank you so much, i feel a bit better now", "thanks, that was lovely, i feel calmer"]
+)
+def test_thanks_with_feeling_better_is_thanks(matcher: IntentMatcher, line: str) -> None:
+    assert matcher.parse(line).intent == "thanks"
+
+
+def test_thanks_with_feeling_no_better_is_not_thanks(matcher: IntentMatcher) -> None:
+    assert matcher.parse("thanks but i don't feel any better, i feel empty").intent != "thanks"
+
+
+@pytest.mark.parametrize("line", ["pack it in", "knock it off please"])
+def test_british_stops_stop(matcher: IntentMatcher, line: str) -> None:
+    assert matcher.parse(line).intent == "stop"
