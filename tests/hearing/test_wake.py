@@ -93,15 +93,20 @@ def test_words_the_dictionary_lacks_are_a_clear_error() -> None:
 
 
 def seed_sentences() -> list[str]:
-    """Sentences of the seed texts; without them, Kindly's own lines (other speech too)."""
+    """Sentences of the seed texts; without them, Kindly's own lines (other speech too),
+    less those that say its name ("Hello, I'm Kindly", 'say "hey Kindly"'): the wake
+    phrase itself, or one sound from it, is not other speech."""
     if SEEDS.is_dir():
         text = " ".join(p.read_text() for p in sorted(SEEDS.glob("*.txt")))
+        named = False
     else:
         from skill.content.load import load_catalogue
 
         text = " ".join(load_catalogue().spoken_lines())
+        named = True
     text = re.sub(r"\s+", " ", text)
-    return [s for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 4]
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 4]
+    return [s for s in sentences if not (named and "kindly" in s.lower())]
 
 
 def test_not_set_off_by_other_speech() -> None:
