@@ -50,8 +50,9 @@ import numpy as np
 import numpy.typing as npt
 import yaml
 
+from benchmarks.writers import writer_file
+
 REPO = Path(__file__).resolve().parent.parent
-WRITERS = REPO / "benchmarks" / "data" / "writers"
 TUNING = "abcfgknor"
 HELD_OUT = "deijlmpqstvy"
 REAL = Path("/work/shared/realspeech")
@@ -67,7 +68,7 @@ def _text_lines(held_out: bool) -> dict[str, list[str]]:
     writers' with the tests' own crisis and out-of-domain lines."""
     out: dict[str, list[str]] = defaultdict(list)
     for w in HELD_OUT if held_out else TUNING:
-        data = yaml.safe_load((WRITERS / f"writer_{w}.yaml").read_text(encoding="utf-8"))
+        data = yaml.safe_load(writer_file(f"writer_{w}").read_text(encoding="utf-8"))
         out["safety"] += data.get("crisis", [])
         out["near_miss"] += data.get("near_miss", [])
         out["none"] += data.get("none", [])

@@ -17,7 +17,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-WRITERS = ROOT / "benchmarks" / "data" / "writers"
+WRITERS = ROOT / "benchmarks" / "data" / "writers"  # held out, and writer_{a,b,c}
+TRAINED = ROOT / "intents" / "_writers"  # sets the semantic layer trains on (skill.nlu.examples)
 PRACTICE = {
     "self_compassion_break", "self_compassion_minute", "take_a_break", "soothing_touch",
     "friend_reframe", "compassionate_letter", "rain", "bedtime_reflection", "brief_writing",
@@ -29,6 +30,18 @@ INFO = {
 }  # fmt: skip
 DISTRESS = {"low_mood", "grief", "panic"}
 CONTROLS = {"stop", "pause", "resume", "repeat", "slower", "faster", "skip"}
+
+
+def writer_files() -> list[Path]:
+    """Every writer set, held out or trained on, in name order."""
+    paths = [*WRITERS.glob("writer_*.yaml"), *TRAINED.glob("writer_*.yaml")]
+    return sorted(paths, key=lambda p: p.name)
+
+
+def writer_file(name: str) -> Path:
+    """One writer set by name ("writer_k"), wherever it lives."""
+    trained = TRAINED / f"{name}.yaml"
+    return trained if trained.exists() else WRITERS / f"{name}.yaml"
 
 
 def labelled(path: Path) -> list[tuple[str, str]]:
@@ -70,7 +83,7 @@ def score(items: list[tuple[str, str]], got: list[dict[str, object]]) -> dict[st
 
 
 def main(argv: list[str]) -> int:
-    paths = [Path(a) for a in argv] or sorted(WRITERS.glob("writer_*.yaml"))
+    paths = [Path(a) for a in argv] or writer_files()
     command = [sys.executable, "-m", "skill", "parse", "--jsonl"]
     for path in paths:
         items = labelled(path)

@@ -9,8 +9,8 @@ from skill.content.load import load_catalogue
 from skill.content.model import Catalogue
 from skill.content.rules import content_rule_errors
 from skill.errors import ContentError, ContentErrors
+from skill.nlu.examples import load_cues, load_examples
 from skill.nlu.safety import safety_check
-from skill.nlu.semantic import load_cues, load_examples
 from skill.nlu.tables import Canon, compile_templates, iter_samples
 
 

@@ -14,9 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from skill.content.model import Catalogue
+from skill.nlu.examples import load_cues
 from skill.nlu.prefilter import PatternSet, word_prefixes
 from skill.nlu.safety import CRISIS, SafetyCheck
-from skill.nlu.semantic import Prediction, SemanticModel, load_cues
+from skill.nlu.semantic import Prediction, SemanticModel
 
 # A safety reading of the semantic layer needs the person in the line.
 _FIRST_PERSON = re.compile(r"\b(i|me|my|myself|mine|we|us|our)\b")

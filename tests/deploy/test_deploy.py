@@ -132,6 +132,7 @@ def test_install_again_then_uninstall(tmp_path: Path) -> None:
     assert "cannot look up the broker broker.local now" in first.stdout
     assert (root / "usr/local/bin/kindly").read_bytes() == (PI / "kindly-cli.sh").read_bytes()
     assert (venv / "share/kindly/intents/practices/self_compassion_break.yaml").is_file()
+    assert len(list((venv / "share/kindly/intents/_writers").glob("writer_*.yaml"))) >= 20
     for registry in ("voices.yaml", "models.yaml"):  # what `kindly models` reads
         assert (venv / "share/kindly/voices" / registry).is_file(), registry
 

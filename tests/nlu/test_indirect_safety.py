@@ -307,6 +307,12 @@ def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
         "the main character overdoses at the end of the book",
         "i'm gonna unalive my sister if she eats my chips again",
         "it was dead plumb, how was that not out",
+        # session 17: the writer-trained layer reads crisis shapes in these (own words)
+        "whoever finds my phone, please ring my mum",
+        "i got a staple gun for the upholstery project",
+        "these paracetamol aren't touching my headache, how many more can i take",
+        "we won't need them now the kids have grown, the bunk beds i mean",
+        "this is the last time i'll moan about my boss, honestly",
     ],
 )
 def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -> None:

@@ -11,13 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skill.content.model import Catalogue
+from skill.nlu.examples import load_examples
 from skill.nlu.normalize import normalize
 from skill.nlu.prefilter import PatternSet, trigger_sets, word_prefixes
-from skill.nlu.semantic import load_examples
 from tests.conftest import DATA
-
-WRITERS = DATA.parents[1] / "benchmarks" / "data" / "writers"
-TUNING = "abcfgkno"  # the writer sets sessions may read (the others are held out)
 
 
 @pytest.mark.parametrize(
@@ -74,14 +71,9 @@ def _same(sets: list[PatternSet], norm: str) -> None:
 
 
 def _real_lines(catalogue: Catalogue) -> list[str]:
-    """Crisis lines, the content's examples and the tuning writer sets (read, tuned on)."""
+    """Crisis lines and the content's training lines (its examples and writer sets)."""
     corpus = yaml.safe_load((DATA / "crisis.yaml").read_text(encoding="utf-8"))
-    lines = [t for v in corpus.values() for t in v] + [t for _, t in load_examples(catalogue)]
-    for name in TUNING:
-        data = yaml.safe_load((WRITERS / f"writer_{name}.yaml").read_text(encoding="utf-8"))
-        lines += [t for v in data.get("intents", {}).values() for t in v]
-        lines += [t for key in ("crisis", "near_miss", "none") for t in data.get(key) or []]
-    return lines
+    return [t for v in corpus.values() for t in v] + [t for _, t in load_examples(catalogue)]
 
 
 def test_every_safety_pattern_set_answers_as_the_alternation(catalogue: Catalogue) -> None:

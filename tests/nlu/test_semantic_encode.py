@@ -7,9 +7,10 @@ from __future__ import annotations
 import numpy as np
 import yaml
 
+from skill.nlu.examples import NONE
 from skill.nlu.intents import IntentMatcher
 from skill.nlu.normalize import normalize
-from skill.nlu.semantic import NONE, WORD_CACHE, Prediction, SemanticModel, features
+from skill.nlu.semantic import WORD_CACHE, Prediction, SemanticModel, features
 from tests.conftest import DATA
 
 

@@ -11,8 +11,9 @@ import pytest
 import yaml
 
 from skill.content.model import Catalogue
+from skill.nlu.examples import NONE
 from skill.nlu.intents import IntentMatcher, Match
-from skill.nlu.semantic import NONE, Prediction, SemanticModel
+from skill.nlu.semantic import Prediction, SemanticModel
 from tests.conftest import require_shared
 
 LINES = yaml.safe_load((Path(__file__).parent / "lines.yaml").read_text(encoding="utf-8"))

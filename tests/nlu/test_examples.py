@@ -1,0 +1,55 @@
+"""The semantic layer's training lines: `_examples.yaml` and the writer sets in `_writers/`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from skill.content.load import load_catalogue
+from skill.errors import ContentErrors
+from skill.nlu.check import check_content
+from skill.nlu.examples import NONE, load_examples
+from skill.nlu.intents import IntentMatcher
+from tests.contentkit import TINY_PRACTICE, make_content
+
+WRITER = """
+# writer: a test
+intents:
+  tiny:
+    - "could we do the little one with the feet please"
+  no_such_practice:
+    - "a practice this content does not have"
+crisis:
+  - "i have given my things away and written the letters"
+near_miss:
+  - "this traffic is killing me"
+none:
+  - "what is the weather tomorrow"
+  - "Could we do the LITTLE one with the feet please"
+"""
+
+
+def test_a_writer_set_trains_the_layer(tmp_path: Path) -> None:
+    files = {"practices/tiny.yaml": TINY_PRACTICE, "_writers/writer_x.yaml": WRITER}
+    catalogue = load_catalogue(make_content(tmp_path, files))
+    # an id the content lacks is skipped; a line given twice keeps its first label
+    assert load_examples(catalogue) == [
+        ("tiny", "could we do the little one with the feet please"),
+        ("crisis", "i have given my things away and written the letters"),
+        (NONE, "this traffic is killing me"),
+        (NONE, "what is the weather tomorrow"),
+    ]
+    # the set is training data, not an intent file, and the layer learns from it
+    assert set(catalogue.intents) == {"tiny", "crisis"}
+    match = IntentMatcher(catalogue).parse("could we do the little one with the feet")
+    assert match.intent == "tiny"
+
+
+def test_a_broken_writer_set_names_its_file_key_and_line(tmp_path: Path) -> None:
+    bad = 'intents: {}\ncrisis: "one line, not a list"\n'
+    files = {"practices/tiny.yaml": TINY_PRACTICE, "_writers/writer_y.yaml": bad}
+    with pytest.raises(ContentErrors) as info:
+        check_content(make_content(tmp_path, files))
+    (message,) = [str(e) for e in info.value.errors]
+    assert "_writers/writer_y.yaml:2: crisis: must be a list of lines" in message
