@@ -331,13 +331,9 @@ def _load_phrases(path: Path, root: Path) -> dict[str, str]:
 
 
 def content_files(root: Path) -> list[Path]:
-    """Every intent file under root, in a stable order: not `_` files or folders (training
-    lines, rules and phrases)."""
-    return sorted(
-        p
-        for p in root.rglob("*.yaml")
-        if not any(part.startswith("_") for part in p.relative_to(root).parts)
-    )
+    """Every intent file under root, in a stable order (no `_` file or folder)."""
+    paths = (p for p in root.rglob("*.yaml") if "/_" not in f"/{p.relative_to(root)}")
+    return sorted(paths)
 
 
 def load_catalogue(root: Path | None = None) -> Catalogue:
