@@ -12,8 +12,8 @@ Sets, by how honest their figure is:
   line by line and never trained on. Only their aggregate figures are printed here.
 - tuned: writer_{a,b,c}, heldout{,2}.yaml and tests/data: read, tuned on, and copied into
   intents/_examples.yaml, which trains the semantic layer; the sets in intents/_writers/
-  (writer_f ... writer_bh): tuning sets whose misses were read (f ... ay, bc, bd) or not
-  (be ... bh), each after its first-contact figure was recorded, and since session 17 all
+  (writer_f ... writer_bm): tuning sets whose misses were read (f ... ay, bc, bd) or not
+  (be ... bh, bj ... bm), each after its first-contact figure was recorded, and since session 17 all
   trained on whole. Their figures are optimistic.
 Columns follow benchmarks/writers.py: requests = practice + info ids right.
 """
