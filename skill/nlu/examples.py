@@ -106,7 +106,7 @@ class _Doc(YamlDoc):
         return out
 
     def lines(self, *path: str) -> list[str]:
-        """The list of lines at `path` (none there is none)."""
+        """The list of lines at `path` (an absent key is an empty list)."""
         value: Any = self.data
         for part in path:
             value = value.get(part)

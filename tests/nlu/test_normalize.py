@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import re
 
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from skill.content.load import load_catalogue
 from skill.nlu import normalize as module
+from skill.nlu.examples import load_examples
 from skill.nlu.normalize import normalize
-from tests.conftest import DATA
-
-WRITERS = DATA.parents[1] / "intents" / "_writers"  # the sets the semantic layer trains on
 
 
 def _plain(text: str) -> str:
@@ -45,11 +43,8 @@ def test_each_rewrite_alone_applies() -> None:
 
 
 def test_real_lines_normalise_as_with_the_plain_regex() -> None:
-    lines = []
-    for path in sorted(WRITERS.glob("*.yaml")):  # never the held-out sets
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        lines += [t for v in data.get("intents", {}).values() for t in v]
-        lines += [t for key in ("crisis", "near_miss", "none") for t in data.get(key) or []]
+    # the content's training lines: its examples and the writer sets (never the held-out ones)
+    lines = [t for _, t in load_examples(load_catalogue())]
     assert len(lines) > 2000
     assert [normalize(t) for t in lines] == [_plain(t) for t in lines]
 
