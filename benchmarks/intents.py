@@ -7,7 +7,7 @@ missed crisis, request and distress lines went (counts only, never lines): the c
 run after each change to the safety content.
 
 Sets, by how honest their figure is:
-- held out: benchmarks/data/writers/writer_*.yaml named in HELD_OUT below (d, e, h ... bb, bi)
+- held out: benchmarks/data/writers/writer_*.yaml named in HELD_OUT below (d, e, h ... bi, bn)
   and benchmarks/data/blind.yaml, written by sessions that never saw the templates, never read
   line by line and never trained on. Only their aggregate figures are printed here.
 - tuned: writer_{a,b,c}, heldout{,2}.yaml and tests/data: read, tuned on, and copied into
@@ -72,6 +72,7 @@ HELD_OUT = (
     "writer_ba",
     "writer_bb",
     "writer_bi",
+    "writer_bn",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")
