@@ -46,9 +46,23 @@ def catalogue() -> Catalogue:
     return load_catalogue(default_root())
 
 
-@pytest.fixture(scope="session")
-def matcher(catalogue: Catalogue) -> IntentMatcher:
-    return IntentMatcher(catalogue)
+def _cache_home(factory: pytest.TempPathFactory) -> Path:
+    """The session's cache home: one per pytest run, away from the real home directory."""
+    return factory.getbasetemp() / "home" / "cache"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def matcher(catalogue: Catalogue, tmp_path_factory: pytest.TempPathFactory) -> IntentMatcher:
+    """The shipped content's matcher, built once before any test runs.
+
+    Building it trains the semantic layer into the session's cache (about a minute): done
+    here, no test that starts Kindly (in a thread or a subprocess, under a timeout) pays for
+    it. Set KINDLY_CACHE to a directory to keep the trained model across runs.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        if "KINDLY_CACHE" not in os.environ:
+            patch.setenv("XDG_CACHE_HOME", str(_cache_home(tmp_path_factory)))
+        return IntentMatcher(catalogue)
 
 
 @pytest.fixture(autouse=True)
@@ -60,4 +74,4 @@ def _private_dirs(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     if "KINDLY_CACHE" not in os.environ:
-        monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
+        monkeypatch.setenv("XDG_CACHE_HOME", str(_cache_home(tmp_path_factory)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -22,6 +23,9 @@ NO_MIC_FIX = "plug one in, or pick one with `kindly devices` and --mic, or use `
 # ALSA puts the card number in the name ("USB Mic: Audio (hw:1,0)"); it can change when
 # the device is plugged in again, so a device is found again by the rest of its name.
 _ALSA_CARD = re.compile(r"\s*\((?:plug)?hw:\d+(?:,\d+)*\)$")
+# PortAudio's initialise, terminate and stream open and close are not thread-safe: two
+# threads reopening lost devices at once crashed the process (a segfault in terminate).
+_PORTAUDIO_LOCK = threading.RLock()
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ def open_portaudio() -> Any:
         import pyaudio
     except ImportError:
         raise AudioError("PyAudio is not installed: pip install 'kindly[voice]'") from None
-    with quiet_stderr():  # ALSA and JACK print pages of probing noise to fd 2
+    with _PORTAUDIO_LOCK, quiet_stderr():  # ALSA and JACK print pages of noise to fd 2
         try:
             return pyaudio.PyAudio()
         except OSError as exc:
@@ -69,7 +73,7 @@ def open_portaudio() -> Any:
 
 def close_portaudio(pa: Any) -> None:
     """Terminate a PyAudio instance (it closes any stream still open on it)."""
-    with quiet_stderr(), contextlib.suppress(OSError, ValueError):
+    with _PORTAUDIO_LOCK, quiet_stderr(), contextlib.suppress(OSError, ValueError):
         pa.terminate()
 
 
@@ -269,7 +273,7 @@ class PyAudioInput:
                 on_audio(data or b"", bool(status & overflow))
                 return None, go_on
 
-            with quiet_stderr():
+            with _PORTAUDIO_LOCK, quiet_stderr():
                 self._stream = self._pa.open(
                     format=pyaudio.paInt16,
                     channels=self.channels,
@@ -292,7 +296,7 @@ class PyAudioInput:
 
     def close(self) -> None:
         try:
-            with quiet_stderr():
+            with _PORTAUDIO_LOCK, quiet_stderr():
                 self._stream.close()
         except (OSError, ValueError):
             pass  # a stream whose device has gone may fail to close: it is gone anyway

@@ -46,7 +46,9 @@ class Live:
         self.mic.start()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
-        assert self._ready.wait(60), "the voice loop did not start"
+        if not self._ready.wait(120):
+            self.mic.stop()  # no loop to shut down: at least free the device for the next test
+            pytest.fail(f"the voice loop did not start: {self.out.getvalue()}")
 
     def _run(self) -> None:
         def ready(loop: Loop) -> None:

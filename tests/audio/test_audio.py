@@ -420,6 +420,37 @@ def test_kindly_devices_command_prints_json(pulse: Pulse) -> None:
     assert devices[MIC]["input_rates"] == [16_000, 22_050, 44_100, 48_000]
 
 
+_RACE = """
+import threading
+from skill.audio.devices import close_portaudio, list_devices, open_portaudio
+
+def churn():
+    for _ in range(25):
+        pa = open_portaudio()
+        pa.get_device_count()
+        close_portaudio(pa)
+    list_devices()
+
+threads = [threading.Thread(target=churn) for _ in range(4)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+"""
+
+
+@pytest.mark.system
+def test_portaudio_started_and_ended_on_several_threads_at_once_never_crashes(
+    pulse: Pulse,
+) -> None:
+    # A mic lost and found while the devices are listed does this. PortAudio itself is not
+    # thread-safe here: unguarded, the same churn aborts the process every time.
+    done = subprocess.run(
+        [sys.executable, "-c", _RACE], check=False, capture_output=True, timeout=120, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 @pytest.mark.system
 @pytest.mark.parametrize("device_rate", [16_000, 48_000])
 def test_mic_hears_what_is_played_into_it_at_16k(pulse: Pulse, device_rate: int) -> None:
