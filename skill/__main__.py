@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     say.add_argument("text", help="what to say")
     say.add_argument("--out", metavar="F.wav", help="write a WAV file instead of playing")
 
-    sub.add_parser("render", help="pre-render every line Kindly can say (speech cache)")
+    sub.add_parser("render", help="train the understanding, pre-render every line (caches)")
 
     models = sub.add_parser("models", help="voices (and recogniser models): list, fetch NAME")
     models.add_argument("action", choices=("list", "fetch"))

@@ -286,7 +286,7 @@ else
   say "not fetching models (--no-models): later, \`sudo kindly models fetch NAME\`"
 fi
 if ((render)); then
-  say "pre-rendering every line Kindly says (minutes on a Pi; only once)"
+  say "training the understanding and pre-rendering every line Kindly says (minutes on a Pi; once)"
   as_service render
 else
   say "not pre-rendering speech (--no-render): later, \`sudo kindly render\`"

@@ -15,6 +15,7 @@ from skill.config import Config
 from skill.core.events import Speak
 from skill.core.practice import practice_outputs
 from skill.errors import KindlyError, ModelError
+from skill.nlu.intents import IntentMatcher
 from skill.nlu.safety import safety_check
 from skill.speaking.cache import lines_to_render, open_speech, render
 from skill.speaking.player import open_speaker_player, play, render_practice
@@ -95,9 +96,14 @@ class ProgressBar:
 
 
 def cmd_render(config: Config, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    """Pre-render every line of the catalogue (and the crisis response for the region)."""
+    """Pre-render every line of the catalogue (and the crisis response for the region).
+
+    The understanding is trained and cached first: after `kindly render` (the installer runs
+    it) the first start waits for neither.
+    """
     out, err = out or sys.stdout, err or sys.stderr
     catalogue = catalogue_for(config)
+    IntentMatcher(catalogue)
     crisis = safety_check(catalogue).response(config.region)
     lines = lines_to_render(catalogue, crisis.lines + crisis.repeat)
     speech = open_speech(config.voice)

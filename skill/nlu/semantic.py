@@ -16,6 +16,7 @@ import hashlib
 import io
 import logging
 import random
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -278,6 +279,9 @@ def semantic_model(
     else:
         prune_cache(path, UNUSED_FOR)
         return cached
+    # Said, because the first start after an install or a content change waits for this.
+    log.info("learning how people say things (once: about a minute, a few on a Raspberry Pi)")
+    started = time.monotonic()
     examples = [(i, canon(normalize(t))) for i, t in load_examples(catalogue)]
     model = train(samples, examples)
     model.cues = load_cues(catalogue)
@@ -287,4 +291,5 @@ def semantic_model(
         log.info("cannot cache the semantic model: %s", exc)
     else:
         prune_cache(path, UNUSED_FOR)
+    log.info("learnt in %.0f s", time.monotonic() - started)
     return model

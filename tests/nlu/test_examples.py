@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,21 @@ def test_a_broken_writer_set_names_its_file_key_and_line(tmp_path: Path) -> None
         check_content(make_content(tmp_path, files))
     (message,) = [str(e) for e in info.value.errors]
     assert "_writers/writer_y.yaml:2: crisis: must be a list of lines" in message
+
+
+def test_training_is_said_and_done_once_then_the_cache_serves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The first start after an install waits for the training: it says so, once.
+    monkeypatch.setenv("KINDLY_CACHE", str(tmp_path / "cache"))
+    files = {"practices/tiny.yaml": TINY_PRACTICE, "_writers/writer_x.yaml": WRITER}
+    catalogue = load_catalogue(make_content(tmp_path, files))
+    caplog.set_level(logging.INFO, logger="skill.nlu.semantic")
+    IntentMatcher(catalogue)
+    said = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("learning how people say things") for m in said), said
+    assert any(m.startswith("learnt in") for m in said), said
+    assert len(list((tmp_path / "cache" / "semantic").glob("*.npz"))) == 1
+    caplog.clear()
+    IntentMatcher(catalogue)
+    assert not [r for r in caplog.records if "learn" in r.getMessage()]
