@@ -12,6 +12,7 @@ import pytest
 from skill.content.load import default_root, load_catalogue
 from skill.content.model import Catalogue
 from skill.nlu.intents import IntentMatcher
+from skill.paths import cache_dir
 from tests.pulse import pulse  # noqa: F401  (the PulseAudio fixture, for every test module)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +64,15 @@ def matcher(catalogue: Catalogue, tmp_path_factory: pytest.TempPathFactory) -> I
         if "KINDLY_CACHE" not in os.environ:
             patch.setenv("XDG_CACHE_HOME", str(_cache_home(tmp_path_factory)))
         return IntentMatcher(catalogue)
+
+
+def seed_semantic(cache_home: Path) -> None:
+    """Copy the session's trained semantic model into a fresh XDG cache home, so that Kindly
+    started there (a subprocess of a test) loads it instead of training for a minute. Tests
+    of the training itself, and of a first start, leave their cache unseeded."""
+    source, target = cache_dir() / "semantic", cache_home / "kindly" / "semantic"
+    if source.is_dir() and not target.exists():
+        shutil.copytree(source, target)
 
 
 @pytest.fixture(autouse=True)

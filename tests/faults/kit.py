@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, require_system
+from tests.conftest import ROOT, require_system, seed_semantic
 
 TRACEBACK = "Traceback (most recent call last)"
 
@@ -57,6 +57,8 @@ def env_for(home: Path, **extra: str) -> dict[str, str]:
         PYTHONPATH=str(ROOT),
     )
     env.update(extra)
+    if "KINDLY_CACHE" not in extra:
+        seed_semantic(home / "cache")
     return env
 
 

@@ -19,7 +19,7 @@ import pytest
 from wyoming.event import Event
 
 from tests.brokers import Broker, Watcher, find_mosquitto
-from tests.conftest import require_system
+from tests.conftest import require_system, seed_semantic
 from tests.wyoming.kit import HOST, ask
 
 SECRET = "zanzibar"  # a word no content uses: anywhere in a log or a file means a leak
@@ -52,6 +52,7 @@ def kindly(tmp_path: Path, broker: Broker) -> Iterator[tuple[subprocess.Popen[st
     }
     for name in ("KINDLY_CACHE", "KINDLY_DATA", "KINDLY_CONFIG"):
         env.pop(name, None)
+    seed_semantic(tmp_path / "cache")
     command = ["--log-level", "debug", "wyoming", "--uri", f"tcp://{HOST}:0", "--no-zeroconf"]
     command += ["--mqtt", f"{HOST}:{broker.port}", "--device-id", "wytest"]
     proc = subprocess.Popen(
