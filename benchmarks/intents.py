@@ -7,14 +7,16 @@ missed crisis, request and distress lines went (counts only, never lines): the c
 run after each change to the safety content.
 
 Sets, by how honest their figure is:
-- held out: benchmarks/data/writers/writer_*.yaml named in HELD_OUT below (d, e, h ... bi, bn)
-  and benchmarks/data/blind.yaml, written by sessions that never saw the templates, never read
-  line by line and never trained on. Only their aggregate figures are printed here.
+- held out: benchmarks/data/writers/writer_*.yaml named in HELD_OUT below (d, e, h ... bn, bs,
+  bt, by, cc ... ch) and benchmarks/data/blind.yaml, written by sessions that never saw the templates,
+  never read line by line and never trained on. Only their aggregate figures are printed
+  here. (bt, by and cc ... ch chose between training variants in session 18: watched, if
+  never read.)
 - tuned: writer_{a,b,c}, heldout{,2}.yaml and tests/data: read, tuned on, and copied into
   intents/_examples.yaml, which trains the semantic layer; the sets in intents/_writers/
-  (writer_f ... writer_bm): tuning sets whose misses were read (f ... ay, bc, bd) or not
-  (be ... bh, bj ... bm), each after its first-contact figure was recorded, and since session 17 all
-  trained on whole. Their figures are optimistic.
+  (writer_f ... writer_cb): tuning sets whose misses were read (f ... ay, bc, bd) or not
+  (be ... bh, bj ... bm, bo ... cb), each after its first-contact figure was recorded, and
+  since session 17 all trained on whole. Their figures are optimistic.
 Columns follow benchmarks/writers.py: requests = practice + info ids right.
 """
 
@@ -73,6 +75,17 @@ HELD_OUT = (
     "writer_bb",
     "writer_bi",
     "writer_bn",
+    "writer_bs",
+    "writer_bt",
+    "writer_by",
+    "writer_cc",
+    "writer_cd",
+    "writer_ce",
+    "writer_cf",
+    "writer_cg",
+    "writer_ch",
+    "writer_ci",
+    "writer_cj",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")
