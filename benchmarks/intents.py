@@ -7,10 +7,10 @@ missed crisis, request and distress lines went (counts only, never lines): the c
 run after each change to the safety content.
 
 Sets, by how honest their figure is:
-- held out: benchmarks/data/writers/writer_*.yaml named in HELD_OUT below (d, e, h ... bn, bs,
-  bt, by, cc ... ch) and benchmarks/data/blind.yaml, written by sessions that never saw the templates,
-  never read line by line and never trained on. Only their aggregate figures are printed
-  here. (bt, by and cc ... ch chose between training variants in session 18: watched, if
+- held out: benchmarks/data/writers/writer_*.yaml named in HELD_OUT below (d, e, h ... bn,
+  bs, bt, by, cc ... cl) and benchmarks/data/blind.yaml, written by sessions that never saw
+  the templates, never read line by line and never trained on. Only their aggregate figures
+  are printed here. (bt, by and cc ... cj chose between variants in session 18: watched, if
   never read.)
 - tuned: writer_{a,b,c}, heldout{,2}.yaml and tests/data: read, tuned on, and copied into
   intents/_examples.yaml, which trains the semantic layer; the sets in intents/_writers/
@@ -86,6 +86,8 @@ HELD_OUT = (
     "writer_ch",
     "writer_ci",
     "writer_cj",
+    "writer_ck",
+    "writer_cl",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")

@@ -53,7 +53,11 @@ class SafetyReading:
 class SafetyEvidence:
     """Whether a safety reading of the semantic layer alone may give a safety response."""
 
-    SAFETY = 0.8  # a crisis reading needs this probability
+    # A crisis reading needs this probability. 0.8 until session 18, when a quarter more
+    # training lines lowered crisis readings: 0.75 gave back a crisis line on four held-out
+    # text sets and 5 of 80 on new-voice audio, for one more false alarm in 1,040 near
+    # misses and one more check-in on 154 real coffee orders.
+    SAFETY = 0.75
     SAFETY_CUED = 0.65  # or this, with a cue word, when the rest is a practice or distress
     SAFETY_OTHER = 0.9  # an abuse or emergency reading needs this
     KNOWN = 0.5  # share of the line's content words the layer must know

@@ -78,8 +78,10 @@ def _real_lines(catalogue: Catalogue) -> list[str]:
 
 def test_every_safety_pattern_set_answers_as_the_alternation(catalogue: Catalogue) -> None:
     sets = _sets(catalogue)
-    lines = _real_lines(catalogue)
-    assert len(lines) > 4000
+    # every fourth real line (each writer's, in file order): the alternation is slow, and
+    # all 14,000 lines, three ways each, took ten minutes of every test run
+    lines = _real_lines(catalogue)[::4]
+    assert len(lines) > 3000
     for line in lines:
         norm = normalize(line)
         _same(sets, norm)
