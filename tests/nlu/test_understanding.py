@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from skill.content.model import Catalogue
+from skill.nlu.evidence import SafetyEvidence
 from skill.nlu.examples import NONE
 from skill.nlu.intents import IntentMatcher, Match
 from skill.nlu.semantic import Prediction, SemanticModel
@@ -113,7 +114,10 @@ def test_distress_and_safety_kinds_on_varied_phrasing(matcher: IntentMatcher) ->
 
 
 class _Always(SemanticModel):
-    """A stand-in semantic layer: every line reads as `first`, then `second`."""
+    """A stand-in semantic layer: every line reads as `first`, then `second`. A split
+    reading's first is just under the crisis threshold: too weak for any safety alone."""
+
+    SPLIT = SafetyEvidence.SAFETY - 0.05
 
     def __init__(self, first: str, second: str | None) -> None:
         super().__init__([NONE], {}, np.zeros((1, 1), dtype=np.float32))
@@ -122,7 +126,7 @@ class _Always(SemanticModel):
     def predict(self, core: str) -> Prediction:
         if self.second is None:
             return Prediction(self.first, 0.99, None, 0.0, 1.0)
-        return Prediction(self.first, 0.75, self.second, 0.6, 1.0)
+        return Prediction(self.first, self.SPLIT, self.second, 0.6, 1.0)
 
 
 def _semantic(catalogue: Catalogue, intent: str, second: str | None = None) -> IntentMatcher:
