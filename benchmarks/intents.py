@@ -88,10 +88,14 @@ HELD_OUT = (
     "writer_cj",
     "writer_ck",
     "writer_cl",
+    "writer_cm",
+    "writer_cn",
+    "writer_co",
+    "writer_cp",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")
-Parser = Callable[[str], tuple[str | None, str]]  # (intent, kind)
+Parser = Callable[[str], tuple[str | None, str, bool]]  # (intent, kind, only asked about)
 
 
 @dataclass
@@ -142,7 +146,7 @@ def score(parse: Parser, labelled: Labelled, catalogue: Catalogue) -> dict[str, 
         entry[1] += 1
 
     for text, label in labelled.lines:
-        intent, kind = parse(text)
+        intent, kind, asked = parse(text)
         want = catalogue.kind_of(label) if label in catalogue.intents else None
         if label in ("low_mood", "grief", "panic"):
             add("distress", intent == label)
@@ -158,6 +162,8 @@ def score(parse: Parser, labelled: Labelled, catalogue: Catalogue) -> dict[str, 
             add("practice for none", kind == "practice")
             if label == "near_miss":
                 add("false crisis", intent == "crisis")
+                # of those, the whole crisis response, not a gentle question
+                add("false crisis: full", intent == "crisis" and not asked)
         elif want in ("practice", "info") or label not in catalogue.intents:
             add("requests", intent == label)
         elif want == "control":
@@ -166,7 +172,7 @@ def score(parse: Parser, labelled: Labelled, catalogue: Catalogue) -> dict[str, 
 
 
 COLUMNS: tuple[str, ...] = ("requests", "crisis recall", "crisis: any safety", "false crisis")
-COLUMNS += ("practice for none",)
+COLUMNS += ("false crisis: full", "practice for none")
 COLUMNS += ("distress", "distress not none", "abuse", "emergency", "safety kind", "controls")
 
 
@@ -198,14 +204,14 @@ def main(argv: list[str] | None = None) -> None:
     matcher = IntentMatcher(catalogue)
     warm = time.perf_counter() - started
 
-    def kindly(text: str) -> tuple[str | None, str]:
+    def kindly(text: str) -> tuple[str | None, str, bool]:
         m = matcher.parse(text)
-        return m.intent, m.kind
+        return m.intent, m.kind, m.check_in
 
-    def hassil_alone(text: str) -> tuple[str | None, str]:
+    def hassil_alone(text: str) -> tuple[str | None, str, bool]:
         result = recognize(text, matcher.templates)
         intent = result.intent.name if result is not None else None
-        return intent, catalogue.kind_of(intent)
+        return intent, catalogue.kind_of(intent), False
 
     sets = load_sets()
     for held in (True, False):
@@ -235,7 +241,7 @@ def main(argv: list[str] | None = None) -> None:
             hurt: dict[str, int] = {}
             for labelled in (s for s in sets if s.held_out == held):
                 for text, label in labelled.lines:
-                    intent, kind = kindly(text)
+                    intent, kind, _ = kindly(text)
                     if label == "crisis" and kind != "safety":
                         went[str(intent)] = went.get(str(intent), 0) + 1
                     request = catalogue.kind_of(label) in ("practice", "info")

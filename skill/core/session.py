@@ -298,6 +298,11 @@ class Session(Questions):
             # A possible, not clear, risk to the person: ask first, in every mode. (Abuse
             # already asks whether it is safe to talk; an emergency gives its number.)
             if match.check_in and match.intent == CRISIS and not self.crisis_given:
+                if match.impersonal and self.mode in _PRACTISING:
+                    # naming nobody, mid-practice: most likely Kindly's own voice in the
+                    # room ("This won't make the pain disappear"), or an answer to its
+                    # reflective question, which is private
+                    return []
                 return self._check_in()
             return self._crisis(match.intent)
         if self.mode is Mode.OFFERING:

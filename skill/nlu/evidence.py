@@ -2,9 +2,9 @@
 alone, when the safety patterns missed the line.
 
 Recall first, so a confident reading is kept; but it must be about the person (never
-"from on the kitchen life", misheard "turn on the kitchen lights"); an idiom of that
-safety file leaves it standing only with a cue outside the idiom; and without any cue
-word it is only a gentle question (`check_in`).
+"large latte with oat milk" misheard) or, for crisis, hold a cue word; an idiom of that
+safety file leaves it standing only with a cue outside the idiom; and a crisis reading
+without a cue word, or without the person in it, is only a gentle question (`check_in`).
 """
 
 from __future__ import annotations
@@ -43,11 +43,12 @@ _OWN_LIFE = re.compile(
 @dataclass(frozen=True)
 class SafetyReading:
     """A safety reading the evidence supports: which intent, how sure, and whether it
-    rests on no cue word (then mid-practice the session asks gently first)."""
+    rests on no cue word or names nobody (then the session asks gently first)."""
 
     intent: str
     score: float
     check_in: bool
+    impersonal: bool = False  # names nobody (see `Match.impersonal`)
 
 
 class SafetyEvidence:
@@ -61,6 +62,9 @@ class SafetyEvidence:
     SAFETY_CUED = 0.65  # or this, with a cue word, when the rest is a practice or distress
     SAFETY_OTHER = 0.9  # an abuse or emergency reading needs this
     KNOWN = 0.5  # share of the line's content words the layer must know
+    # A crisis reading naming nobody needs this many words: shorter ones are mostly
+    # mishearings ("permanently kitchen life", heard for "turn on the kitchen lights").
+    SAID = 6
 
     def __init__(
         self,
@@ -120,9 +124,14 @@ class SafetyEvidence:
                 return None
             if cues is None or not cues.search(norm, prefixes):
                 return None
-        if not (
+        person = bool(
             _FIRST_PERSON.search(norm) or _SUBJECT_DROPPED.match(norm) or _OWN_LIFE.match(norm)
-        ):
-            return None
+        )
         cue = cues is not None and cues.search(norm, prefixes)
-        return SafetyReading(kind, p.score, check_in=not cue)
+        if not person and not (kind == CRISIS and cue and len(norm.split()) >= self.SAID):
+            return None
+        # A confident crisis reading with a crisis word but nobody named in it may be about
+        # someone else, or said leaving the speaker out: asked about, never passed over
+        # (session 19: 12 more held-out crisis lines of 1,980 heard, 3 more of 2,500 near
+        # misses asked about).
+        return SafetyReading(kind, p.score, check_in=not (cue and person), impersonal=not person)

@@ -205,6 +205,23 @@ def test_an_answer_to_bedtime_s_question_checks_in_then_carries_on(real: Real) -
     assert PublishEvent("practice_finished", "bedtime_reflection") in rest
 
 
+def test_a_check_in_naming_nobody_asks_outside_a_practice_and_lets_one_play_on(
+    real: Real,
+) -> None:
+    """A crisis reading that names nobody: asked about at rest; mid-practice most likely
+    Kindly's own voice heard back ("This won't make the pain disappear"), so the practice
+    plays on. One that names the person still asks mid-practice (the test above)."""
+    impersonal = Match("the pills are all sorted", "crisis", "safety", 0.9, True, impersonal=True)
+    session = make(real)
+    assert spoken(session.handle(Heard(impersonal))) == [real[0].phrases["check_in"]]
+    session = at_question(real)
+    where, current = session.position, session.current
+    assert session.handle(Heard(impersonal)) == []
+    assert (session.mode, session.position, session.current) == (Mode.GUIDING, where, current)
+    named = Match("my pills are all sorted", "crisis", "safety", 0.9, check_in=True)
+    assert spoken(session.handle(Heard(named))) == [real[0].phrases["check_in"]]
+
+
 def test_an_answer_to_bedtime_s_question_yes_gives_the_response(real: Real) -> None:
     session = at_question(real)
     until_listen(session, hear(session, real, HEAVY))

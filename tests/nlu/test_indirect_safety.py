@@ -402,6 +402,18 @@ def test_an_ask_beside_a_named_distress_keeps_the_practice(matcher: IntentMatche
     assert got.kind == "practice"
 
 
+def test_a_crisis_pattern_on_a_line_surely_about_nothing_asks_first(
+    matcher: IntentMatcher,
+) -> None:
+    """The semantic layer all but sure a flagged line is nothing: a gentle question, not
+    the whole response; a line it reads as crisis keeps the whole response."""
+    laughing = matcher.parse("i wanna die laughing at that video again")
+    assert (laughing.intent, laughing.check_in) == ("crisis", True)
+    for text in ("i want to end my life", "i'm going to end it all tonight play some music"):
+        got = matcher.parse(text)
+        assert (got.intent, got.check_in) == ("crisis", False), text
+
+
 @pytest.mark.parametrize(
     "text", ["not tryna be here anymore", "everyone's better off", "life ain't worth it no more"]
 )
@@ -432,6 +444,8 @@ def test_nothing_kindly_says_in_a_practice_reads_as_a_safety_statement(
     # Kindly's own voice reaches the mic in a room; a line of its own read as a crisis
     # ("I want this for myself, because I care about me." did) plays the crisis response
     # in the middle of the practice. Every practice line, present and future, is checked.
+    # A check-in on a line naming nobody ("This won't make the pain disappear") is let
+    # pass mid-practice by the session (tests/core/test_session_checkin.py).
     said = {
         text
         for practice in matcher.catalogue.practices.values()
@@ -439,8 +453,10 @@ def test_nothing_kindly_says_in_a_practice_reads_as_a_safety_statement(
         if isinstance(text := getattr(step, "text", None), str)
     }
     assert len(said) > 100
-    unsafe = [line for line in sorted(said) if matcher.parse(line).kind == "safety"]
+    heard = {line: matcher.parse(line) for line in sorted(said)}
+    unsafe = [line for line, m in heard.items() if m.kind == "safety" and not m.impersonal]
     assert unsafe == []
+    assert all(m.check_in for m in heard.values() if m.kind == "safety")
 
 
 @pytest.mark.parametrize(

@@ -153,10 +153,46 @@ def test_a_control_reading_with_crisis_close_beside_it_asks_gently(catalogue: Ca
 
 
 def test_a_semantic_safety_reading_needs_the_person(catalogue: Catalogue) -> None:
+    """Misheard speech naming nobody ("turn on the kitchen lights"): no safety response,
+    except the crisis question when a crisis word is in it (the next test)."""
     for intent in ("crisis", "abuse", "emergency"):
         matcher = _semantic(catalogue, intent)
-        for text in ("from on the kitchen life", "large latte with oat milk"):
-            assert matcher.parse(text).kind != "safety", (intent, text)
+        assert matcher.parse("large latte with oat milk").kind != "safety", intent
+        if intent != "crisis":
+            assert matcher.parse("from on the kitchen life").kind != "safety", intent
+
+
+def test_a_crisis_reading_naming_nobody_is_asked_about_when_it_holds_a_crisis_word(
+    catalogue: Catalogue,
+) -> None:
+    """Speech leaves the speaker out, or it may be about someone else: with a crisis word,
+    a gentle question rather than nothing (session 19: 12 held-out crisis lines of 1,980
+    that named nobody were passed over). Abuse and emergency still need the person."""
+    crisis = _semantic(catalogue, "crisis")
+    asked = crisis.parse("the whole thing is sorted for tonight")
+    assert (asked.intent, asked.kind, asked.check_in, asked.impersonal) == (
+        "crisis",
+        "safety",
+        True,
+        True,
+    )
+    assert crisis.parse("large latte with oat milk").kind != "safety"  # no crisis word
+    named = crisis.parse("honestly my plan is sorted for tonight")
+    assert (named.check_in, named.impersonal) == (False, False)
+    for intent, text in (("abuse", "they hit him at school again"), ("emergency", "the crash")):
+        assert _semantic(catalogue, intent).parse(text).kind != "safety", intent
+
+
+def test_a_weak_crisis_reading_never_starts_the_practice_nearest_it(
+    catalogue: Catalogue,
+) -> None:
+    """Crisis the layer's best reading but too weak to act on, a practice second, and the
+    nearest template a practice: a gentle question, never the practice."""
+    line = "could we maybe do the bedtime reflection thing"
+    assert _semantic(catalogue, "crisis").fallback.guess(line).intent == "bedtime_reflection"
+    weak = _semantic(catalogue, "crisis", "bedtime_reflection").parse(line)
+    assert (weak.intent, weak.kind, weak.check_in) == ("crisis", "safety", True)
+    assert _semantic(catalogue, "bedtime_reflection").parse(line).intent == "bedtime_reflection"
 
 
 def test_a_semantic_reading_inside_an_idiom_needs_a_cue_outside_it(
