@@ -8,10 +8,10 @@ run after each change to the safety content.
 
 Sets, by how honest their figure is:
 - held out: benchmarks/data/writers/writer_*.yaml named in HELD_OUT below (d, e, h ... bn,
-  bs, bt, by, cc ... cl) and benchmarks/data/blind.yaml, written by sessions that never saw
+  bs, bt, by, cc ... cs) and benchmarks/data/blind.yaml, written by sessions that never saw
   the templates, never read line by line and never trained on. Only their aggregate figures
-  are printed here. (bt, by and cc ... cj chose between variants in session 18: watched, if
-  never read.)
+  are printed here. (bt, by and cc ... cj chose between variants in session 18, cm, co and
+  cq in session 19: watched, if never read.)
 - tuned: writer_{a,b,c}, heldout{,2}.yaml and tests/data: read, tuned on, and copied into
   intents/_examples.yaml, which trains the semantic layer; the sets in intents/_writers/
   (writer_f ... writer_cb): tuning sets whose misses were read (f ... ay, bc, bd) or not
@@ -92,6 +92,9 @@ HELD_OUT = (
     "writer_cn",
     "writer_co",
     "writer_cp",
+    "writer_cq",
+    "writer_cr",
+    "writer_cs",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")

@@ -2,9 +2,10 @@
 alone, when the safety patterns missed the line.
 
 Recall first, so a confident reading is kept; but it must be about the person (never
-"large latte with oat milk" misheard) or, for crisis, hold a cue word; an idiom of that
-safety file leaves it standing only with a cue outside the idiom; and a crisis reading
-without a cue word, or without the person in it, is only a gentle question (`check_in`).
+"large latte with oat milk" misheard) or, for crisis, hold a cue word and say enough to be
+a statement; an idiom of that safety file leaves it standing only with a cue outside the
+idiom; and a crisis reading without a cue word, or without the person in it, is only a
+gentle question (`check_in`).
 """
 
 from __future__ import annotations
@@ -130,8 +131,8 @@ class SafetyEvidence:
         cue = cues is not None and cues.search(norm, prefixes)
         if not person and not (kind == CRISIS and cue and len(norm.split()) >= self.SAID):
             return None
-        # A confident crisis reading with a crisis word but nobody named in it may be about
+        # A confident crisis reading with a crisis word but naming nobody may be about
         # someone else, or said leaving the speaker out: asked about, never passed over
-        # (session 19: 12 more held-out crisis lines of 1,980 heard, 3 more of 2,500 near
-        # misses asked about).
+        # (session 19: 12 more of 1,900 crisis lines in older held-out sets heard, 3 more of
+        # 2,410 near misses asked about).
         return SafetyReading(kind, p.score, check_in=not (cue and person), impersonal=not person)

@@ -153,21 +153,21 @@ def test_a_control_reading_with_crisis_close_beside_it_asks_gently(catalogue: Ca
 
 
 def test_a_semantic_safety_reading_needs_the_person(catalogue: Catalogue) -> None:
-    """Misheard speech naming nobody ("turn on the kitchen lights"): no safety response,
-    except the crisis question when a crisis word is in it (the next test)."""
+    """Misheard speech naming nobody ("turn on the kitchen lights"), in a few words: no
+    safety response (a longer crisis reading is asked about: the next test)."""
     for intent in ("crisis", "abuse", "emergency"):
         matcher = _semantic(catalogue, intent)
-        assert matcher.parse("large latte with oat milk").kind != "safety", intent
-        if intent != "crisis":
-            assert matcher.parse("from on the kitchen life").kind != "safety", intent
+        for text in ("from on the kitchen life", "large latte with oat milk"):
+            assert matcher.parse(text).kind != "safety", (intent, text)
 
 
 def test_a_crisis_reading_naming_nobody_is_asked_about_when_it_holds_a_crisis_word(
     catalogue: Catalogue,
 ) -> None:
     """Speech leaves the speaker out, or it may be about someone else: with a crisis word,
-    a gentle question rather than nothing (session 19: 12 held-out crisis lines of 1,980
-    that named nobody were passed over). Abuse and emergency still need the person."""
+    a gentle question rather than nothing (session 19: 12 crisis lines of 1,900 in older
+    held-out sets named nobody and were passed over). Without one, or in a few words (mostly
+    a mishearing), nothing; abuse and emergency still need the person."""
     crisis = _semantic(catalogue, "crisis")
     asked = crisis.parse("the whole thing is sorted for tonight")
     assert (asked.intent, asked.kind, asked.check_in, asked.impersonal) == (
@@ -176,7 +176,7 @@ def test_a_crisis_reading_naming_nobody_is_asked_about_when_it_holds_a_crisis_wo
         True,
         True,
     )
-    assert crisis.parse("large latte with oat milk").kind != "safety"  # no crisis word
+    assert crisis.parse("the whole thing is sorted for the weekend").kind != "safety"
     named = crisis.parse("honestly my plan is sorted for tonight")
     assert (named.check_in, named.impersonal) == (False, False)
     for intent, text in (("abuse", "they hit him at school again"), ("emergency", "the crash")):
