@@ -202,7 +202,8 @@ class IntentMatcher:
         danger = self.safety.classify(norm, prefixes)
         if danger is not None:
             check_in = danger == CRISIS and (
-                self.safety.uncertain(norm, prefixes) or self._surely_nothing(norm)
+                self.safety.uncertain(norm, prefixes)
+                or self._nothing(self.semantic.predict(self.canon(norm)), self.NOTHING_FLAGGED)
             )
             return Match(text, danger, "safety", 1.0, check_in)
         core = self.canon(norm)
@@ -225,10 +226,9 @@ class IntentMatcher:
             return Match(text, CRISIS, "safety", match.confidence, check_in=True)
         return match
 
-    def _surely_nothing(self, norm: str) -> bool:
-        """The semantic layer is all but certain a line a crisis pattern flagged is nothing."""
-        p = self.semantic.predict(self.canon(norm))
-        return p.intent is None and p.score >= self.NOTHING_FLAGGED and p.known >= self.KNOWN
+    def _nothing(self, p: Prediction, sure: float) -> bool:
+        """The layer reads the line as nothing at least this surely, knowing its words."""
+        return p.intent is None and p.score >= sure and p.known >= self.KNOWN
 
     def _understand(self, text: str, core: str, norm: str, prefixes: frozenset[str]) -> Match:
         """The semantic layer, with the old nearest-sample fallback beside it."""
@@ -283,7 +283,7 @@ class IntentMatcher:
         practice = self.catalogue.kind_of(guess.intent) == "practice"
         # The nearest template starts no practice on a line the layer reads as surely
         # nothing ("the boss fight was brutal, I just died again and again").
-        nothing = p.intent is None and p.score >= self.SURE_NONE and p.known >= self.KNOWN
+        nothing = self._nothing(p, self.SURE_NONE)
         if practice and (nothing or not _PERSONAL.search(core) or self._asks_elsewhere(core)):
             return self._match(text, None, 0.0)
         if guess.intent is None:
