@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from skill.content.model import Catalogue
 from skill.nlu.examples import load_cues
 from skill.nlu.prefilter import PatternSet, word_prefixes
-from skill.nlu.safety import CRISIS, SafetyCheck
+from skill.nlu.safety import CRISIS, EMERGENCY, SafetyCheck
 from skill.nlu.semantic import Prediction, SemanticModel
 
 # A safety reading of the semantic layer needs the person in the line.
@@ -41,6 +41,20 @@ _OWN_LIFE = re.compile(
 )
 
 
+def about_person(norm: str) -> bool:
+    """The line is about the speaker: it names them, drops them as subject, or opens on
+    their own life."""
+    return bool(_FIRST_PERSON.search(norm) or _SUBJECT_DROPPED.match(norm) or _OWN_LIFE.match(norm))
+
+
+# An emergency is as often someone else's, there in the room: "grandpa's on the floor and
+# his breathing sounds weird".
+_SOMEONE_HERE = re.compile(
+    r"\b(he|she|they|him|her|them|someone|somebody|baby|grandpa|grandad|granddad|grandma|"
+    r"granny|gran|nan|nana|mum|mom|dad|husband|wife|partner|son|daughter|brother|sister)\b"
+)
+
+
 @dataclass(frozen=True)
 class SafetyReading:
     """A safety reading the evidence supports: which intent, how sure, and whether it
@@ -61,7 +75,10 @@ class SafetyEvidence:
     # misses and one more check-in on 154 real coffee orders.
     SAFETY = 0.75
     SAFETY_CUED = 0.65  # or this, with a cue word, when the rest is a practice or distress
-    SAFETY_OTHER = 0.9  # an abuse or emergency reading needs this
+    # An abuse or emergency reading needs this: 0.9 until session 20, when more distress
+    # lines in training moved a held-out assault told from 0.90 to 0.85 (no new alarm in
+    # 2,680 held-out near misses at 0.85).
+    SAFETY_OTHER = 0.85
     KNOWN = 0.5  # share of the line's content words the layer must know
     # A crisis reading naming nobody needs this many words: shorter ones are mostly
     # mishearings ("permanently kitchen life", heard for "turn on the kitchen lights").
@@ -125,9 +142,7 @@ class SafetyEvidence:
                 return None
             if cues is None or not cues.search(norm, prefixes):
                 return None
-        person = bool(
-            _FIRST_PERSON.search(norm) or _SUBJECT_DROPPED.match(norm) or _OWN_LIFE.match(norm)
-        )
+        person = about_person(norm) or (intent == EMERGENCY and bool(_SOMEONE_HERE.search(norm)))
         cue = cues is not None and cues.search(norm, prefixes)
         if not person and not (kind == CRISIS and cue and len(norm.split()) >= self.SAID):
             return None

@@ -17,7 +17,7 @@ import io
 import logging
 import random
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -175,6 +175,16 @@ class SemanticModel:
             float(probs[second]),
             known,
         )
+
+    def likeliest(self, core: str, among: Collection[str]) -> tuple[str | None, float]:
+        """Of some classes, the likeliest for a line and its probability (None, 0 when the
+        layer knows none of them)."""
+        probs = self._softmax(self._encode(core)[0])
+        found = [(float(probs[i]), c) for i, c in enumerate(self.classes) if c in among]
+        if not found:
+            return None, 0.0
+        score, name = max(found)
+        return name, score
 
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()

@@ -176,6 +176,8 @@ from skill.nlu.normalize import normalize
         "i could do with just never waking up",
         "i've been setting a few of my pills aside each week",
         "if i take all of my insulin at once is it quick",
+        # session 20: the US veterans' "twenty-two a day"
+        "twenty two a day and soon i'll be one of them",
     ],
 )
 def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
@@ -496,6 +498,9 @@ def test_nothing_kindly_says_in_a_practice_reads_as_a_safety_statement(
         "the raiders choked again in the playoffs",
         "what's the difference between a stroke and a heart attack",
         "that medical drama where they brought a man back from cardiac arrest",
+        # session 20: a joke that takes the breath away; a Southern "fixing to" hyperbole
+        "i can't breathe, that joke was too funny",
+        "i'm fixing to have a heart attack if this printer jams again",
     ],
 )
 def test_the_everyday_line_beside_another_safety_kind_is_none(

@@ -4,6 +4,7 @@ and how the semantic layer's own readings are held back (check-ins, close calls)
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -447,6 +448,70 @@ def test_a_weak_control_reading_with_crisis_beside_it_asks_gently(catalogue: Cat
 
     weak = IntentMatcher(catalogue, semantic=_Weak("stop", None)).parse("i'd rather it all went")
     assert (weak.intent, weak.kind, weak.check_in) == ("crisis", "safety", True)
+
+
+def test_an_emergency_reading_about_someone_in_the_room_is_the_emergency(
+    catalogue: Catalogue,
+) -> None:
+    """An emergency is as often someone else's: a sure reading naming them is answered,
+    one naming nobody is not."""
+    matcher = _semantic(catalogue, "emergency")
+    there = matcher.parse("grandad's slumped in his chair and breathing all rattly")
+    assert (there.intent, there.kind) == ("emergency", "safety")
+    assert matcher.parse("the telly keeps making a rattly noise").intent is None
+
+
+class _Leaning(_Always):
+    """Reads every line as nothing, with grief this likely beside it (by default just
+    likely enough for its answer)."""
+
+    def __init__(self, likely: float = IntentMatcher.LEAN + 0.05) -> None:
+        super().__init__("grief", None)
+        self.likely = likely
+
+    def predict(self, core: str) -> Prediction:
+        return Prediction(None, 1 - self.likely, "grief", self.likely, 1.0)
+
+    def likeliest(self, core: str, among: Collection[str]) -> tuple[str | None, float]:
+        return ("grief", self.likely) if "grief" in among else (None, 0.0)
+
+
+def test_a_line_telling_of_the_person_leans_to_the_distress_beside_nothing(
+    catalogue: Catalogue,
+) -> None:
+    """Nothing else understood it, but it tells of the person and a distress is likely
+    enough among the readings: that distress's answer, not "I'm not sure I can help"."""
+    matcher = IntentMatcher(catalogue, semantic=_Leaning())
+    told = matcher.parse("i keep ringing her number just to hear her voice")
+    assert (told.intent, told.kind) == ("grief", "distress")
+
+
+def test_a_line_read_as_nothing_with_a_distress_beside_it_starts_no_practice(
+    catalogue: Catalogue,
+) -> None:
+    """The nearest template is a practice, but the layer reads someone telling (nothing,
+    grief second, too weak to answer): no practice nobody asked for."""
+    matcher = IntentMatcher(catalogue, semantic=_Leaning(IntentMatcher.LEAN - 0.05))
+    line = "i have not slept properly since the funeral"
+    nearest = matcher.fallback.guess(matcher.canon(line)).intent
+    assert catalogue.kind_of(nearest) == "practice"
+    assert matcher.parse(line).kind != "practice"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "the kettle keeps ringing its little bell",  # not about the person
+        "feel glass",  # two words: mostly misheard real speech
+        "can you ring my sister for me",  # asks for something
+        "i'm frazzled, set a timer for the pasta",  # an everyday ask
+    ],
+)
+def test_a_lean_to_distress_needs_a_person_telling_not_asking(
+    catalogue: Catalogue, line: str
+) -> None:
+    matcher = IntentMatcher(catalogue, semantic=_Leaning())
+    assert matcher.parse(line).intent is None
 
 
 @pytest.mark.parametrize(
