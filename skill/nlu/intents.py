@@ -160,18 +160,15 @@ class IntentMatcher:
     # about, not answered with the whole response ("I cut myself shaving"): on held-out
     # sets, 87 near misses of 2,500 and one crisis line of 1,980.
     NOTHING_FLAGGED = 0.99
-    # A control reading with crisis this likely beside it is asked about; on a long line
-    # (a control is a few words) less is enough: a held-out crisis line in a new voice,
-    # heard as "skip" in 17 words, fell from 0.30 to 0.28 in session 20.
+    # A control reading with crisis this likely beside it is asked about; less on a long
+    # line (session 20: a held-out crisis line heard as "skip" in 17 words had 0.28).
     CONTROL_CRISIS = 0.3
     CONTROL_CRISIS_LONG = 0.25
     LONG = 8
     # A line about the person that nothing else understood, with a distress this likely
-    # among the layer's readings, gets that distress's answer: it acknowledges, offers a
-    # practice and points to help, where "I'm not sure I can help" would leave someone
-    # whose dog just died unheard. Not on a line that asks for something, nor on two
-    # words (real speech misheard: "feel glass"). 0.2 answered 9 more of 1,245 held-out
-    # distress lines, and a real coffee order, misheard, with grief.
+    # among the readings, gets its answer, not "I'm not sure I can help". Not on an ask,
+    # nor on two words (misheard real speech: "feel glass"). 0.2 answered 9 more of 1,245
+    # held-out distress lines, and a real coffee order, misheard, with grief.
     LEAN = 0.35
     LEAN_WORDS = 3
 
