@@ -3,9 +3,9 @@ alone, when the safety patterns missed the line.
 
 Recall first, so a confident reading is kept; but it must be about the person (never
 "large latte with oat milk" misheard) or, for crisis, hold a cue word and say enough to be
-a statement; an idiom of that safety file leaves it standing only with a cue outside the
-idiom; and a crisis reading without a cue word, or without the person in it, is only a
-gentle question (`check_in`).
+a statement, or be near-certain; an idiom of that safety file leaves it standing only with
+a cue outside the idiom; and a crisis reading without a cue word, without the person in
+it, or weak but cued and about the person, is only a gentle question (`check_in`).
 """
 
 from __future__ import annotations
@@ -83,6 +83,18 @@ class SafetyEvidence:
     # A crisis reading naming nobody needs this many words: shorter ones are mostly
     # mishearings ("permanently kitchen life", heard for "turn on the kitchen lights").
     SAID = 6
+    # Session 21: writers asked for crisis told indirectly (means, places, goodbyes, mostly
+    # without "I") found 72% of it heard. So a near-certain crisis reading naming nobody,
+    # in SAID words or more, is asked about ("is there a painless way to go"); and a weak
+    # one (ASK_CUED up to SAFETY) with a crisis word, about the person, in four words or
+    # more of which the layer knows most (misheard coffee orders know fewer), is asked
+    # about too. Together: 22 more of 2,300 crisis lines heard on older held-out sets (10
+    # more of 2,920 near misses asked about), 36 more of 630 on twelve new ones (2 of 680);
+    # on real speech, no new question.
+    SURE_UNNAMED = 0.95
+    ASK_CUED = 0.45
+    KNOWN_WEAK = 0.8
+    SAID_WEAK = 4
 
     def __init__(
         self,
@@ -100,6 +112,13 @@ class SafetyEvidence:
             for intent, words in (semantic.cues or load_cues(catalogue)).items()
         }
 
+    def lean(self, p: Prediction) -> Prediction:
+        """A reading split between nothing and crisis, crisis at `ASK_CUED` or more, is
+        read as a weak crisis reading, for `reading` to judge."""
+        if p.intent is None and p.second == CRISIS and p.second_score >= self.ASK_CUED:
+            return Prediction(CRISIS, p.second_score, None, p.score, p.known)
+        return p
+
     def reading(self, norm: str, p: Prediction, prefixes: frozenset[str]) -> SafetyReading | None:
         """The safety reading of `p` for normalised text, or None when the evidence is short."""
         intent = p.intent or CRISIS
@@ -115,13 +134,15 @@ class SafetyEvidence:
                 intent, threshold = CRISIS, self.SAFETY
                 p = replace(p, intent=CRISIS, score=p.score + p.second_score)
         cues = self._cues.get(intent)
-        suffering = self.catalogue.kind_of(p.second) in ("practice", "distress")
-        if intent == CRISIS and suffering and cues is not None and cues.search(norm, prefixes):
+        cued = intent == CRISIS and cues is not None and bool(cues.search(norm, prefixes))
+        if cued and self.catalogue.kind_of(p.second) in ("practice", "distress"):
             # A crisis reading split with a practice or distress (not with "nothing"): the
             # line is about the person's pain, and more practices in training move
             # probability off crisis for the same line; a crisis cue word keeps it standing.
             threshold = self.SAFETY_CUED
-        if p.score < threshold or p.known < self.KNOWN:
+        weak = cued and p.score >= self.ASK_CUED and p.known >= self.KNOWN_WEAK
+        weak = weak and len(norm.split()) >= self.SAID_WEAK and about_person(norm)
+        if (p.score < threshold and not weak) or p.known < self.KNOWN:
             return None
         if intent != CRISIS:
             # an everyday phrase of the crisis file ("my cousin took her own life years
@@ -144,10 +165,12 @@ class SafetyEvidence:
                 return None
         person = about_person(norm) or (intent == EMERGENCY and bool(_SOMEONE_HERE.search(norm)))
         cue = cues is not None and cues.search(norm, prefixes)
-        if not person and not (kind == CRISIS and cue and len(norm.split()) >= self.SAID):
+        stated = kind == CRISIS and (cue or p.score >= self.SURE_UNNAMED)
+        if not person and not (stated and len(norm.split()) >= self.SAID):
             return None
         # A confident crisis reading with a crisis word but naming nobody may be about
         # someone else, or said leaving the speaker out: asked about, never passed over
         # (session 19: 12 more of 1,900 crisis lines in older held-out sets heard, 3 more of
         # 2,410 near misses asked about).
-        return SafetyReading(kind, p.score, check_in=not (cue and person), impersonal=not person)
+        asked = p.score < threshold or not (cue and person)
+        return SafetyReading(kind, p.score, check_in=asked, impersonal=not person)

@@ -256,7 +256,7 @@ class IntentMatcher:
 
     def _understand(self, text: str, core: str, norm: str, prefixes: frozenset[str]) -> Match:
         """The semantic layer, with the old nearest-sample fallback beside it."""
-        p = self._loss(self.semantic.predict(core), core)
+        p = self.evidence.lean(self._loss(self.semantic.predict(core), core))
         kind = self.catalogue.kind_of(p.intent)
         if kind == "safety":
             reading = self.evidence.reading(norm, p, prefixes)

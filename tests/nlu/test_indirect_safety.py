@@ -25,6 +25,9 @@ from skill.nlu.normalize import normalize
         "googled the lethal dose of my meds",
         "i'm going to swallow the lot",
         "i took all my sertraline",
+        # session 21: a habit named beside the ending is still the ending
+        "i'm giving up drinking for good, won't be around to drink anyway",
+        "i'm stopping smoking for good and then i'm ending it all",
         # plans without the word, goodbyes said to Kindly, affairs handed on
         "i've worked out how and when",
         "you won't hear from me again after tonight",
@@ -315,6 +318,17 @@ def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
         "these paracetamol aren't touching my headache, how many more can i take",
         "we won't need them now the kids have grown, the bunk beds i mean",
         "this is the last time i'll moan about my boss, honestly",
+        # session 21: an overdose on a ward, on screen or in chocolate; a sprint drill; the
+        # high dive (own words)
+        "my neighbour works nights on the overdose ward",
+        "the overdose scene in that series was grim",
+        "overdosed on mince pies again, never learn",
+        "we're running suicides at training tomorrow because we lost",
+        "jumping off the top board at the leisure centre for the first time",
+        # a habit given up for good
+        "i'm quitting smoking for good",
+        "i'm done with drinking for good this time",
+        "no more vapes for me, i'm stopping for good",
     ],
 )
 def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -> None:
@@ -501,6 +515,8 @@ def test_nothing_kindly_says_in_a_practice_reads_as_a_safety_statement(
         # session 20: a joke that takes the breath away; a Southern "fixing to" hyperbole
         "i can't breathe, that joke was too funny",
         "i'm fixing to have a heart attack if this printer jams again",
+        # session 21: a team that choked in the last quarter (own words)
+        "we choked in the last quarter again, typical",
     ],
 )
 def test_the_everyday_line_beside_another_safety_kind_is_none(

@@ -99,10 +99,12 @@ def test_a_cued_crisis_reading_split_with_pain_stands_below_the_usual_bar(
     matcher: IntentMatcher, second: str | None, stands: bool
 ) -> None:
     """Crisis at 0.7 beside a practice or distress, with a cue word, is a crisis reading;
-    the same split with "nothing" or an answer (the plants are dying) is not."""
+    the same split with "nothing" or an answer (the plants are dying) is only asked about
+    (a weak cued reading about the person, session 21)."""
     norm = normalize("i think about dying every night")
     p = Prediction("crisis", 0.7, second, 0.25, 1.0)
     reading = matcher.evidence.reading(norm, p, word_prefixes(norm))
-    assert (reading is not None) is stands
+    assert reading is not None
+    assert reading.check_in is not stands
     uncued = normalize("i think about it every night")
     assert matcher.evidence.reading(uncued, p, word_prefixes(uncued)) is None

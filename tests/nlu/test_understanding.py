@@ -177,11 +177,74 @@ def test_a_crisis_reading_naming_nobody_is_asked_about_when_it_holds_a_crisis_wo
         True,
         True,
     )
-    assert crisis.parse("the whole thing is sorted for the weekend").kind != "safety"
+    unsure = IntentMatcher(
+        catalogue, semantic=_Reading("crisis", SafetyEvidence.SURE_UNNAMED - 0.05)
+    )
+    assert unsure.parse("the whole thing is sorted for the weekend").kind != "safety"
     named = crisis.parse("honestly my plan is sorted for tonight")
     assert (named.check_in, named.impersonal) == (False, False)
     for intent, text in (("abuse", "they hit him at school again"), ("emergency", "the crash")):
         assert _semantic(catalogue, intent).parse(text).kind != "safety", intent
+
+
+class _Reading(SemanticModel):
+    """A stand-in semantic layer reading every line the same way: `first` this likely,
+    the rest on `second`, knowing this share of the words."""
+
+    def __init__(
+        self, first: str | None, score: float, second: str | None = None, known: float = 1.0
+    ) -> None:
+        super().__init__([NONE], {}, np.zeros((1, 1), dtype=np.float32))
+        self.reading = Prediction(first, score, second, 1 - score, known)
+
+    def predict(self, core: str) -> Prediction:
+        return self.reading
+
+
+def test_a_near_certain_crisis_reading_naming_nobody_is_asked_about(catalogue: Catalogue) -> None:
+    """Session 21: indirect crisis told without "I" and without a crisis word ("is there a
+    quiet way to go") was passed over. Near-certain, it is asked about; in a few words
+    (mostly a mishearing) or less sure, nothing."""
+    line = "is there a quiet sort of way to go"
+    sure = IntentMatcher(catalogue, semantic=_Reading("crisis", SafetyEvidence.SURE_UNNAMED))
+    asked = sure.parse(line)
+    assert (asked.intent, asked.check_in, asked.impersonal) == ("crisis", True, True)
+    assert sure.parse("large latte with oat milk").kind != "safety"
+    less = _Reading("crisis", SafetyEvidence.SURE_UNNAMED - 0.05)
+    assert IntentMatcher(catalogue, semantic=less).parse(line).kind != "safety"
+
+
+def test_a_weak_crisis_reading_with_a_crisis_word_about_the_person_is_asked_about(
+    catalogue: Catalogue,
+) -> None:
+    """Under the crisis threshold but above `ASK_CUED`, with a crisis word, about the
+    person: a gentle question. Without the word, in three words, or knowing too few of the
+    words (misheard coffee orders), nothing."""
+    weak = SafetyEvidence.ASK_CUED + 0.02
+    matcher = IntentMatcher(catalogue, semantic=_Reading("crisis", weak))
+    asked = matcher.parse("honestly my plan is sorted for the weekend")
+    assert (asked.intent, asked.kind, asked.check_in) == ("crisis", "safety", True)
+    assert matcher.parse("honestly i feel a bit strange about everything lately").kind != "safety"
+    assert matcher.parse("my plan, tonight").kind != "safety"
+    assert (
+        IntentMatcher(catalogue, semantic=_Reading("crisis", SafetyEvidence.ASK_CUED - 0.05))
+        .parse("honestly my plan is sorted for the weekend")
+        .intent
+        is None
+    )
+    unknown = _Reading("crisis", weak, known=SafetyEvidence.KNOWN_WEAK - 0.1)
+    line = "honestly my plan is sorted for the weekend"
+    assert IntentMatcher(catalogue, semantic=unknown).parse(line).kind != "safety"
+
+
+@pytest.mark.parametrize(("crisis", "asked"), [(0.48, True), (0.4, False)])
+def test_a_reading_split_between_nothing_and_crisis_is_a_weak_crisis_reading(
+    catalogue: Catalogue, crisis: float, asked: bool
+) -> None:
+    """Nothing and crisis all but tied, on a cued line about the person: asked about."""
+    split = _Reading(None, 1 - crisis, "crisis")
+    got = IntentMatcher(catalogue, semantic=split).parse("my plan is sorted for the weekend")
+    assert (got.intent == "crisis" and got.check_in) is asked
 
 
 def test_a_weak_crisis_reading_never_starts_the_practice_nearest_it(
