@@ -9,7 +9,6 @@ outside Kindly's domain.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -18,6 +17,7 @@ from hassil.intents import Intents
 from hassil.recognize import recognize
 
 from skill.content.model import Catalogue
+from skill.nlu import asks
 from skill.nlu.evidence import SafetyEvidence, about_person
 from skill.nlu.fallback import Fallback
 from skill.nlu.normalize import normalize
@@ -32,85 +32,11 @@ from skill.nlu.tables import (
 
 log = logging.getLogger(__name__)
 __all__ = ["CRISIS", "IntentMatcher", "Match"]
-# A paraphrase only starts a practice when it is about the person or asks for something:
-# "the garage is a total mess" and "play rain sounds" are not requests for a practice.
-# A terse ask names no person but names what it wants: "got anything for grief",
-# "the morning one", "bereavement meditation".
-_PERSONAL = re.compile(
-    r"\b(i|me|my|myself|mine|we|us|our|let|can|could|would|will|help|guide|start|do|need|"
-    r"want|give|gimme|take|walk|lead|try|begin|feel|feeling|practice|practise|meditation|"
-    r"meditate|exercise|session|routine|one|version|something|anything|thing|prompt)\b"
-)
 # A loss named with an explicit ask for a guided practice ("my dad died, can you take me
 # through something for it") starts that distress's practice; without the ask it is the
 # distress answer. Only for grief: the low-mood and panic answers carry the pointer to
 # real help and the grounding, so they always come first.
 _PRACTICE_ON_ASK = frozenset({"grief"})
-_ASKS_FOR_PRACTICE = re.compile(
-    r"\b(?:practice|practise|meditation|meditate|exercise|session|guided|one for|"
-    r"the one(?= for|$)|the (?!only|last|first|other|next|same|right|wrong|little|young|old)"
-    r"\w+ one|(?:something|anything) (?:for|to)|(?:take|guide|walk) me through|"
-    r"guide me|help me (?:grieve|through|with|sit with|hold|remember|honou?r|be with))\b"
-)
-# An ask in so many words ("I need five minutes", "can you help me sleep"), not "can't":
-# a distress named beside it does not overrule the practice the line asks for.
-_ASKS_FOR_SOMETHING = re.compile(
-    r"\b(?:i need|i want|i would like|can you|could you|can we|could we|shall we|help me|let us|"
-    r"let me|give me|gimme|"
-    r"(?:get|go|drop|nod) (?:off )?to sleep|nod off|sleep)\b"
-)
-# Asking to do a practice in so many words: "can we do the ...", "let's do it", "the X one".
-_LETS_DO = re.compile(
-    r"\b(?:(?:can|could|shall) (?:we|you|i) (?:do|try|start|have)|let us (?:do|try|start)|"
-    r"lets (?:do|try|start)|do the|try the|start the|the \w+ one|(?:go|take me) through|"
-    r"(?:walk|talk|guide) me through|can you help me|i (?:just )?need something)\b"
-)
-# An everyday ask of a smart speaker ("frazzled, set a timer for the lasagne", "I'm
-# wrecked, give us a recipe"): the tiredness beside it is not a request for a practice.
-_ELSEWHERE = re.compile(
-    r"\b(?:set (?:a|an|the|me a) (?:\w+ )?(?:timer|alarm|reminder)|remind me|recipes?|"
-    r"shopping list|to (?:the|my) list|weather|forecast|"
-    r"(?:play|put on) (?:some |me some |the |a )?(?:\w+ )?(?:music|songs?|tunes|radio|podcast|"
-    r"playlist|album|audiobook|lo fi|lofi|jazz|white noise)|"
-    r"what can i (?:give|feed|cook|make)|what (?:time|day) is it|the news|"
-    r"turn (?:on|off|up|down) the|call (?:my|mum|mom|dad))\b"
-)
-# A line whose crisis words sat inside an everyday phrase of the crisis file ("my
-# character got unalived in the first five minutes of the stream") is talk about something
-# else: it starts a practice only when it asks for something, not because it says "my".
-_ASKS = re.compile(
-    r"\b(can|could|would|let|help|need|want|give|gimme|take|start|do|try|guide|walk|lead|"
-    r"begin|please|practice|practise|meditation|exercise|session|something|anything)\b"
-)
-
-
-# A line that opens or closes on thanks, and is otherwise not understood, is thanks:
-# "thank you darlin I needed that", "ta very much". The thanks words are skip words (so
-# "do the break, thanks" is the break), so the layer never sees them beside other words.
-_THANKS = "thanks"
-_THANKED = re.compile(
-    r"^(?:thank you|thank u|thankyou|thanks|ta|cheers)\b|"
-    r"\b(?:thank you|thanks|ta|cheers)(?: (?:so|very) much)?"
-    r"(?: (?:love|darling|darlin|mate|pet|hun|bab|babe|dear|kindly|bud|buddy|sweetheart|duck))?$"
-)
-# ... and thanks with feeling better beside it ("thank you so much, I feel a wee bit better
-# now") is thanks, not the low-mood answer the feeling words lean to.
-_BETTER = re.compile(
-    r"^(?!.*\b(?:not|never|no|nothing)\b).*\b(?:feel|feeling|felt|i am|that is|it is|that was|"
-    r"it was)\b(?: \w+){0,3} (?:better|calmer|lighter|good|great|lovely|helped|nicer)\b"
-)
-
-
-# A control word said with an ending ("I want it all to stop, for good", "I'd like to skip
-# the rest of my life") is not a request to stop a practice: Kindly asks gently instead.
-_ENDING = re.compile(
-    r"\b(?:everything|all of it|it all|for good|forever|for ever|permanently|my life|"
-    r"this (?:world|life)|(?:not|never) (?:come|coming) back|goodbye|"
-    r"the rest of (?:my life|it all)|(?:done|finished) with (?:it all|everything|life))\b"
-)
-_ENDING_WORDS = 4
-# ... unless the words are about what Kindly remembers ("delete everything you remember")
-_MEMORY = re.compile(r"\b(?:remember|remembered|remembers|memory|history)\b")
 
 
 @dataclass(frozen=True)
@@ -228,22 +154,20 @@ class IntentMatcher:
         if hit is not None:
             return self._match(text, hit, 1.0)
         match = self._understand(text, core, norm, prefixes)
-        thanked = _THANKS in self.catalogue.intents and _THANKED.search(norm)
-        better = match.kind in ("distress", "info") and _BETTER.search(norm)
+        thanked = asks.THANKS in self.catalogue.intents and asks.THANKED.search(norm)
+        better = match.kind in ("distress", "info") and asks.BETTER.search(norm)
         if thanked and (match.intent is None or better):
-            return self._match(text, _THANKS, self.NAMED)
+            return self._match(text, asks.THANKS, self.NAMED)
         if match.intent is None:
             return self._leaning(text, core, norm)
-        ending = len(norm.split()) >= _ENDING_WORDS and bool(_ENDING.search(norm))
-        ending = ending and not _MEMORY.search(norm)
-        if match.kind == "control" and ending:
+        if match.kind == "control" and asks.says_ending(norm):
             return Match(text, CRISIS, "safety", match.confidence, check_in=True)
         return match
 
     def _leaning(self, text: str, core: str, norm: str) -> Match:
         """The distress a line telling of the person leans to (`LEAN`), or no intent."""
         telling = about_person(norm) and len(norm.split()) >= self.LEAN_WORDS
-        if not telling or self._asks_elsewhere(core) or _ASKS_FOR_SOMETHING.search(norm):
+        if not telling or asks.asks_elsewhere(core) or asks.ASKS_FOR_SOMETHING.search(norm):
             return self._match(text, None, 0.0)
         distress, score = self.semantic.likeliest(core, self._distresses)
         if distress is None or score < self.LEAN:
@@ -291,18 +215,18 @@ class IntentMatcher:
                 named = self._unasked_distress(norm, core, prefixes)
             if named is not None and named != p.intent:
                 return self._match(text, named, self.NAMED)
-            if kind == "practice" and not _PERSONAL.search(core) and p.score < self.SURE_TERSE:
+            if kind == "practice" and not asks.PERSONAL.search(core) and p.score < self.SURE_TERSE:
                 return self._match(text, None, 0.0)
             if kind == "practice" and self._everyday_talk(norm, prefixes):
                 return self._match(text, None, 0.0)
-            if kind == "practice" and self._asks_elsewhere(core):
+            if kind == "practice" and asks.asks_elsewhere(core):
                 return self._match(text, None, 0.0)
             # Starting a practice needs the nearest template to agree, or certainty:
             # "a break from the gym" shares words with a break but is not a request.
             # An ask for a practice in so many words ("can we do the letter thing") is
             # agreement enough.
             unsure = kind == "practice" and p.score < self.SURE
-            unsure = unsure and not _LETS_DO.search(core)
+            unsure = unsure and not asks.LETS_DO.search(core)
             if unsure and self.fallback.guess(core).intent is None:
                 return self._match(text, None, 0.0)
             match = self._match(text, p.intent, p.score)
@@ -315,7 +239,7 @@ class IntentMatcher:
         nothing = self._nothing(p, self.SURE_NONE) or (
             p.intent is None and self.catalogue.kind_of(p.second) == "distress"
         )
-        if practice and (nothing or not _PERSONAL.search(core) or self._asks_elsewhere(core)):
+        if practice and (nothing or not asks.PERSONAL.search(core) or asks.asks_elsewhere(core)):
             return self._match(text, None, 0.0)
         if guess.intent is None:
             named = self._named_distress(norm, prefixes)
@@ -343,7 +267,7 @@ class IntentMatcher:
         """A distress named in words of its patterns ("my heart's hammering and I'm shaking")
         in a line that does not ask for a practice: its answer (grounding, a pointer to real
         help, then the offer of its practice) rather than a practice nobody asked for."""
-        if _ASKS_FOR_PRACTICE.search(core) or _ASKS_FOR_SOMETHING.search(core):
+        if asks.ASKS_FOR_PRACTICE.search(core) or asks.ASKS_FOR_SOMETHING.search(core):
             return None
         return self._named_distress(norm, prefixes)
 
@@ -351,12 +275,7 @@ class IntentMatcher:
         """Crisis words only inside an everyday phrase, and no ask outside it ("I don't
         want to wake up till noon" asks for nothing)."""
         rest = self.safety.crisis_everyday_cut(norm, prefixes)
-        return rest is not None and not _ASKS.search(rest)
-
-    @staticmethod
-    def _asks_elsewhere(core: str) -> bool:
-        """An everyday speaker ask (a timer, a recipe, music) and no practice asked for."""
-        return bool(_ELSEWHERE.search(core)) and not _ASKS_FOR_PRACTICE.search(core)
+        return rest is not None and not asks.ASKS.search(rest)
 
     def _loss(self, p: Prediction, core: str) -> Prediction:
         """Grief and its practice read as one: a named loss, split between the two, is the
@@ -367,7 +286,7 @@ class IntentMatcher:
             if not (p.intent == distress or (p.intent, p.second) == (practice, distress)):
                 continue
             score = p.score + (p.second_score if p.second in (distress, practice) else 0.0)
-            asked = practice in self.catalogue.intents and _ASKS_FOR_PRACTICE.search(core)
+            asked = practice in self.catalogue.intents and asks.ASKS_FOR_PRACTICE.search(core)
             return Prediction(practice if asked else distress, score, None, 0.0, p.known)
         return p
 
@@ -379,7 +298,7 @@ class IntentMatcher:
         if p.score >= self.ACCEPT:
             return True
         split = kind == "practice" and self._close_second(p) is not None
-        return split and p.score + p.second_score >= self.ACCEPT and bool(_LETS_DO.search(core))
+        return split and p.score + p.second_score >= self.ACCEPT and bool(asks.LETS_DO.search(core))
 
     def _known(self, p: Prediction, kind: str) -> float:
         """How much of the line the layer must know: less for a sure reading of distress

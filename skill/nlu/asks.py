@@ -1,0 +1,96 @@
+"""What a line asks for, in so many words: the phrase cues the intent matcher weighs
+beside the semantic layer's reading (an ask for a practice, an everyday speaker ask,
+thanks, an ending said with a control word)."""
+
+from __future__ import annotations
+
+import re
+
+# A paraphrase only starts a practice when it is about the person or asks for something:
+# "the garage is a total mess" and "play rain sounds" are not requests for a practice.
+# A terse ask names no person but names what it wants: "got anything for grief",
+# "the morning one", "bereavement meditation".
+PERSONAL = re.compile(
+    r"\b(i|me|my|myself|mine|we|us|our|let|can|could|would|will|help|guide|start|do|need|"
+    r"want|give|gimme|take|walk|lead|try|begin|feel|feeling|practice|practise|meditation|"
+    r"meditate|exercise|session|routine|one|version|something|anything|thing|prompt)\b"
+)
+# An ask for a guided practice in so many words: "take me through something for it",
+# "the bedtime one", "a meditation".
+ASKS_FOR_PRACTICE = re.compile(
+    r"\b(?:practice|practise|meditation|meditate|exercise|session|guided|one for|"
+    r"the one(?= for|$)|the (?!only|last|first|other|next|same|right|wrong|little|young|old)"
+    r"\w+ one|(?:something|anything) (?:for|to)|(?:take|guide|walk) me through|"
+    r"guide me|help me (?:grieve|through|with|sit with|hold|remember|honou?r|be with))\b"
+)
+# An ask in so many words ("I need five minutes", "can you help me sleep"), not "can't":
+# a distress named beside it does not overrule the practice the line asks for.
+ASKS_FOR_SOMETHING = re.compile(
+    r"\b(?:i need|i want|i would like|can you|could you|can we|could we|shall we|help me|let us|"
+    r"let me|give me|gimme|"
+    r"(?:get|go|drop|nod) (?:off )?to sleep|nod off|sleep)\b"
+)
+# Asking to do a practice in so many words: "can we do the ...", "let's do it", "the X one".
+LETS_DO = re.compile(
+    r"\b(?:(?:can|could|shall) (?:we|you|i) (?:do|try|start|have)|let us (?:do|try|start)|"
+    r"lets (?:do|try|start)|do the|try the|start the|the \w+ one|(?:go|take me) through|"
+    r"(?:walk|talk|guide) me through|can you help me|i (?:just )?need something)\b"
+)
+# An everyday ask of a smart speaker ("frazzled, set a timer for the lasagne", "I'm
+# wrecked, give us a recipe"): the tiredness beside it is not a request for a practice.
+ELSEWHERE = re.compile(
+    r"\b(?:set (?:a|an|the|me a) (?:\w+ )?(?:timer|alarm|reminder)|remind me|recipes?|"
+    r"shopping list|to (?:the|my) list|weather|forecast|"
+    r"(?:play|put on) (?:some |me some |the |a )?(?:\w+ )?(?:music|songs?|tunes|radio|podcast|"
+    r"playlist|album|audiobook|lo fi|lofi|jazz|white noise)|"
+    r"what can i (?:give|feed|cook|make)|what (?:time|day) is it|the news|"
+    r"turn (?:on|off|up|down) the|call (?:my|mum|mom|dad))\b"
+)
+# A line whose crisis words sat inside an everyday phrase of the crisis file ("my
+# character got unalived in the first five minutes of the stream") is talk about something
+# else: it starts a practice only when it asks for something, not because it says "my".
+ASKS = re.compile(
+    r"\b(can|could|would|let|help|need|want|give|gimme|take|start|do|try|guide|walk|lead|"
+    r"begin|please|practice|practise|meditation|exercise|session|something|anything)\b"
+)
+
+
+# A line that opens or closes on thanks, and is otherwise not understood, is thanks:
+# "thank you darlin I needed that", "ta very much". The thanks words are skip words (so
+# "do the break, thanks" is the break), so the layer never sees them beside other words.
+THANKS = "thanks"
+THANKED = re.compile(
+    r"^(?:thank you|thank u|thankyou|thanks|ta|cheers)\b|"
+    r"\b(?:thank you|thanks|ta|cheers)(?: (?:so|very) much)?"
+    r"(?: (?:love|darling|darlin|mate|pet|hun|bab|babe|dear|kindly|bud|buddy|sweetheart|duck))?$"
+)
+# ... and thanks with feeling better beside it ("thank you so much, I feel a wee bit better
+# now") is thanks, not the low-mood answer the feeling words lean to.
+BETTER = re.compile(
+    r"^(?!.*\b(?:not|never|no|nothing)\b).*\b(?:feel|feeling|felt|i am|that is|it is|that was|"
+    r"it was)\b(?: \w+){0,3} (?:better|calmer|lighter|good|great|lovely|helped|nicer)\b"
+)
+
+
+# A control word said with an ending ("I want it all to stop, for good", "I'd like to skip
+# the rest of my life") is not a request to stop a practice: Kindly asks gently instead.
+ENDING = re.compile(
+    r"\b(?:everything|all of it|it all|for good|forever|for ever|permanently|my life|"
+    r"this (?:world|life)|(?:not|never) (?:come|coming) back|goodbye|"
+    r"the rest of (?:my life|it all)|(?:done|finished) with (?:it all|everything|life))\b"
+)
+ENDING_WORDS = 4
+# ... unless the words are about what Kindly remembers ("delete everything you remember")
+MEMORY = re.compile(r"\b(?:remember|remembered|remembers|memory|history)\b")
+
+
+def says_ending(norm: str) -> bool:
+    """A line of `ENDING_WORDS` or more that names an ending (`ENDING`), not about memory."""
+    return (
+        len(norm.split()) >= ENDING_WORDS and bool(ENDING.search(norm)) and not MEMORY.search(norm)
+    )
+
+
+def asks_elsewhere(core: str) -> bool:
+    """An everyday speaker ask (a timer, a recipe, music) and no practice asked for."""
+    return bool(ELSEWHERE.search(core)) and not ASKS_FOR_PRACTICE.search(core)
