@@ -8,19 +8,19 @@ run after each change to the safety content.
 
 Sets, by how honest their figure is:
 - held out: benchmarks/data/writers/writer_*.yaml named in HELD_OUT below (d, e, h ... bn,
-  bs, bt, by, cc ... cs, cv, cw, db, dc, df ... do, eg, eh) and benchmarks/data/blind.yaml,
-  written by sessions that never saw the templates, never read line by line and never
-  trained on. Only their aggregate figures are printed here. (bt, by and cc ... cj chose
-  between variants in session 18, cm, co and cq in session 19, df ... do, eg and eh in
-  session 21: watched, if never read.)
+  bs, bt, by, cc ... cs, cv, cw, db, dc, df ... do, eg, eh, ej, el, en) and
+  benchmarks/data/blind.yaml, written by sessions that never saw the templates, never read
+  line by line and never trained on. Only their aggregate figures are printed here. (bt,
+  by and cc ... cj chose between variants in session 18, cm, co and cq in session 19,
+  df ... do, eg and eh in session 21, all of them in session 22: watched, if never read.)
 - tuned: writer_{a,b,c}, heldout{,2}.yaml and tests/data: read, tuned on, and copied into
   intents/_examples.yaml, which trains the semantic layer; writer_ct, cu (read) and cx, cy
   (not read), whose distress lines are in intents/_examples.yaml since session 20, after
   their first contact (those the layer did not already read as crisis); the sets in
-  intents/_writers/ (writer_f ... writer_ef): tuning sets whose misses were read (f ... ay,
-  bc, bd, dd ... eb) or not (be ... bh, bj ... bm, bo ... cb, ec ... ef), each after its
-  first-contact figure was recorded, and since session 17 all trained on whole; writer_cz
-  and da (read, not trained). Their figures are optimistic.
+  intents/_writers/ (writer_f ... writer_em): tuning sets whose misses were read (f ... ay,
+  bc, bd, dd ... eb, ek, em) or not (be ... bh, bj ... bm, bo ... cb, ec ... ef), each
+  after its first-contact figure was recorded, and since session 17 all trained on whole;
+  writer_cz, da and ei (read, not trained). Their figures are optimistic.
 Columns follow benchmarks/writers.py: requests = practice + info ids right.
 """
 
@@ -115,6 +115,9 @@ HELD_OUT = (
     "writer_do",
     "writer_eg",
     "writer_eh",
+    "writer_ej",
+    "writer_el",
+    "writer_en",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")

@@ -82,7 +82,8 @@ class SafetyEvidence:
     KNOWN = 0.5  # share of the line's content words the layer must know
     # A crisis reading naming nobody needs this many words: shorter ones are mostly
     # mishearings ("permanently kitchen life", heard for "turn on the kitchen lights").
-    SAID = 6
+    # 6 until session 22: 5 heard 5 more held-out crisis lines, no new alarm on text or audio.
+    SAID = 5
     # Session 21: writers asked for crisis told indirectly (means, places, goodbyes, mostly
     # without "I") found 72% of it heard. So a near-certain crisis reading naming nobody,
     # in SAID words or more, is asked about ("is there a painless way to go"); and a weak
@@ -95,6 +96,13 @@ class SafetyEvidence:
     ASK_CUED = 0.45
     KNOWN_WEAK = 0.8
     SAID_WEAK = 4
+    # Session 22: a long line (TOLD words) naming nobody, of which the layer knows most,
+    # read as crisis more likely than not, is asked about even without a cue: someone
+    # telling of means or a farewell around an errand ("cancelled the phone contract, won't
+    # need it after this week"). Lines about the person with the same reading were mostly
+    # near misses, and lines this long are seldom mishearings.
+    ASK_TOLD = 0.5
+    TOLD = 14
 
     def __init__(
         self,
@@ -141,8 +149,11 @@ class SafetyEvidence:
             # probability off crisis for the same line; a crisis cue word keeps it standing.
             threshold = self.SAFETY_CUED
         weak = cued and p.score >= self.ASK_CUED and p.known >= self.KNOWN_WEAK
-        weak = weak and len(norm.split()) >= self.SAID_WEAK and about_person(norm)
-        if (p.score < threshold and not weak) or p.known < self.KNOWN:
+        words = len(norm.split())
+        weak = weak and words >= self.SAID_WEAK and about_person(norm)
+        told = intent == CRISIS and p.score >= self.ASK_TOLD and p.known >= self.KNOWN_WEAK
+        told = told and words >= self.TOLD and not about_person(norm)
+        if (p.score < threshold and not (weak or told)) or p.known < self.KNOWN:
             return None
         if intent != CRISIS:
             # an everyday phrase of the crisis file ("my cousin took her own life years
@@ -157,7 +168,7 @@ class SafetyEvidence:
             if intent != CRISIS:
                 return None
             norm = " ".join(everyday.replace("|", " ").split())
-            prefixes = word_prefixes(norm)
+            prefixes, words = word_prefixes(norm), len(norm.split())
             again = self.semantic.predict(self.canon(norm))
             if again.intent != intent or again.score < threshold:
                 return None
@@ -165,8 +176,8 @@ class SafetyEvidence:
                 return None
         person = about_person(norm) or (intent == EMERGENCY and bool(_SOMEONE_HERE.search(norm)))
         cue = cues is not None and cues.search(norm, prefixes)
-        stated = kind == CRISIS and (cue or p.score >= self.SURE_UNNAMED)
-        if not person and not (stated and len(norm.split()) >= self.SAID):
+        stated = kind == CRISIS and (cue or told or p.score >= self.SURE_UNNAMED)
+        if not person and not (stated and words >= self.SAID):
             return None
         # A confident crisis reading with a crisis word but naming nobody may be about
         # someone else, or said leaving the speaker out: asked about, never passed over

@@ -247,10 +247,14 @@ class IntentMatcher:
         named = self._unasked_distress(norm, core, prefixes) if practice else None
         if named is not None:
             return self._match(text, named, self.NAMED)
-        if practice and p.intent == CRISIS and p.score < self.evidence.SAFETY:
+        # A control needs a crisis reading of some weight ("i don't mind", an answer to a
+        # question, reads 0.37 crisis, nearest "stop").
+        control = self.catalogue.kind_of(guess.intent) == "control"
+        acts = practice or (control and p.score >= self.evidence.ASK_CUED)
+        if acts and p.intent == CRISIS and p.score < self.evidence.SAFETY:
             # The layer's best reading is crisis, too weak to act on: the nearest template
-            # starts no practice on it; a gentle question asks instead. (A sure reading the
-            # evidence set aside, inside an idiom, is not asked about.)
+            # starts no practice, nor stops or pauses one, on it; a gentle question asks
+            # instead. (A sure reading the evidence set aside, inside an idiom, is not.)
             return Match(text, CRISIS, "safety", p.score, check_in=True)
         return self._match(text, guess.intent, guess.score)
 

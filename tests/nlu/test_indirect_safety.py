@@ -181,6 +181,9 @@ from skill.nlu.normalize import normalize
         "if i take all of my insulin at once is it quick",
         # session 20: the US veterans' "twenty-two a day"
         "twenty two a day and soon i'll be one of them",
+        # session 22: a whole packet swallowed, nothing after it (own words)
+        "swallowed the whole packet about ten minutes ago",
+        "i've just swallowed a whole box, can you play something",
     ],
 )
 def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
@@ -329,6 +332,14 @@ def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
         "i'm quitting smoking for good",
         "i'm done with drinking for good this time",
         "no more vapes for me, i'm stopping for good",
+        # session 22: overdoses as a shift's work, in a dog, as a name; a whole box taken
+        # somewhere (own words)
+        "four overdose calls before midnight, standard saturday on the ambulance",
+        "two overdoses in resus tonight and both went home fine",
+        "ibuprofen overdose in cats, how much is dangerous for a kitten",
+        "my cousin's punk band is called the overdoses",
+        "took the whole box to the charity shop this morning",
+        "the toddler swallowed the whole packet of chewing gum",
     ],
 )
 def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -> None:

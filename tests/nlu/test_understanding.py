@@ -154,11 +154,14 @@ def test_a_control_reading_with_crisis_close_beside_it_asks_gently(catalogue: Ca
 
 
 def test_a_semantic_safety_reading_needs_the_person(catalogue: Catalogue) -> None:
-    """Misheard speech naming nobody ("turn on the kitchen lights"), in a few words: no
-    safety response (a longer crisis reading is asked about: the next test)."""
+    """Misheard speech naming nobody ("turn on the kitchen lights" heard as "permanently
+    kitchen life", which the real layer reads as crisis at 0.999), in fewer than `SAID`
+    words: no safety response (a longer crisis reading is asked about: the next test)."""
+    lines = ("permanently kitchen life", "on the kitchen life", "large oat milk latte")
+    assert all(len(text.split()) < SafetyEvidence.SAID for text in lines)
     for intent in ("crisis", "abuse", "emergency"):
         matcher = _semantic(catalogue, intent)
-        for text in ("from on the kitchen life", "large latte with oat milk"):
+        for text in lines:
             assert matcher.parse(text).kind != "safety", (intent, text)
 
 
@@ -209,7 +212,7 @@ def test_a_near_certain_crisis_reading_naming_nobody_is_asked_about(catalogue: C
     sure = IntentMatcher(catalogue, semantic=_Reading("crisis", SafetyEvidence.SURE_UNNAMED))
     asked = sure.parse(line)
     assert (asked.intent, asked.check_in, asked.impersonal) == ("crisis", True, True)
-    assert sure.parse("large latte with oat milk").kind != "safety"
+    assert sure.parse("large oat milk latte").kind != "safety"  # fewer than SAID words
     less = _Reading("crisis", SafetyEvidence.SURE_UNNAMED - 0.05)
     assert IntentMatcher(catalogue, semantic=less).parse(line).kind != "safety"
 
@@ -237,6 +240,32 @@ def test_a_weak_crisis_reading_with_a_crisis_word_about_the_person_is_asked_abou
     assert IntentMatcher(catalogue, semantic=unknown).parse(line).kind != "safety"
 
 
+def test_a_long_line_naming_nobody_read_more_likely_crisis_is_asked_about(
+    catalogue: Catalogue,
+) -> None:
+    """Session 22: farewells and means told around an errand, naming nobody and with no
+    crisis word, read as crisis more likely than not: asked about in `TOLD` words or more.
+    Shorter, about the person, less likely, or with too few words known: nothing."""
+    told = (
+        "cancelled the phone contract and the gym as well so none of that will be needed"
+        " after friday"
+    )
+    assert len(told.split()) >= SafetyEvidence.TOLD
+    likely = SafetyEvidence.ASK_TOLD + 0.02
+    matcher = IntentMatcher(catalogue, semantic=_Reading("crisis", likely))
+    asked = matcher.parse(told)
+    assert (asked.intent, asked.check_in, asked.impersonal) == ("crisis", True, True)
+    assert matcher.parse("cancelled the phone contract and the gym as well").kind != "safety"
+    mine = (
+        "i cancelled my phone contract and the gym as well so none of that is needed after friday"
+    )
+    assert matcher.parse(mine).kind != "safety"
+    less = _Reading("crisis", SafetyEvidence.ASK_TOLD - 0.05)
+    assert IntentMatcher(catalogue, semantic=less).parse(told).kind != "safety"
+    unknown = _Reading("crisis", likely, known=SafetyEvidence.KNOWN_WEAK - 0.1)
+    assert IntentMatcher(catalogue, semantic=unknown).parse(told).kind != "safety"
+
+
 @pytest.mark.parametrize(("crisis", "asked"), [(0.48, True), (0.4, False)])
 def test_a_reading_split_between_nothing_and_crisis_is_a_weak_crisis_reading(
     catalogue: Catalogue, crisis: float, asked: bool
@@ -257,6 +286,22 @@ def test_a_weak_crisis_reading_never_starts_the_practice_nearest_it(
     weak = _semantic(catalogue, "crisis", "bedtime_reflection").parse(line)
     assert (weak.intent, weak.kind, weak.check_in) == ("crisis", "safety", True)
     assert _semantic(catalogue, "bedtime_reflection").parse(line).intent == "bedtime_reflection"
+
+
+def test_a_weak_crisis_reading_never_stops_the_practice_either(catalogue: Catalogue) -> None:
+    """Session 22: the same with a control the nearest template: a crisis told in words
+    close to "stop" or "pause" is asked about, not taken as the control."""
+    for line, control in (
+        ("i have had enough of this one now", "stop"),
+        ("hold on a sec give me a moment", "pause"),
+    ):
+        assert _semantic(catalogue, "crisis").fallback.guess(line).intent == control
+        weak = _semantic(catalogue, "crisis", control).parse(line)
+        assert (weak.intent, weak.kind, weak.check_in) == ("crisis", "safety", True)
+        assert _semantic(catalogue, control).parse(line).intent == control
+        # under ASK_CUED ("i don't mind", an answer to a question, reads 0.37), the control
+        lighter = _Reading("crisis", SafetyEvidence.ASK_CUED - 0.05, control)
+        assert IntentMatcher(catalogue, semantic=lighter).parse(line).intent == control
 
 
 def test_a_semantic_reading_inside_an_idiom_needs_a_cue_outside_it(
