@@ -8,7 +8,7 @@ run after each change to the safety content.
 
 Sets, by how honest their figure is:
 - held out: benchmarks/data/writers/writer_*.yaml named in HELD_OUT below (d, e, h ... bn,
-  bs, bt, by, cc ... cs, cv, cw, db, dc, df ... do, eg, eh, ej, el, en) and
+  bs, bt, by, cc ... cs, cv, cw, db, dc, df ... do, eg, eh, ej, el, en, fa ... fd) and
   benchmarks/data/blind.yaml, written by sessions that never saw the templates, never read
   line by line and never trained on. Only their aggregate figures are printed here. (bt,
   by and cc ... cj chose between variants in session 18, cm, co and cq in session 19,
@@ -118,6 +118,10 @@ HELD_OUT = (
     "writer_ej",
     "writer_el",
     "writer_en",
+    "writer_fa",
+    "writer_fb",
+    "writer_fc",
+    "writer_fd",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")
