@@ -149,10 +149,10 @@ class SafetyEvidence:
             # probability off crisis for the same line; a crisis cue word keeps it standing.
             threshold = self.SAFETY_CUED
         weak = cued and p.score >= self.ASK_CUED and p.known >= self.KNOWN_WEAK
-        words = len(norm.split())
-        weak = weak and words >= self.SAID_WEAK and about_person(norm)
+        words, mine = len(norm.split()), about_person(norm)
+        weak = weak and words >= self.SAID_WEAK and mine
         told = intent == CRISIS and p.score >= self.ASK_TOLD and p.known >= self.KNOWN_WEAK
-        told = told and words >= self.TOLD and not about_person(norm)
+        told = told and words >= self.TOLD and not mine
         if (p.score < threshold and not (weak or told)) or p.known < self.KNOWN:
             return None
         if intent != CRISIS:
