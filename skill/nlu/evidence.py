@@ -168,13 +168,13 @@ class SafetyEvidence:
             if intent != CRISIS:
                 return None
             norm = " ".join(everyday.replace("|", " ").split())
-            prefixes, words = word_prefixes(norm), len(norm.split())
+            prefixes, words, mine = word_prefixes(norm), len(norm.split()), about_person(norm)
             again = self.semantic.predict(self.canon(norm))
             if again.intent != intent or again.score < threshold:
                 return None
             if cues is None or not cues.search(norm, prefixes):
                 return None
-        person = about_person(norm) or (intent == EMERGENCY and bool(_SOMEONE_HERE.search(norm)))
+        person = mine or (intent == EMERGENCY and bool(_SOMEONE_HERE.search(norm)))
         cue = cues is not None and cues.search(norm, prefixes)
         stated = kind == CRISIS and (cue or told or p.score >= self.SURE_UNNAMED)
         if not person and not (stated and words >= self.SAID):

@@ -232,7 +232,8 @@ class IntentMatcher:
             match = self._match(text, p.intent, p.score)
             return replace(match, alternative=self._close_second(p))
         guess = self.fallback.guess(core)
-        practice = self.catalogue.kind_of(guess.intent) == "practice"
+        guessed = self.catalogue.kind_of(guess.intent)
+        practice = guessed == "practice"
         # The nearest template starts no practice on a line the layer reads as surely
         # nothing ("the boss fight was brutal, I just died again and again"), or as nothing
         # with a distress beside it: that is someone telling, not asking.
@@ -249,8 +250,7 @@ class IntentMatcher:
             return self._match(text, named, self.NAMED)
         # A control needs a crisis reading of some weight ("i don't mind", an answer to a
         # question, reads 0.37 crisis, nearest "stop").
-        control = self.catalogue.kind_of(guess.intent) == "control"
-        acts = practice or (control and p.score >= self.evidence.ASK_CUED)
+        acts = practice or (guessed == "control" and p.score >= self.evidence.ASK_CUED)
         if acts and p.intent == CRISIS and p.score < self.evidence.SAFETY:
             # The layer's best reading is crisis, too weak to act on: the nearest template
             # starts no practice, nor stops or pauses one, on it; a gentle question asks
