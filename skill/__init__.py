@@ -14,12 +14,13 @@ os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 
 # Run as the `kindly` program (the console script, or `python -m skill`, when argv[0] is
 # still "-m"), a Ctrl-C or systemd's SIGINT (KillSignal=SIGINT) that comes while the
-# command line is still being loaded exits quietly with 130; `skill.__main__.main` puts
-# Python's own handler back once it can catch KeyboardInterrupt itself. Imported as a
-# library, nothing changes.
+# command line is still being loaded ends the process quietly with 130, at once: nothing
+# is open yet, and an exception raised here could be lost on its way out. Once
+# `skill.__main__.main` runs, its own handler unwinds and closes what is open. Imported
+# as a library, nothing changes.
 if sys.argv[:1] == ["-m"] or os.path.basename(sys.argv[0] if sys.argv else "") == "kindly":
 
     def _quiet_exit(_signum: int, _frame: object) -> None:
-        raise SystemExit(130)
+        os._exit(130)
 
     signal.signal(signal.SIGINT, _quiet_exit)

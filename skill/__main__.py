@@ -8,6 +8,10 @@ import contextlib
 import os
 import signal
 import sys
+import threading
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
 
 from skill import __version__
 from skill.errors import KindlyError
@@ -117,13 +121,39 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+STOP_GRACE = 10.0  # seconds a SIGINT leaves Kindly to close what it opened
+
+
+def _exit_now(*_ignored: object) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(130)
+
+
+def _interrupted(_signum: int, _frame: FrameType | None) -> None:
+    """SIGINT: unwind with KeyboardInterrupt, so that what is open is closed. The exception
+    can be lost on its way (raised inside a finaliser, where Python only logs it, or caught
+    by a library), and then Kindly would carry on as if never stopped: so the process ends
+    anyway STOP_GRACE seconds later, and at once on a second SIGINT."""
+    signal.signal(signal.SIGINT, _exit_now)
+    deadline = threading.Timer(STOP_GRACE, _exit_now)
+    deadline.daemon = True
+    deadline.start()
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
+    previous: Callable[[int, FrameType | None], Any] | int | None = None
     try:
         with contextlib.suppress(ValueError):  # not the main thread (tests): nothing to undo
-            signal.signal(signal.SIGINT, signal.default_int_handler)  # see skill/__init__.py
+            previous = signal.signal(signal.SIGINT, _interrupted)  # see skill/__init__.py
         return _main(argv)
     except KeyboardInterrupt:  # Ctrl-C, or systemd's SIGINT, at any moment (start-up too)
         return 130
+    finally:
+        if previous is not None:  # called in-process (tests): the caller's handler again
+            signal.signal(signal.SIGINT, previous)
 
 
 def _main(argv: list[str] | None) -> int:

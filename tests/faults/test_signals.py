@@ -30,9 +30,22 @@ def _start(home: Path, stdin: int | None = subprocess.PIPE) -> subprocess.Popen[
         stdin=stdin,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=env_for(home),
+        env=env_for(home, PYTHONFAULTHANDLER="1"),  # SIGABRT prints where a hang is
         cwd=home,
     )
+
+
+def _where_it_hangs(proc: subprocess.Popen[bytes]) -> str:
+    """Kill a process that did not end, and return what it printed (with PYTHONFAULTHANDLER
+    set, SIGABRT makes Python print every thread's stack first)."""
+    proc.send_signal(signal.SIGABRT)
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
+    assert proc.stderr is not None
+    return proc.stderr.read().decode()[-6000:]
 
 
 def _read_until(proc: subprocess.Popen[bytes], text: bytes, timeout: float) -> bytes:
@@ -85,12 +98,59 @@ def test_sigint_in_the_first_second_of_start_up_gives_no_traceback(tmp_path: Pat
         proc.send_signal(signal.SIGINT)
         try:
             proc.wait(30)
+        except subprocess.TimeoutExpired:
+            hang = _where_it_hangs(proc)
+            raise AssertionError(f"after {delay} s, still running:\n{hang}") from None
         finally:
             proc.kill()
         assert proc.stderr is not None
         err = proc.stderr.read().decode()
         assert TRACEBACK not in err, f"after {delay} s:\n{err}"
         assert proc.returncode in (130, 0, -signal.SIGINT), (delay, proc.returncode, err)
+
+
+# A program where the KeyboardInterrupt that SIGINT raises is lost on its way: caught by
+# code that goes on (a library, or a finaliser, where Python only logs it).
+_LOSES_IT = """
+import signal, sys, time
+import skill.__main__ as kindly
+kindly.STOP_GRACE = float(sys.argv[1])
+signal.signal(signal.SIGINT, kindly._interrupted)
+print("ready", flush=True)
+while True:
+    try:
+        time.sleep(0.05)
+    except KeyboardInterrupt:
+        pass
+"""
+
+
+@pytest.mark.parametrize(("grace", "signals"), [(0.5, 1), (3600.0, 2)])
+def test_a_lost_keyboard_interrupt_still_ends_kindly(
+    tmp_path: Path, grace: float, signals: int
+) -> None:
+    # One SIGINT: the process ends when the grace runs out. Two: at once (a grace of an hour).
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _LOSES_IT, str(grace)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env_for(tmp_path),
+        cwd=tmp_path,
+    )
+    try:
+        _read_until(proc, b"ready", PROMPT_WAIT)
+        for _ in range(signals):
+            proc.send_signal(signal.SIGINT)
+            time.sleep(0.3)
+        try:
+            code = proc.wait(30)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"still running:\n{_where_it_hangs(proc)}") from None
+    finally:
+        proc.kill()
+    assert code == 130
+    assert proc.stderr is not None
+    assert TRACEBACK not in proc.stderr.read().decode()
 
 
 def test_sigterm_ends_the_text_loop_mid_practice(tmp_path: Path) -> None:
