@@ -11,7 +11,7 @@ import sys
 import threading
 from collections.abc import Callable
 from types import FrameType
-from typing import Any
+from typing import Any, NoReturn
 
 from skill import __version__
 from skill.errors import KindlyError
@@ -124,11 +124,16 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 STOP_GRACE = 10.0  # seconds a SIGINT leaves Kindly to close what it opened
 
 
-def _exit_now(*_ignored: object) -> None:
+def _end(code: int) -> NoReturn:
+    """Flush what was printed, then end the process at once (no interpreter teardown)."""
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
-    os._exit(130)
+    os._exit(code)
+
+
+def _exit_now(*_ignored: object) -> None:
+    _end(130)
 
 
 def _interrupted(_signum: int, _frame: FrameType | None) -> None:
@@ -244,10 +249,7 @@ def entry() -> None:
     background render inside onnxruntime) cannot abort the interpreter's teardown."""
     code = main()
     atexit._run_exitfuncs()  # os._exit skips them: folders kept in RAM are removed here
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-    os._exit(code)
+    _end(code)
 
 
 if __name__ == "__main__":
