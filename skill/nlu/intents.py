@@ -84,7 +84,9 @@ class IntentMatcher:
     CLOSE = 0.2
     # A crisis pattern on a line the layer reads as nothing with this probability is asked
     # about, not answered with the whole response ("I cut myself shaving"): on held-out
-    # sets, 87 near misses of 2,500 and one crisis line of 1,980.
+    # sets, 87 near misses of 2,500 and one crisis line of 1,980. Session 24: risk words
+    # alone in a line about the person get no safety answer (`_flagged`): 86 fewer of
+    # 4,650 held-out near misses asked about, no crisis line of 3,965 passed over.
     NOTHING_FLAGGED = 0.99
     # A control reading with crisis this likely beside it is asked about; less on a long
     # line (session 20: a held-out crisis line heard as "skip" in 17 words had 0.28).
@@ -138,12 +140,9 @@ class IntentMatcher:
         norm = normalize(text)
         prefixes = word_prefixes(norm)
         danger = self.safety.classify(norm, prefixes)
-        if danger is not None:
-            check_in = danger == CRISIS and (
-                self.safety.uncertain(norm, prefixes)
-                or self._nothing(self.semantic.predict(self.canon(norm)), self.NOTHING_FLAGGED)
-            )
-            return Match(text, danger, "safety", 1.0, check_in)
+        flagged = self._flagged(text, norm, prefixes, danger) if danger is not None else None
+        if flagged is not None:
+            return flagged
         core = self.canon(norm)
         if not core:
             return self._match(text, None, 0.0)
@@ -163,6 +162,25 @@ class IntentMatcher:
         if match.kind == "control" and asks.says_ending(norm):
             return Match(text, CRISIS, "safety", match.confidence, check_in=True)
         return match
+
+    def _flagged(self, text: str, norm: str, prefixes: frozenset[str], danger: str) -> Match | None:
+        """The answer to a line a safety file flags, or None for hyperbole about the
+        person's own day ("this level is killing me, I've died forty times tonight"): risk
+        words alone, in a line about the person the layer is all but sure is nothing, with
+        no reading of harm from others or of the body in danger beside it. Such a line
+        naming nobody, with such a reading, or flagged by a pattern beyond the risk words
+        (a plan told through errands), is asked about."""
+        if danger != CRISIS:
+            return Match(text, danger, "safety", 1.0)
+        if self.safety.uncertain(norm, prefixes):
+            return Match(text, danger, "safety", 1.0, check_in=True)
+        p = self.semantic.predict(self.canon(norm))
+        if not self._nothing(p, self.NOTHING_FLAGGED):
+            return Match(text, danger, "safety", 1.0)
+        harm = p.second != CRISIS and self.catalogue.kind_of(p.second) == "safety"
+        if about_person(norm) and not harm and self.safety.outright(norm, prefixes):
+            return None
+        return Match(text, danger, "safety", 1.0, check_in=True)
 
     def _leaning(self, text: str, core: str, norm: str) -> Match:
         """The distress a line telling of the person leans to (`LEAN`), or no intent."""

@@ -92,6 +92,11 @@ class Detector:
         """The text with this file's idioms and everyday phrases replaced by separators."""
         return self._idioms.sub(self._benign.sub(norm, prefixes), prefixes)
 
+    def outright(self, norm: str, prefixes: frozenset[str]) -> bool:
+        """The match rests on risk words alone: with them cut out, no pattern matches."""
+        rest = self._risk.sub(self._benign.sub(norm, prefixes), prefixes)
+        return not self._pattern.search(rest, prefixes)
+
     def possible(self, norm: str, prefixes: frozenset[str]) -> bool:
         """Only an uncertain risk word ("a burden"): a gentle check-in fits, mid-practice."""
         if not self.safety.check_in or not self._check_in.search(norm, prefixes):
@@ -160,6 +165,13 @@ class SafetyCheck:
         """The text with the everyday phrases crisis words sit in cut out ("my character
         got unalived"), or None when it holds none."""
         return self._crisis.benign(norm, prefixes)
+
+    def outright(self, norm: str, prefixes: frozenset[str]) -> bool:
+        """A crisis flag that rests only on risk said in so many words ("die", "kill
+        myself", "overdose"), words as often used as figures of speech; not on a pattern
+        of a plan or a goodbye told through everyday things ("the pin for my laptop is in
+        the blue book so my sister can get in after")."""
+        return self._crisis.outright(norm, prefixes)
 
     def uncertain(self, norm: str, prefixes: frozenset[str] | None = None) -> bool:
         """A crisis flag that rests only on a check-in word ("I felt like a burden")."""

@@ -411,6 +411,30 @@ def test_distress_and_safety_kinds(matcher: IntentMatcher, text: str, intent: st
 
 @pytest.mark.parametrize(
     "text",
+    ["thinking of putting a round through my own skull", "i've been rehearsing how i'd do it"],
+)
+def test_a_method_or_a_rehearsed_plan_gets_the_whole_response(
+    matcher: IntentMatcher, text: str
+) -> None:
+    """Said outright, a patterns' match: not left to a weak semantic reading's question."""
+    got = matcher.parse(text)
+    assert (got.intent, got.check_in) == ("crisis", False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my death scene in the school play went down a storm",
+        "stabbed myself on the rose bush pruning it",
+        "you'd get stung to death going near that nest",
+    ],
+)
+def test_stage_deaths_thorns_and_stings_are_everyday(matcher: IntentMatcher, text: str) -> None:
+    assert matcher.parse(text).kind != "safety"
+
+
+@pytest.mark.parametrize(
+    "text",
     [
         "i've taken a load of pills and i'm not going to call anyone",
         "my sister took too many pills and i want to do the same",
@@ -429,14 +453,45 @@ def test_an_ask_beside_a_named_distress_keeps_the_practice(matcher: IntentMatche
     assert got.kind == "practice"
 
 
-def test_a_crisis_pattern_on_a_line_surely_about_nothing_asks_first(
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i wanna die laughing at that video again",
+        "ugh i could die, i left my lunch on the bus lol",
+        "this level is killing me i've died like forty times tonight",
+    ],
+)
+def test_hyperbole_about_the_persons_own_day_gets_no_safety_answer(
+    matcher: IntentMatcher, text: str
+) -> None:
+    """Risk words alone in a line about the person that the semantic layer is all but sure
+    is nothing: hyperbole, not a question about their safety (session 24)."""
+    assert matcher.parse(text).kind != "safety"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the pin for my laptop is in the blue book so my sister can get in after",
+        "she'd get her freedom back if i just stopped eating and let nature take its course",
+    ],
+)
+def test_a_plan_told_through_everyday_things_is_still_asked_about(
+    matcher: IntentMatcher, text: str
+) -> None:
+    """The layer reads these as surely nothing too, but a pattern of a plan, not a risk
+    word that is also a figure of speech, flags them: never passed over."""
+    assert matcher.parse(text).intent == "crisis"
+
+
+def test_a_crisis_pattern_the_layer_reads_as_crisis_keeps_the_whole_response(
     matcher: IntentMatcher,
 ) -> None:
-    """The semantic layer all but sure a flagged line is nothing: a gentle question, not
-    the whole response; a line it reads as crisis keeps the whole response."""
-    laughing = matcher.parse("i wanna die laughing at that video again")
-    assert (laughing.intent, laughing.check_in) == ("crisis", True)
-    for text in ("i want to end my life", "i'm going to end it all tonight play some music"):
+    for text in (
+        "i want to end my life",
+        "i'm going to end it all tonight play some music",
+        "i want to die lol",
+    ):
         got = matcher.parse(text)
         assert (got.intent, got.check_in) == ("crisis", False), text
 
