@@ -469,24 +469,10 @@ def test_hyperbole_about_the_persons_own_day_gets_no_safety_answer(
     assert matcher.parse(text).kind != "safety"
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "the pin for my laptop is in the blue book so my sister can get in after",
-        "she'd get her freedom back if i just stopped eating and let nature take its course",
-    ],
-)
-def test_a_plan_told_through_everyday_things_is_still_asked_about(
-    matcher: IntentMatcher, text: str
-) -> None:
-    """The layer reads these as surely nothing too, but a pattern of a plan, not a risk
-    word that is also a figure of speech, flags them: never passed over."""
-    assert matcher.parse(text).intent == "crisis"
-
-
 def test_a_crisis_pattern_the_layer_reads_as_crisis_keeps_the_whole_response(
     matcher: IntentMatcher,
 ) -> None:
+    """A flagged line the layer does not rule out keeps the whole response, "lol" and all."""
     for text in (
         "i want to end my life",
         "i'm going to end it all tonight play some music",
