@@ -85,9 +85,11 @@ class IntentMatcher:
     # A crisis pattern on a line the layer reads as nothing with this probability is asked
     # about, not answered with the whole response ("I cut myself shaving"): on held-out
     # sets, 87 near misses of 2,500 and one crisis line of 1,980. Session 24: risk words
-    # alone in a line about the person get no safety answer (`_flagged`): 86 fewer of
-    # 4,650 held-out near misses asked about, no crisis line of 3,965 passed over.
+    # alone in a line about the person, their neighbourhood (NEAR words either side) read
+    # the same, get no safety answer (`_flagged`): 51 fewer of 4,650 held-out near misses
+    # asked about, no crisis line of 3,965 passed over.
     NOTHING_FLAGGED = 0.99
+    NEAR = 4
     # A control reading with crisis this likely beside it is asked about; less on a long
     # line (session 20: a held-out crisis line heard as "skip" in 17 words had 0.28).
     CONTROL_CRISIS = 0.3
@@ -166,10 +168,10 @@ class IntentMatcher:
     def _flagged(self, text: str, norm: str, prefixes: frozenset[str], danger: str) -> Match | None:
         """The answer to a line a safety file flags, or None for hyperbole about the
         person's own day ("this level is killing me, I've died forty times tonight"): risk
-        words alone, in a line about the person the layer is all but sure is nothing, with
-        no reading of harm from others or of the body in danger beside it. Such a line
-        naming nobody, with such a reading, or flagged by a pattern beyond the risk words
-        (a plan told through errands), is asked about."""
+        words alone, in a line about the person the layer is all but sure is nothing, and
+        their neighbourhood too, with no reading of harm from others or of the body in
+        danger beside it. Such a line naming nobody, with such a reading, or flagged by a
+        pattern beyond the risk words (a plan told through errands), is asked about."""
         if danger != CRISIS:
             return Match(text, danger, "safety", 1.0)
         if self.safety.uncertain(norm, prefixes):
@@ -178,9 +180,25 @@ class IntentMatcher:
         if not self._nothing(p, self.NOTHING_FLAGGED):
             return Match(text, danger, "safety", 1.0)
         harm = p.second != CRISIS and self.catalogue.kind_of(p.second) == "safety"
-        if about_person(norm) and not harm and self.safety.outright(norm, prefixes):
+        if (
+            about_person(norm)
+            and not harm
+            and self.safety.outright(norm, prefixes)
+            and self._nothing_near(norm)
+        ):
             return None
         return Match(text, danger, "safety", 1.0, check_in=True)
+
+    def _nothing_near(self, norm: str) -> bool:
+        """The layer rules out each crisis risk word's own neighbourhood (`NEAR` words
+        either side) too: "I want to die" followed by a long ordinary ramble is not
+        diluted into a sure nothing."""
+        words = norm.split()
+        for start, end in self.safety.risk_spans(norm):
+            near = " ".join(words[max(0, start - self.NEAR) : end + self.NEAR])
+            if not self._nothing(self.semantic.predict(self.canon(near)), self.NOTHING_FLAGGED):
+                return False
+        return True
 
     def _leaning(self, text: str, core: str, norm: str) -> Match:
         """The distress a line telling of the person leans to (`LEAN`), or no intent."""

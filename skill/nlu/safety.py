@@ -97,6 +97,13 @@ class Detector:
         rest = self._risk.sub(self._benign.sub(norm, prefixes), prefixes)
         return not self._pattern.search(rest, prefixes)
 
+    def risk_spans(self, norm: str) -> list[tuple[int, int]]:
+        """Where this file's risk words are: the first word of each and the word after it."""
+        return [
+            (len(norm[: m.start()].split()), len(norm[: m.end()].split()))
+            for m in self._risk.alternation.finditer(norm)
+        ]
+
     def possible(self, norm: str, prefixes: frozenset[str]) -> bool:
         """Only an uncertain risk word ("a burden"): a gentle check-in fits, mid-practice."""
         if not self.safety.check_in or not self._check_in.search(norm, prefixes):
@@ -172,6 +179,10 @@ class SafetyCheck:
         of a plan or a goodbye told through everyday things ("the pin for my laptop is in
         the blue book so my sister can get in after")."""
         return self._crisis.outright(norm, prefixes)
+
+    def risk_spans(self, norm: str) -> list[tuple[int, int]]:
+        """Where the crisis risk words are in normalised text, as word spans."""
+        return self._crisis.risk_spans(norm)
 
     def uncertain(self, norm: str, prefixes: frozenset[str] | None = None) -> bool:
         """A crisis flag that rests only on a check-in word ("I felt like a burden")."""

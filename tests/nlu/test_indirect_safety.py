@@ -457,7 +457,7 @@ def test_an_ask_beside_a_named_distress_keeps_the_practice(matcher: IntentMatche
     "text",
     [
         "i wanna die laughing at that video again",
-        "ugh i could die, i left my lunch on the bus lol",
+        "that stand up clip killed me i'm dead lol",
         "this level is killing me i've died like forty times tonight",
     ],
 )
@@ -467,6 +467,15 @@ def test_hyperbole_about_the_persons_own_day_gets_no_safety_answer(
     """Risk words alone in a line about the person that the semantic layer is all but sure
     is nothing: hyperbole, not a question about their safety (session 24)."""
     assert matcher.parse(text).kind != "safety"
+
+
+def test_a_crisis_said_then_a_long_ordinary_ramble_is_still_asked_about(
+    matcher: IntentMatcher,
+) -> None:
+    """The ramble makes the whole line read as surely nothing; the words around "I want to
+    die" do not, so the line is not taken for hyperbole."""
+    ramble = "I want to die. " + "The weather was mild and the garden looked lovely. " * 3
+    assert matcher.parse(ramble).intent == "crisis"
 
 
 def test_a_crisis_pattern_the_layer_reads_as_crisis_keeps_the_whole_response(
