@@ -37,10 +37,11 @@ except that N-best alternatives no longer count as readings.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from difflib import SequenceMatcher
 
 from skill.hearing.asr.base import Look, Transcript
-from skill.nlu.intents import CRISIS, IntentMatcher, Match
+from skill.nlu.intents import IntentMatcher, Match
 from skill.nlu.normalize import normalize
 from skill.nlu.tables import strip_filler
 
@@ -87,19 +88,32 @@ def coverage(reading: str, background: str) -> float:
 
 def crisis_match(transcript: Transcript, matcher: IntentMatcher) -> Match | None:
     """The crisis Match the evidence allows (certain or possible), or None."""
-    safety = matcher.safety
-    readings = [t for t in transcript.readings() if safety.is_crisis(t)]
+
+    def flagged(text: str) -> Match | None:
+        # The text's own safety answer, as `kindly parse` gives it: crisis, abuse or
+        # emergency; asked about where the words are uncertain ("a burden"); none for
+        # hyperbole about the person's own day ("this level is killing me").
+        if not matcher.safety.is_crisis(text):
+            return None
+        match = matcher.parse(text)
+        return match if match.kind == "safety" else None
+
+    answers = {t: m for t in transcript.readings() if (m := flagged(t)) is not None}
+    readings = list(answers)
 
     def said(text: str, confidence: float = 1.0, *, check_in: bool = False) -> Match:
-        # The safety kind the words name: crisis, abuse or emergency each get their own answer.
-        intent = safety.classify(normalize(text)) or CRISIS
-        return Match(text, intent, "safety", confidence, check_in=check_in)
+        match = answers[text]
+        return replace(
+            match,
+            confidence=min(match.confidence, confidence),
+            check_in=match.check_in or check_in,
+        )
 
     background = transcript.background
     if background is None or transcript.spotted is None:
         return said(readings[0]) if readings else None
-    if background and safety.is_crisis(background):
-        return said(background)
+    if background and (heard := flagged(background)) is not None:
+        return heard
     if not readings:
         return None
     if len(readings) == 2:  # the grammar and the open pass, apart, both heard a crisis

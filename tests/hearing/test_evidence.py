@@ -47,6 +47,28 @@ def test_a_crisis_with_no_acoustic_support_is_only_possible(matcher: IntentMatch
     assert match.check_in and match.confidence < 1.0  # the session asks first
 
 
+def test_the_voice_gives_a_flagged_line_the_texts_own_answer(matcher: IntentMatcher) -> None:
+    # each reading certain (every pass heard it): the answer is the one `kindly parse` gives
+    for line in (
+        "this level is killing me i've died like forty times tonight",  # hyperbole: none
+        "i feel like such a burden to everyone",  # an uncertain risk word: asked about
+        "i want to die",
+        "he hits me when he drinks",
+    ):
+        text = matcher.parse(line)
+        voice = interpret(heard(line, line, line, (line,)), matcher)
+        assert (voice.intent, voice.kind, voice.check_in) == (
+            text.intent,
+            text.kind,
+            text.check_in,
+        ), line
+    # and without evidence passes (Vosk), where a reading stands as heard
+    hyperbole = heard("", "this level is killing me i've died like forty times tonight", None, None)
+    assert interpret(hyperbole, matcher).kind != "safety"
+    burden = interpret(heard("", "i feel like such a burden to everyone", None, None), matcher)
+    assert burden.intent == CRISIS and burden.check_in
+
+
 def test_one_alternative_among_ten_is_not_a_crisis(matcher: IntentMatcher) -> None:
     t = heard("", "can i get a coffee", "can i get a coffee", alternatives=("i want to die",))
     assert interpret(t, matcher).intent is None
