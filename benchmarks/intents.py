@@ -8,13 +8,13 @@ run after each change to the safety content.
 
 Sets, by how honest their figure is:
 - held out: benchmarks/data/writers/writer_*.yaml named in HELD_OUT below (d, e, h ... bn,
-  bs, bt, by, cc ... cs, cv, cw, db, dc, df ... do, eg, eh, ej, el, en, fa ... fh, fk, fl) and
-  benchmarks/data/blind.yaml, written by sessions that never saw the templates, never read
-  line by line and never trained on. Only their aggregate figures are printed here. (bt,
-  by and cc ... cj chose between variants in session 18, cm, co and cq in session 19,
-  df ... do, eg and eh in session 21, all of them in session 22 and fe ... fh in session
-  24: watched, if never read. fk and fl were run once before and once after session 24's
-  change, which was chosen without them.)
+  bs, bt, by, cc ... cs, cv, cw, db, dc, df ... do, eg, eh, ej, el, en, fa ... fh,
+  fk ... fn) and benchmarks/data/blind.yaml, written by sessions that never saw the
+  templates, never read line by line and never trained on. Only their aggregate figures
+  are printed here. (bt, by and cc ... cj chose between variants in session 18, cm, co and
+  cq in session 19, df ... do, eg and eh in session 21, all of them in sessions 22 to 25:
+  watched, if never read. fk and fl were run once before and once after session 24's
+  change, which was chosen without them; fm and fn the same in session 25.)
 - tuned: writer_{a,b,c}, heldout{,2}.yaml and tests/data: read, tuned on, and copied into
   intents/_examples.yaml, which trains the semantic layer; writer_ct, cu (read) and cx, cy
   (not read), whose distress lines are in intents/_examples.yaml since session 20, after
@@ -22,7 +22,7 @@ Sets, by how honest their figure is:
   intents/_writers/ (writer_f ... writer_em): tuning sets whose misses were read (f ... ay,
   bc, bd, dd ... eb, ek, em) or not (be ... bh, bj ... bm, bo ... cb, ec ... ef), each
   after its first-contact figure was recorded, and since session 17 all trained on whole;
-  writer_cz, da, ei, fi and fj (read, not trained). Their figures are optimistic.
+  writer_cz, da, ei, fi, fj and fo (read, not trained). Their figures are optimistic.
 Columns follow benchmarks/writers.py: requests = practice + info ids right.
 """
 
@@ -130,6 +130,8 @@ HELD_OUT = (
     "writer_fh",
     "writer_fk",
     "writer_fl",
+    "writer_fm",
+    "writer_fn",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")

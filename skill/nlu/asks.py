@@ -46,6 +46,12 @@ ELSEWHERE = re.compile(
     r"what can i (?:give|feed|cook|make)|what (?:time|day) is it|the news|"
     r"turn (?:on|off|up|down) the|call (?:my|mum|mom|dad))\b"
 )
+# A question, or an everyday ask, about something out there ("what was the samurai ritual
+# suicide called", "can you play last goodbye by jeff buckley"): the line opens on it.
+ASKS_ABOUT = re.compile(
+    r"^(?:what|who|when|where|why|how|is|are|was|were|do|does|did|can you|could you|"
+    r"play|put on|tell me)\b"
+)
 # A line whose crisis words sat inside an everyday phrase of the crisis file ("my
 # character got unalived in the first five minutes of the stream") is talk about something
 # else: it starts a practice only when it asks for something, not because it says "my".

@@ -27,6 +27,7 @@ from skill.nlu.semantic import Prediction, SemanticModel, semantic_model
 from skill.nlu.tables import (
     Canon,
     compile_templates,
+    strip_filler,
     template_tables,
 )
 
@@ -87,9 +88,14 @@ class IntentMatcher:
     # sets, 87 near misses of 2,500 and one crisis line of 1,980. Session 24: risk words
     # alone in a line about the person, their neighbourhood (NEAR words either side) read
     # the same, get no safety answer (`_flagged`): 51 fewer of 4,650 held-out near misses
-    # asked about, no crisis line of 3,965 passed over.
+    # asked about, no crisis line of 3,965 passed over. Session 25: but everyday chatter
+    # beside a crisis said outright also reads as nothing ("i had toast and a coffee at
+    # lunch i want to be dead": 25 of 8,520 such lines were passed over), so the words on
+    # either side alone (SIDES words) must not read as crisis (SIDE) either.
     NOTHING_FLAGGED = 0.99
-    NEAR = 4
+    NEAR = 6
+    SIDES = (2, 6, 12)
+    SIDE = 0.5
     # A control reading with crisis this likely beside it is asked about; less on a long
     # line (session 20: a held-out crisis line heard as "skip" in 17 words had 0.28).
     CONTROL_CRISIS = 0.3
@@ -167,11 +173,12 @@ class IntentMatcher:
 
     def _flagged(self, text: str, norm: str, prefixes: frozenset[str], danger: str) -> Match | None:
         """The answer to a line a safety file flags, or None for hyperbole about the
-        person's own day ("this level is killing me, I've died forty times tonight"): risk
-        words alone, in a line about the person the layer is all but sure is nothing, and
-        their neighbourhood too, with no reading of harm from others or of the body in
-        danger beside it. Such a line naming nobody, with such a reading, or flagged by a
-        pattern beyond the risk words (a plan told through errands), is asked about."""
+        person's own day ("this level is killing me, I've died forty times tonight") or a
+        question about something out there ("what was the samurai ritual suicide called"):
+        risk words alone, in a line about the person or opening on a question, that the
+        layer is all but sure is nothing, and their neighbourhood too. Such a line telling
+        of nobody, or flagged by a pattern beyond the risk words (a plan told through
+        errands), is asked about."""
         if danger != CRISIS:
             return Match(text, danger, "safety", 1.0)
         if self.safety.uncertain(norm, prefixes):
@@ -179,10 +186,8 @@ class IntentMatcher:
         p = self.semantic.predict(self.canon(norm))
         if not self._nothing(p, self.NOTHING_FLAGGED):
             return Match(text, danger, "safety", 1.0)
-        harm = p.second != CRISIS and self.catalogue.kind_of(p.second) == "safety"
         if (
-            about_person(norm)
-            and not harm
+            (about_person(norm) or asks.ASKS_ABOUT.match(strip_filler(norm)))
             and self.safety.outright(norm, prefixes)
             and self._nothing_near(norm)
         ):
@@ -191,13 +196,24 @@ class IntentMatcher:
 
     def _nothing_near(self, norm: str) -> bool:
         """The layer rules out each crisis risk word's own neighbourhood (`NEAR` words
-        either side) too: "I want to die" followed by a long ordinary ramble is not
-        diluted into a sure nothing."""
+        either side), and reads no crisis in the words on either side of it alone
+        (`SIDES`): "I want to die" said beside a long ordinary ramble, before or after, is
+        not diluted into a sure nothing."""
         words = norm.split()
+
+        def reads(part: list[str]) -> Prediction:
+            return self.semantic.predict(self.canon(" ".join(part)))
+
         for start, end in self.safety.risk_spans(norm):
-            near = " ".join(words[max(0, start - self.NEAR) : end + self.NEAR])
-            if not self._nothing(self.semantic.predict(self.canon(near)), self.NOTHING_FLAGGED):
+            if not self._nothing(
+                reads(words[max(0, start - self.NEAR) : end + self.NEAR]), self.NOTHING_FLAGGED
+            ):
                 return False
+            for n in self.SIDES:
+                for side in (words[max(0, start - n) : end], words[start : end + n]):
+                    p = reads(side)
+                    if p.intent == CRISIS and p.score >= self.SIDE:
+                        return False
         return True
 
     def _leaning(self, text: str, core: str, norm: str) -> Match:

@@ -403,6 +403,40 @@ def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -
         ("my mate was killed in a motorbike crash last month and i keep thinking of him", "grief"),
         ("a friend from work has died and i can't take it in", "grief"),
         ("he gets violent when he drinks and last night he cut my face with a bottle", "abuse"),
+        # session 25: panic named further on, or the breathlessness said without "I";
+        # someone else's, or chest pain beside the panic, stays an emergency
+        (
+            "i can't breathe properly my heart's going mad and my hands are all tingly "
+            "i think it's one of my attacks",
+            "panic",
+        ),
+        (
+            "can't breathe properly heart's going a million miles an hour "
+            "it's another panic attack",
+            "panic",
+        ),
+        ("chest is tight and i'm all jittery but i know it's the anxiety", "panic"),
+        ("my husband is anxious and he can't breathe", "emergency"),
+        ("she has anxiety and her chest is tight", "emergency"),
+        ("i'm having a panic attack and now my chest hurts and my left arm is numb", "emergency"),
+        # session 25 (writer_fo): harm at work and at home told plainly, and a threat to
+        # the children beside being locked out
+        ("the supervisor keeps grabbing my arse in the cold store", "abuse"),
+        ("my ex keeps turning up outside the depot saying he's gonna smash my face in", "abuse"),
+        ("a customer followed me to my car after close and pinned me up against the door", "abuse"),
+        ("i got spiked and the chef drove me home and i woke up with my clothes off", "abuse"),
+        (
+            "he takes my whole wage off me every friday and if i ask for any back he goes mental",
+            "abuse",
+        ),
+        (
+            "my husband locked me out again and said if i ring the guards he'll hurt the kids",
+            "abuse",
+        ),
+        ("got a tub of the strong painkillers from work and i'm gonna take the lot", "crisis"),
+        ("every morning i'm gutted i woke up", "crisis"),
+        ("give my hi vis and my locker key to darren i won't need them", "crisis"),
+        ("it'd be kinder on everyone if i just went", "crisis"),
     ],
 )
 def test_distress_and_safety_kinds(matcher: IntentMatcher, text: str, intent: str) -> None:
@@ -456,9 +490,25 @@ def test_an_ask_beside_a_named_distress_keeps_the_practice(matcher: IntentMatche
 @pytest.mark.parametrize(
     "text",
     [
-        "i wanna die laughing at that video again",
+        "my brother pinned me down and tickled me till i cried laughing",
+        "the baby keeps grabbing my boobs when she feeds lol",
+        "gutted i woke up late and missed the bus",
+        "give my winter coat to the charity shop i won't need it in spain",
+        "we swam out past the breakers and didn't come back till dark",
+    ],
+)
+def test_the_session_25_patterns_leave_everyday_talk_alone(
+    matcher: IntentMatcher, text: str
+) -> None:
+    assert matcher.parse(text).kind != "safety"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "that stand up clip killed me i'm dead lol",
         "this level is killing me i've died like forty times tonight",
+        "my legs are killing me after that run i'm dead",
     ],
 )
 def test_hyperbole_about_the_persons_own_day_gets_no_safety_answer(
@@ -469,6 +519,34 @@ def test_hyperbole_about_the_persons_own_day_gets_no_safety_answer(
     assert matcher.parse(text).kind != "safety"
 
 
+def test_hyperbole_opening_on_a_wish_to_die_is_asked_about(matcher: IntentMatcher) -> None:
+    """The words before "laughing" alone are "i wanna die": read alone they are a crisis,
+    so the line gets a gentle question, as a crisis said before chatter must (session 25)."""
+    got = matcher.parse("i wanna die laughing at that video again")
+    assert (got.intent, got.check_in) == ("crisis", True)
+
+
+def test_a_question_about_something_out_there_gets_no_safety_answer(
+    matcher: IntentMatcher,
+) -> None:
+    """Risk words alone in a question or everyday ask about a film, a song or history,
+    which the layer is all but sure is nothing (session 25); asking about a method stays a
+    crisis."""
+    for text in (
+        "what was the samurai ritual suicide called",
+        "can you play suicide blonde by inxs",
+    ):
+        assert matcher.parse(text).kind != "safety", text
+    for text in (
+        "how many paracetamol would it take to overdose",
+        "how long does it take to die from an overdose",
+        "what's the quickest way to kill yourself",
+        "does it hurt to die",
+    ):
+        got = matcher.parse(text)
+        assert (got.intent, got.check_in) == ("crisis", False), text
+
+
 def test_a_crisis_said_then_a_long_ordinary_ramble_is_still_asked_about(
     matcher: IntentMatcher,
 ) -> None:
@@ -476,6 +554,42 @@ def test_a_crisis_said_then_a_long_ordinary_ramble_is_still_asked_about(
     die" do not, so the line is not taken for hyperbole."""
     ramble = "I want to die. " + "The weather was mild and the garden looked lovely. " * 3
     assert matcher.parse(ramble).intent == "crisis"
+
+
+_CHATTER = (
+    "i had toast for breakfast and a coffee at lunch",
+    "we watched a film and ordered a pizza",
+    "the weather was mild and the garden looked lovely",
+    "my sister is coming over on sunday with the kids",
+    "anyway can you set a timer for the pasta",
+    "the football was on and the dog was asleep on the sofa",
+)
+_SAID_OUTRIGHT = (
+    "i want to die",
+    "i wanna die",
+    "i want to be dead",
+    "i wish i was dead",
+    "i overdosed",
+    "gonna end it tonight",
+    "i'm going to kill myself",
+    "i don't want to be alive anymore",
+)
+
+
+def test_a_crisis_said_outright_amid_everyday_chatter_is_never_passed_over(
+    matcher: IntentMatcher,
+) -> None:
+    """Session 25: chatter on one side of a crisis said outright reads as surely nothing,
+    the risk words' neighbourhood too ("... a coffee at lunch i want to die"): the line was
+    taken for hyperbole. The words on each side alone read as crisis, so it is not."""
+    passed_over = []
+    for said in _SAID_OUTRIGHT:
+        for chatter in _CHATTER:
+            for one, two in ((chatter, said), (said, chatter)):
+                line = f"{one} {two}"
+                if matcher.parse(line).intent != "crisis":
+                    passed_over.append(line)
+    assert passed_over == []
 
 
 def test_a_crisis_pattern_the_layer_reads_as_crisis_keeps_the_whole_response(

@@ -205,26 +205,22 @@ class _Reading(SemanticModel):
 
 
 def test_a_crisis_pattern_in_a_line_surely_about_nothing(catalogue: Catalogue) -> None:
-    """A crisis flag the layer all but rules out: risk words alone about the person,
-    nothing (hyperbole about their own day); naming nobody, with harm from others or the
-    body in danger as the layer's second reading, or on a pattern beyond the risk words, a
+    """A crisis flag the layer all but rules out: risk words alone about the person or
+    in a question about something out there, nothing (hyperbole about their own day, a
+    question about a film); telling of nobody, or on a pattern beyond the risk words, a
     gentle question; a little less sure, the whole response."""
     mine = "ugh i could die, i left my lunch on the bus lol"
+    question = "um what was the samurai ritual suicide called"
     nobody = "that meeting was pure death lol"
     plan = "the pin for my laptop is in the blue book so my sister can get in after"
     sure = IntentMatcher(
         catalogue, semantic=_Reading(None, IntentMatcher.NOTHING_FLAGGED, "crisis")
     )
-    assert sure.parse(mine).kind != "safety"
+    for text in (mine, question):
+        assert sure.parse(text).kind != "safety", text
     for text in (nobody, plan):
         asked = sure.parse(text)
         assert (asked.intent, asked.check_in) == ("crisis", True), text
-    for second in ("abuse", "emergency"):
-        harm = IntentMatcher(
-            catalogue, semantic=_Reading(None, IntentMatcher.NOTHING_FLAGGED, second)
-        )
-        got = harm.parse(mine)
-        assert (got.intent, got.check_in) == ("crisis", True), second
     less = _Reading(None, IntentMatcher.NOTHING_FLAGGED - 0.05, "crisis")
     whole = IntentMatcher(catalogue, semantic=less).parse(mine)
     assert (whole.intent, whole.check_in) == ("crisis", False)
