@@ -90,8 +90,9 @@ class IntentMatcher:
     # the same, get no safety answer (`_flagged`): 51 fewer of 4,650 held-out near misses
     # asked about, no crisis line of 3,965 passed over. Session 25: but everyday chatter
     # beside a crisis said outright also reads as nothing ("i had toast and a coffee at
-    # lunch i want to be dead": 25 of 8,520 such lines were passed over), so the words on
-    # either side alone (SIDES words) must not read as crisis (SIDE) either.
+    # lunch i want to be dead": 23 to 28 of 8,520 such lines were passed over,
+    # benchmarks/crisis_chatter.py), so the words on either side alone (SIDES words) must
+    # not read as crisis (SIDE) either: none since.
     NOTHING_FLAGGED = 0.99
     NEAR = 6
     SIDES = (2, 6, 12)
