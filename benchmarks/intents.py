@@ -9,20 +9,22 @@ run after each change to the safety content.
 Sets, by how honest their figure is:
 - held out: benchmarks/data/writers/writer_*.yaml named in HELD_OUT below (d, e, h ... bn,
   bs, bt, by, cc ... cs, cv, cw, db, dc, df ... do, eg, eh, ej, el, en, fa ... fh,
-  fk ... fn) and benchmarks/data/blind.yaml, written by sessions that never saw the
+  fk ... fn, fp, fq) and benchmarks/data/blind.yaml, written by sessions that never saw the
   templates, never read line by line and never trained on. Only their aggregate figures
   are printed here. (bt, by and cc ... cj chose between variants in session 18, cm, co and
-  cq in session 19, df ... do, eg and eh in session 21, all of them in sessions 22 to 25:
+  cq in session 19, df ... do, eg and eh in session 21, all of them in sessions 22 to 26:
   watched, if never read. fk and fl were run once before and once after session 24's
-  change, which was chosen without them; fm and fn the same in session 25.)
+  change, which was chosen without them; fm and fn the same in session 25. fp and fq were
+  first run before any change of session 26, then watched with the rest.)
 - tuned: writer_{a,b,c}, heldout{,2}.yaml and tests/data: read, tuned on, and copied into
   intents/_examples.yaml, which trains the semantic layer; writer_ct, cu (read) and cx, cy
   (not read), whose distress lines are in intents/_examples.yaml since session 20, after
   their first contact (those the layer did not already read as crisis); the sets in
-  intents/_writers/ (writer_f ... writer_em): tuning sets whose misses were read (f ... ay,
-  bc, bd, dd ... eb, ek, em) or not (be ... bh, bj ... bm, bo ... cb, ec ... ef), each
-  after its first-contact figure was recorded, and since session 17 all trained on whole;
-  writer_cz, da, ei, fi, fj and fo (read, not trained). Their figures are optimistic.
+  intents/_writers/ (writer_f ... writer_fr): tuning sets whose misses were read (f ... ay,
+  bc, bd, cz, da, dd ... eb, ei, ek, em, fi, fj, fo, fr) or not (be ... bh, bj ... bm,
+  bo ... cb, ec ... ef), each after its first-contact figure was recorded, and since
+  session 17 all trained on whole (cz ... fo read but not trained until session 26).
+  Their figures are optimistic.
 Columns follow benchmarks/writers.py: requests = practice + info ids right.
 """
 
@@ -132,6 +134,8 @@ HELD_OUT = (
     "writer_fl",
     "writer_fm",
     "writer_fn",
+    "writer_fp",
+    "writer_fq",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")

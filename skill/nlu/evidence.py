@@ -91,8 +91,10 @@ class SafetyEvidence:
     # more of which the layer knows most (misheard coffee orders know fewer), is asked
     # about too. Together: 22 more of 2,300 crisis lines heard on older held-out sets (10
     # more of 2,920 near misses asked about), 36 more of 630 on twelve new ones (2 of 680);
-    # on real speech, no new question.
-    SURE_UNNAMED = 0.95
+    # on real speech, no new question. SURE_UNNAMED 0.95 until session 26, when more
+    # training moved two held-out crisis lines naming nobody to 0.94: 0.9 heard 5 more of
+    # 4,325, for 2 more of 5,010 near misses asked about.
+    SURE_UNNAMED = 0.9
     ASK_CUED = 0.45
     KNOWN_WEAK = 0.8
     SAID_WEAK = 4

@@ -253,15 +253,17 @@ class IntentMatcher:
             if low and enough and p.second:
                 named = self._named_distress(norm, prefixes)
                 return self._match(text, named or p.second, self.NAMED if named else p.second_score)
-        elif (
-            kind == "control"
-            and p.second == CRISIS
-            and p.second_score >= self._control_crisis(norm)
+        elif kind == "control" and (
+            (p.second == CRISIS and p.second_score >= self._control_crisis(norm))
+            or asks.says_ending(norm)
         ):
-            # A control reading, accepted or too weak to act on, split with crisis: recall
+            # A control reading, accepted or too weak to act on, split with crisis or said
+            # with an ending ("I'd like to skip the rest of my life", skip at 0.46; an
+            # accepted or guessed control with an ending is asked about in `parse`): recall
             # first, but ask (a misheard "slower" costs one gentle question; a crisis taken
             # as "stop" costs more)
-            return Match(text, CRISIS, "safety", p.second_score, check_in=True)
+            score = p.second_score if p.second == CRISIS else p.score
+            return Match(text, CRISIS, "safety", score, check_in=True)
         elif p.intent is not None and self._accepted(p, kind, core):
             named = None
             if kind in ("practice", "distress"):

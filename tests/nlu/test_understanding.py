@@ -580,6 +580,17 @@ def test_a_weak_control_reading_with_crisis_beside_it_asks_gently(catalogue: Cat
     assert (weak.intent, weak.kind, weak.check_in) == ("crisis", "safety", True)
 
 
+def test_a_weak_control_reading_said_with_an_ending_asks_gently(catalogue: Catalogue) -> None:
+    """Too weak to act on as the control, crisis far behind, but an ending named: the
+    gentle question (session 26: more training moved "I'd like to skip the rest of my life"
+    to skip at 0.46, crisis 0.19, and it fell to nothing)."""
+    weak = _Reading("skip", 0.46)
+    ending = IntentMatcher(catalogue, semantic=weak).parse("i'd like to skip the rest of my life")
+    assert (ending.intent, ending.kind, ending.check_in) == ("crisis", "safety", True)
+    plain = IntentMatcher(catalogue, semantic=weak).parse("i'd like to skip the next bit")
+    assert plain.kind != "safety"
+
+
 def test_an_emergency_reading_about_someone_in_the_room_is_the_emergency(
     catalogue: Catalogue,
 ) -> None:
