@@ -437,6 +437,21 @@ def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -
         ("every morning i'm gutted i woke up", "crisis"),
         ("give my hi vis and my locker key to darren i won't need them", "crisis"),
         ("it'd be kinder on everyone if i just went", "crisis"),
+        # session 26 (writers fs, ft, fv, fw): a last shift "ever", a drug named as the
+        # means, threats to the animals and a gun fetched out at the person, a death from a
+        # heart attack told after, and a negated "touches me"
+        ("this is my last shift ever and nobody at work knows why", "crisis"),
+        ("how many amitriptyline would it take", "crisis"),
+        ("he says if i go to my sister's he'll shoot the dogs", "abuse"),
+        (
+            "when he's angry he gets the rifle out and tells me nobody'd ever find me out here",
+            "abuse",
+        ),
+        (
+            "my business partner died of a heart attack last month we'd been mates since uni",
+            "grief",
+        ),
+        ("i just feel flat all the time now like nothing really touches me anymore", "low_mood"),
     ],
 )
 def test_distress_and_safety_kinds(matcher: IntentMatcher, text: str, intent: str) -> None:
@@ -495,9 +510,14 @@ def test_an_ask_beside_a_named_distress_keeps_the_practice(matcher: IntentMatche
         "gutted i woke up late and missed the bus",
         "give my winter coat to the charity shop i won't need it in spain",
         "we swam out past the breakers and didn't come back till dark",
+        # session 26
+        "got the rifle out after the foxes last night got three of the buggers",
+        "if i don't walk them he'll get rid of the dogs he says",
+        "today is my last shift at work before i start my new job",
+        "the pharmacist said don't take more than eight in a day",
     ],
 )
-def test_the_session_25_patterns_leave_everyday_talk_alone(
+def test_the_newer_patterns_leave_everyday_talk_alone(
     matcher: IntentMatcher, text: str
 ) -> None:
     assert matcher.parse(text).kind != "safety"
