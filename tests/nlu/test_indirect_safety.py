@@ -517,9 +517,7 @@ def test_an_ask_beside_a_named_distress_keeps_the_practice(matcher: IntentMatche
         "the pharmacist said don't take more than eight in a day",
     ],
 )
-def test_the_newer_patterns_leave_everyday_talk_alone(
-    matcher: IntentMatcher, text: str
-) -> None:
+def test_the_newer_patterns_leave_everyday_talk_alone(matcher: IntentMatcher, text: str) -> None:
     assert matcher.parse(text).kind != "safety"
 
 
