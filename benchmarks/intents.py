@@ -9,14 +9,15 @@ run after each change to the safety content.
 Sets, by how honest their figure is:
 - held out: benchmarks/data/writers/writer_*.yaml named in HELD_OUT below (d, e, h ... bn,
   bs, bt, by, cc ... cs, cv, cw, db, dc, df ... do, eg, eh, ej, el, en, fa ... fh,
-  fk ... fn, fp, fq, fu, fx) and benchmarks/data/blind.yaml, written by sessions that
+  fk ... fn, fp, fq, fu, fx, fy, ga, gd) and benchmarks/data/blind.yaml, written by sessions that
   never saw the templates, never read line by line and never trained on. Only their
   aggregate figures are printed here. (bt, by and cc ... cj chose between variants in
   session 18, cm, co and cq in session 19, df ... do, eg and eh in session 21, all of
   them in sessions 22 to 26: watched, if never read. fk and fl were run once before and
   once after session 24's change, which was chosen without them; fm and fn the same in
   session 25. fp and fq were first run before any change of session 26, then watched
-  with the rest; fu and fx run once before session 26's last changes and once after.)
+  with the rest; fu and fx run once before session 26's last changes and once after; fy,
+  ga and gd first run on session 27's starting checkout, then only at its end.)
 - tuned: writer_{a,b,c}, heldout{,2}.yaml and tests/data: read, tuned on, and copied into
   intents/_examples.yaml, which trains the semantic layer; writer_ct, cu (read) and cx, cy
   (not read), whose distress lines are in intents/_examples.yaml since session 20, after
@@ -25,7 +26,8 @@ Sets, by how honest their figure is:
   bc, bd, cz, da, dd ... eb, ei, ek, em, fi, fj, fo, fr) or not (be ... bh, bj ... bm,
   bo ... cb, ec ... ef), each after its first-contact figure was recorded, and since
   session 17 all trained on whole (cz ... fo read but not trained until session 26);
-  writer_fs, ft, fv and fw (read, not trained). Their figures are optimistic.
+  writer_fs, ft, fv and fw (read, not trained); fz, gb and gc (session 27, read). Their
+  figures are optimistic.
 Columns follow benchmarks/writers.py: requests = practice + info ids right.
 """
 
@@ -139,6 +141,9 @@ HELD_OUT = (
     "writer_fq",
     "writer_fu",
     "writer_fx",
+    "writer_fy",
+    "writer_ga",
+    "writer_gd",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")

@@ -138,8 +138,9 @@ class SafetyEvidence:
             # Crisis and another safety reading split between them: recall first, judged
             # as crisis together; the response is the larger reading's (an assault told
             # is not answered with the suicide line; every safety response gives the
-            # emergency number).
-            both = self.catalogue.kind_of(p.second) == "safety"
+            # emergency number). Only about the person: two weak readings of a line naming
+            # nobody are mostly a mishearing ("from on the kitchen life").
+            both = self.catalogue.kind_of(p.second) == "safety" and about_person(norm)
             if both and p.score + p.second_score >= self.SAFETY:
                 intent, threshold = CRISIS, self.SAFETY
                 p = replace(p, intent=CRISIS, score=p.score + p.second_score)

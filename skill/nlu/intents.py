@@ -98,9 +98,11 @@ class IntentMatcher:
     SIDES = (2, 6, 12)
     SIDE = 0.5
     # A control reading with crisis this likely beside it is asked about; less on a long
-    # line (session 20: a held-out crisis line heard as "skip" in 17 words had 0.28).
+    # line (session 20: a held-out crisis line heard as "skip" in 17 words had 0.28; 0.25
+    # until session 27, when Kindly's own "Let's take some quiet time with your loss. You
+    # can say stop at any time." read 0.27 beside "repeat").
     CONTROL_CRISIS = 0.3
-    CONTROL_CRISIS_LONG = 0.25
+    CONTROL_CRISIS_LONG = 0.28
     LONG = 8
     # A line about the person that nothing else understood, with a distress this likely
     # among the readings, gets its answer, not "I'm not sure I can help". Not on an ask,
@@ -253,6 +255,13 @@ class IntentMatcher:
             if low and enough and p.second:
                 named = self._named_distress(norm, prefixes)
                 return self._match(text, named or p.second, self.NAMED if named else p.second_score)
+            # Too weak, with a control beside it ("I want to rest and not come back": crisis
+            # 0.71, rest 0.28): asked, as a control reading with crisis beside it is. (Not
+            # a reading set aside as an everyday phrase: "stop living paycheque to ...".)
+            control = self.catalogue.kind_of(p.second) == "control"
+            control = control and p.intent == CRISIS and p.score >= self.evidence.ASK_CUED
+            if control and self.safety.everyday(norm, CRISIS, prefixes) is None:
+                return Match(text, CRISIS, "safety", p.score, check_in=True)
         elif kind == "control" and (
             (p.second == CRISIS and p.second_score >= self._control_crisis(norm))
             or asks.says_ending(norm)

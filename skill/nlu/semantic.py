@@ -86,11 +86,13 @@ def features(core: str) -> list[str]:
 
 
 def _context(stems: list[str]) -> list[str]:
-    """The features of the words together: each pair, and how the line starts ("what",
-    "i", "let")."""
+    """The features of the words together: each pair, each pair one word apart ("use it
+    on myself": "use_on", "it_myself"), and how the line starts ("what", "i", "let") and
+    ends ("please", "anymore")."""
     out = [f"b:{a}_{b}" for a, b in pairwise(stems)]
+    out += [f"k:{a}_{b}" for a, b in zip(stems, stems[2:], strict=False)]
     if stems:
-        out.append("s:" + stems[0])
+        out += ["s:" + stems[0], "e:" + stems[-1]]
     return out
 
 

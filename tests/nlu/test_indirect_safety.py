@@ -452,6 +452,14 @@ def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -
             "grief",
         ),
         ("i just feel flat all the time now like nothing really touches me anymore", "low_mood"),
+        # session 27 (writers fz, gb, gc): every tablet for an ache is still every tablet;
+        # a past told as past, or overdoses met at work, beside a crisis now; a death told
+        # by its moment, and a pet killed on the road
+        ("i've swallowed all the tablets the doctor gave me for my knee", "crisis"),
+        ("i used to self harm but i'm fine now except tonight i want to cut again", "crisis"),
+        ("i see overdoses every shift and tonight i want to take one myself", "crisis"),
+        ("by the time i got to the hospital she'd gone", "grief"),
+        ("our old dog got hit by a car on the lane this morning", "grief"),
     ],
 )
 def test_distress_and_safety_kinds(matcher: IntentMatcher, text: str, intent: str) -> None:
@@ -515,6 +523,12 @@ def test_an_ask_beside_a_named_distress_keeps_the_practice(matcher: IntentMatche
         "if i don't walk them he'll get rid of the dogs he says",
         "today is my last shift at work before i start my new job",
         "the pharmacist said don't take more than eight in a day",
+        # session 27
+        "i'm a nurse in a and e so i see overdoses every shift",
+        "as a chaplain i talk lads through suicide risk all the time",
+        "i used to self harm years ago but i'm in a good place now",
+        "my grandad keeps saying he's ready to go and be with nan",
+        "i nearly died of an overdose once and now i help at the needle exchange",
     ],
 )
 def test_the_newer_patterns_leave_everyday_talk_alone(matcher: IntentMatcher, text: str) -> None:

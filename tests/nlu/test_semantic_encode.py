@@ -73,3 +73,11 @@ def test_words_the_layer_never_saw_and_a_full_cache(matcher: IntentMatcher) -> N
         assert len(model._words) <= len(line.split())  # emptied, then refilled
     finally:
         model._words.clear()
+
+
+def test_features_hold_pairs_one_word_apart_and_the_line_s_ends() -> None:
+    """Word pairs one word apart ("use it on myself": use_on, it_myself) carry what an
+    adjacent pair splits, and the first and last words how a line opens and ends."""
+    feats = features("use it on myself")
+    assert {"k:use_on", "k:it_myself", "s:use", "e:myself"} <= set(feats)
+    assert "k:use_myself" not in feats  # two words apart is no pair
