@@ -117,7 +117,9 @@ class SemanticModel:
     ) -> None:
         self.classes = list(classes)
         self.vocab = vocab
-        self.weights = weights  # (len(vocab) + 1, len(classes)); the last row is the bias
+        # (len(vocab) + 1, len(classes)); the last row is the bias. Kept in half precision:
+        # half the memory (the vocabulary is large), summed in single precision.
+        self.weights = weights.astype(np.float16)
         # `load_cues` of the content it was trained on, kept with it (no YAML at start-up)
         self.cues = cues or {}
         self._words: dict[str, _Word] = {}
@@ -130,7 +132,7 @@ class SemanticModel:
         return self._softmax([i for f in feats if (i := get(f)) is not None])
 
     def _softmax(self, idx: list[int]) -> Floats:
-        logits = self.weights[-1] + self.weights[idx].sum(axis=0)
+        logits = self.weights[-1] + self.weights[idx].sum(axis=0, dtype=np.float32)
         logits = logits - logits.max()
         exp = np.exp(logits)
         result: Floats = exp / exp.sum()
