@@ -9,15 +9,17 @@ run after each change to the safety content.
 Sets, by how honest their figure is:
 - held out: benchmarks/data/writers/writer_*.yaml named in HELD_OUT below (d, e, h ... bn,
   bs, bt, by, cc ... cs, cv, cw, db, dc, df ... do, eg, eh, ej, el, en, fa ... fh,
-  fk ... fn, fp, fq, fu, fx, fy, ga, gd) and benchmarks/data/blind.yaml, written by sessions that
-  never saw the templates, never read line by line and never trained on. Only their
-  aggregate figures are printed here. (bt, by and cc ... cj chose between variants in
+  fk ... fn, fp, fq, fu, fx, fy, ga, gd, gf) and benchmarks/data/blind.yaml, written by
+  sessions that never saw the templates, never read line by line and never trained on.
+  Only their aggregate figures are printed here. (bt, by and cc ... cj chose between variants in
   session 18, cm, co and cq in session 19, df ... do, eg and eh in session 21, all of
   them in sessions 22 to 26: watched, if never read. fk and fl were run once before and
   once after session 24's change, which was chosen without them; fm and fn the same in
   session 25. fp and fq were first run before any change of session 26, then watched
   with the rest; fu and fx run once before session 26's last changes and once after; fy,
-  ga and gd first run on session 27's starting checkout, then only at its end.)
+  ga and gd first run on session 27's starting checkout, then only at its end; gf, a
+  concern set, first run on session 28's start and on its first concern code, then with
+  the held-out sets while two variants were chosen, never read.)
 - tuned: writer_{a,b,c}, heldout{,2}.yaml and tests/data: read, tuned on, and copied into
   intents/_examples.yaml, which trains the semantic layer; writer_ct, cu (read) and cx, cy
   (not read), whose distress lines are in intents/_examples.yaml since session 20, after
@@ -26,7 +28,8 @@ Sets, by how honest their figure is:
   bc, bd, cz, da, dd ... eb, ei, ek, em, fi, fj, fo, fr) or not (be ... bh, bj ... bm,
   bo ... cb, ec ... ef), each after its first-contact figure was recorded, and since
   session 17 all trained on whole (cz ... fo read but not trained until session 26);
-  writer_fs, ft, fv and fw (read, not trained); fz, gb and gc (session 27, read). Their
+  writer_fs, ft, fv and fw (read, not trained); fz, gb and gc (session 27, read); ge
+  (session 28, a concern set, read). Their
   figures are optimistic.
 Columns follow benchmarks/writers.py: requests = practice + info ids right.
 """
@@ -144,6 +147,7 @@ HELD_OUT = (
     "writer_fy",
     "writer_ga",
     "writer_gd",
+    "writer_gf",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")
@@ -208,8 +212,11 @@ def score(parse: Parser, labelled: Labelled, catalogue: Catalogue) -> dict[str, 
             add("safety kind", kind == "safety")
         elif label == "crisis":
             add("crisis recall", intent == "crisis")
-            # older sets label danger from others "crisis": any safety response counts here
-            add("crisis: any safety", kind == "safety")
+            # older sets label danger from others "crisis": abuse and emergency count here
+            # (concern for someone else does not: it speaks to the wrong person)
+            add("crisis: any safety", intent in SAFETY)
+        elif label == "concern":
+            add("concern", intent == label)
         elif label in ("none", "near_miss"):
             add("practice for none", kind == "practice")
             # any answer at all (a distress answer, a question) to a line that asked none
@@ -218,6 +225,7 @@ def score(parse: Parser, labelled: Labelled, catalogue: Catalogue) -> dict[str, 
                 add("false crisis", intent == "crisis")
                 # of those, the whole crisis response, not a gentle question
                 add("false crisis: full", intent == "crisis" and not asked)
+                add("near miss: concern", intent == "concern")
         elif want in ("practice", "info") or label not in catalogue.intents:
             add("requests", intent == label)
         elif want == "control":
@@ -228,6 +236,7 @@ def score(parse: Parser, labelled: Labelled, catalogue: Catalogue) -> dict[str, 
 COLUMNS: tuple[str, ...] = ("requests", "crisis recall", "crisis: any safety", "false crisis")
 COLUMNS += ("false crisis: full", "practice for none", "answer for none")
 COLUMNS += ("distress", "distress not none", "abuse", "emergency", "safety kind", "controls")
+COLUMNS += ("concern", "near miss: concern")
 
 
 def speed(parse: Parser, lines: list[str], seconds: float = 3.0) -> float:

@@ -17,7 +17,7 @@ RESPONSE_FIELDS = ("helpline", "emergency", "region")
 
 def patterns_compile(doc: YamlDoc, data: dict[str, Any]) -> None:
     """Every detection pattern is a regular expression that compiles (else: which, why)."""
-    for key in ("patterns", "risk_words", "idioms", "benign", "check_in"):
+    for key in ("patterns", "risk_words", "idioms", "benign", "check_in", "frames", "worry"):
         value = data.get(key)
         for i, pattern in enumerate(value if isinstance(value, list) else []):
             if not isinstance(pattern, str):

@@ -210,6 +210,8 @@ def _safety(doc: YamlDoc, data: dict[str, Any], base: dict[str, Any]) -> Safety:
         regions=regions,
         check_in=_optional_strings(doc, data, "check_in"),
         benign=_optional_strings(doc, data, "benign"),
+        frames=_optional_strings(doc, data, "frames"),
+        worry=_optional_strings(doc, data, "worry"),
         ask=_str(doc, data, "ask", required=False),
         quiet=_optional_strings(doc, data, "quiet"),
     )
@@ -232,7 +234,8 @@ _FIELDS = {
     "info": {"id", "kind", "title", "sentences", "answer", "choice"},
     "control": {"id", "kind", "title", "sentences"},
     "safety": {"id", "kind", "title", "sentences", "patterns", "response", "repeat", "regions"}
-    | {"risk_words", "idioms", "check_in", "ask", "quiet", "benign"},
+    | {"risk_words", "idioms", "check_in", "ask", "quiet", "benign", "frames"}
+    | {"worry"},
     "distress": {"id", "kind", "title", "sentences", "answer", "practice", "offer", "choice"}
     | {"patterns"},
 }
@@ -257,7 +260,8 @@ def load_intent(path: Path, root: Path) -> Intent:
     base: dict[str, Any] = {
         "id": intent_id,
         "kind": kind,
-        "sentences": _strings(doc, data, "sentences"),
+        # a safety intent may be found by its patterns alone (concern)
+        "sentences": (_optional_strings if kind == "safety" else _strings)(doc, data, "sentences"),
         "source": path,
         "title": _str(doc, data, "title", required=kind in ("practice", "info")),
         "choice": _str(doc, data, "choice", required=False),

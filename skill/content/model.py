@@ -124,6 +124,10 @@ class Safety(Intent):
     check_in: tuple[str, ...] = ()
     # Everyday phrases ("cut myself shaving") cut out before any pattern is searched.
     benign: tuple[str, ...] = ()
+    # Someone else as the subject of what the crisis file flags (`concern` only), in a
+    # line holding one of the `worry` words ("how do I help him").
+    frames: tuple[str, ...] = ()
+    worry: tuple[str, ...] = ()
     # Asked first (abuse: "are you safe to talk?"); `quiet` is said instead on a no.
     ask: str = ""
     quiet: tuple[str, ...] = ()

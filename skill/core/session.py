@@ -66,7 +66,7 @@ class Session(Questions):
     _seq: int = 0
     _replying: bool = False  # a reply said mid-practice; the interrupted unit comes next
     _offered: str | None = None
-    # Safety responses by intent (crisis, abuse, emergency), for the crisis region.
+    # Safety responses by intent (crisis, abuse, emergency, concern), for the crisis region.
     responses: dict[str, CrisisResponse] = field(default_factory=dict)
     _asking: str | None = None  # a safety question awaiting an answer: "abuse" or "check_in"
     _response: CrisisResponse | None = None  # the safety response "repeat" repeats

@@ -90,9 +90,9 @@ def crisis_match(transcript: Transcript, matcher: IntentMatcher) -> Match | None
     """The crisis Match the evidence allows (certain or possible), or None."""
 
     def flagged(text: str) -> Match | None:
-        # The text's own safety answer, as `kindly parse` gives it: crisis, abuse or
-        # emergency; asked about where the words are uncertain ("a burden"); none for
-        # hyperbole about the person's own day ("this level is killing me").
+        # The text's own safety answer, as `kindly parse` gives it: crisis, abuse,
+        # emergency or concern; asked about where the words are uncertain ("a burden");
+        # none for hyperbole about the person's own day ("this level is killing me").
         if not matcher.safety.is_crisis(text):
             return None
         match = matcher.parse(text)

@@ -1,13 +1,15 @@
-"""Safety: crisis, abuse and medical-emergency detection that outranks everything.
+"""Safety: crisis, abuse, medical-emergency and concern-for-someone-else detection that
+outranks everything.
 
 Detection is tuned for recall. It runs on every transcript before intent matching, on the
 normalised text, with the patterns of `intents/safety/*.yaml`. A false alarm costs one
 kind sentence; a miss costs far more.
 
-Which safety response fits: a line any safety file flags is safety. It is `abuse` or
-`emergency` when that file's detector matches and, with the words it matched cut out, the
-crisis detector no longer fires (so "he hits me and I want to die" stays `crisis`, whose
-response also gives the emergency number); else `crisis`.
+Which safety response fits: a line any safety file flags is safety. It is `abuse`,
+`emergency` or `concern` (tried in that order) when that file's detector matches and, with
+the words it matched cut out, the crisis detector no longer fires (so "he hits me and I
+want to die" stays `crisis`, whose response also gives the emergency number); else
+`crisis`.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ DEFAULT_REGION = "us"
 CRISIS = "crisis"
 ABUSE = "abuse"
 EMERGENCY = "emergency"
+CONCERN = "concern"  # someone else at risk: checked last, after abuse and emergency
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,8 @@ class Detector:
         self._idioms = PatternSet(rf"\b(?:{w})\b" for w in safety.idioms)
         self._check_in = PatternSet(rf"\b(?:{w})\b" for w in safety.check_in)
         self._benign = PatternSet(rf"\b(?:{w})\b" for w in safety.benign)
+        self._frames = PatternSet(safety.frames)
+        self._worry = PatternSet(rf"\b(?:{w})\b" for w in safety.worry)
 
     def search(self, norm: str, prefixes: frozenset[str]) -> bool:
         if not norm:
@@ -72,6 +77,14 @@ class Detector:
         if not self._risk.search(norm, prefixes):
             return False
         return self._risk.search(self._idioms.sub(norm, prefixes), prefixes)
+
+    def frames(self, norm: str, prefixes: frozenset[str]) -> list[str]:
+        """The texts this file's frames match, each frame's matches in turn; none in a line
+        without a `worry` word."""
+        if not self._worry.search(norm, prefixes):
+            return []
+        rx = self._frames.regex
+        return [m.group(0) for i in self._frames.candidates(prefixes) for m in rx(i).finditer(norm)]
 
     def cut(self, norm: str) -> str:
         """The text with what this detector matched replaced by a separator."""
@@ -125,7 +138,7 @@ class SafetyCheck:
         self.safeties = safeties
         self._crisis = Detector(self.safety)
         self._others = [Detector(s) for k, s in safeties.items() if k != CRISIS]
-        self._others.sort(key=lambda d: (d.safety.id != ABUSE, d.safety.id))
+        self._others.sort(key=lambda d: (d.safety.id != ABUSE, d.safety.id == CONCERN, d.safety.id))
         self._by_id = {d.safety.id: d for d in self._others}
 
     def is_crisis(self, text: str) -> bool:
@@ -137,20 +150,47 @@ class SafetyCheck:
         return self.classify(norm) is not None
 
     def classify(self, norm: str, prefixes: frozenset[str] | None = None) -> str | None:
-        """The safety intent for normalised text: crisis, abuse, emergency, or None."""
+        """The safety intent for normalised text: crisis, abuse, emergency, concern, or None."""
         if not norm:
             return None
         if prefixes is None:
             prefixes = word_prefixes(norm)
         crisis = self._crisis.search(norm, prefixes)
+        other = False  # another safety file flags it: never concern (see concern.yaml)
         for detector in self._others:
-            if detector.search(norm, prefixes):
+            if detector.safety.id == CONCERN:
+                if not other and self._anothers(detector, norm, prefixes, crisis):
+                    return CONCERN
+            elif detector.search(norm, prefixes):
+                other = True
                 cut = detector.cut(norm)
                 if not self._crisis.search(cut, word_prefixes(cut)):
                     return detector.safety.id
         if crisis:
             return CRISIS
         return None
+
+    def _anothers(
+        self, concern: Detector, norm: str, prefixes: frozenset[str], crisis: bool
+    ) -> bool:
+        """The risk is someone else's, and the speaker's own is not in the line: a pattern
+        of the concern file ("my son has been cutting himself") with nothing the crisis
+        file flags outside it, or a frame of it ("my son told me he'd rather not wake up")
+        that the crisis file flags alone, leaving nothing it flags outside."""
+        if concern.idiom(norm, prefixes):
+            return False
+        if concern.search(norm, prefixes):
+            cut = concern.cut(norm)
+            return not self._crisis.search(cut, word_prefixes(cut))
+        if not crisis:
+            return False
+        for frame in concern.frames(norm, prefixes):
+            rest = norm.replace(frame, " | ")
+            if self._crisis.search(frame, word_prefixes(frame)) and not self._crisis.search(
+                rest, word_prefixes(rest)
+            ):
+                return True
+        return False
 
     def excused(self, norm: str, intent: str, prefixes: frozenset[str] | None = None) -> bool:
         """An idiom of that safety file is in the text ("laughing so hard" for emergency).

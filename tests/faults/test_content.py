@@ -80,6 +80,25 @@ def test_an_unclosed_group_in_a_crisis_pattern(
     assert "missing ), unterminated subpattern" in err
 
 
+@pytest.mark.parametrize("key", ["frames", "worry"])
+def test_an_unclosed_group_in_a_concern_frame_or_worry_word(
+    key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_content(tmp_path, {"practices/tiny.yaml": TINY_PRACTICE})
+    fields = {"frames": "'he said'", "worry": "'worried'"}
+    fields[key] = '"(he wants"'
+    (root / "safety" / "concern.yaml").write_text(
+        "id: concern\nkind: safety\npatterns:\n  - 'my friend is suicidal'\n"
+        + "".join(f"{k}:\n  - {v}\n" for k, v in fields.items())
+        + "response:\n  - Call {helpline}.\nrepeat:\n  - Call {helpline}.\n"
+        + "regions:\n  us: {name: the US, helpline: call 988, emergency: '911'}\n",
+        encoding="utf-8",
+    )
+    line = _line_of(root / "safety" / "concern.yaml", '"(he wants"')
+    err = _check(root, capsys)
+    assert f"intents/safety/concern.yaml:{line}: {key}[0]: not a valid pattern" in err
+
+
 def test_an_unclosed_group_in_a_template(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -27,4 +27,6 @@ def test_the_cached_tables_read_back_as_they_were_built(
         first.setdefault(key, intent)
     assert read.exact() == first
     assert read.exact()[canon("take a break")] == "take_a_break"
-    assert len(read.intents) == len(set(read.intents)) == len(catalogue.intents)
+    # every intent with templates (concern has none: its patterns alone find it)
+    templated = [i for i in catalogue.intents.values() if i.sentences]
+    assert len(read.intents) == len(set(read.intents)) == len(templated)

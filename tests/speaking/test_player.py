@@ -495,8 +495,11 @@ def test_stop_cuts_the_sound_at_the_speaker_at_once(pulse: Pulse, tmp_path: Path
     played = times[1] - times[0] - LEAD_SECONDS
     # The sound server delays the start and the end alike; what is left is the chunk in
     # hand when stop() came (20 ms), the speaker's 80 ms device buffer (deep enough that a
-    # loaded machine does not underrun) and scheduling: 100 ms covers them.
-    assert abs(heard - played) < 0.1, (heard, played)
+    # loaded machine does not underrun) and scheduling. On a loaded machine PulseAudio
+    # also raises a sink's latency after an underrun, which delays the end and not the
+    # start (seen once: 0.21 s). 0.25 s covers that; a line not cut would run 4 s.
+    assert heard > played - 0.1, (heard, played)
+    assert heard - played < 0.25, (heard, played)
 
 
 @pytest.mark.system
