@@ -180,7 +180,8 @@ def decode(folder: Path, name: str, only: str | None) -> None:
 
 
 def outcome(transcript: Any, matcher: Any) -> tuple[str, Any]:
-    """What the listener does with stored readings: (full/check_in/acted/none, Match)."""
+    """What the listener does with stored readings: (full/check_in/concern/acted/none,
+    Match)."""
     from skill.hearing.asr.base import Look, Transcript
     from skill.hearing.evidence import how_close
     from skill.hearing.listener import interpret
@@ -194,6 +195,8 @@ def outcome(transcript: Any, matcher: Any) -> tuple[str, Any]:
     elif look == Look.BACKGROUND:
         transcript = replace(transcript, spotted=())
     match = interpret(transcript, matcher)
+    if match.intent == "concern":  # the risk taken as someone else's: not a crisis answer
+        return "concern", match
     if match.kind == "safety":
         return ("check_in" if match.check_in else "full"), match
     return ("acted" if match.intent is not None else "none"), match
@@ -241,6 +244,7 @@ def figures(folder: Path, name: str, matcher: Any = None) -> dict[str, dict[str,
         elif kind == "near_miss":
             add("near miss: full safety", v, did == "full")
             add("near miss: asked", v, did == "check_in")
+            add("near miss: concern", v, did == "concern")
         elif kind == "none":
             add("OOD: acted (any)", v, did != "none")
         elif kind == "request":

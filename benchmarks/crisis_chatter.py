@@ -24,6 +24,7 @@ from skill.nlu.examples import load_examples
 from skill.nlu.intents import CRISIS, IntentMatcher
 from skill.nlu.normalize import normalize
 from skill.nlu.prefilter import word_prefixes
+from skill.nlu.safety import CONCERN
 
 CHATTER = (
     "the weather was mild and the garden looked lovely",
@@ -57,14 +58,18 @@ def main() -> None:
     said = [text for intent, text in load_examples(catalogue) if intent == CRISIS]
     said = [text for text in said if outright(text)]
     rng = random.Random(seed)
-    lines = passed_over = unflagged = 0
+    lines = passed_over = unflagged = concerned = 0
     for text in said:
         for count in (1, 2, 3, 1, 2, 3):
             for before in (False, True):
                 chatter = " ".join(rng.sample(CHATTER, count))
                 line = f"{chatter} {text}" if before else f"{text} {chatter}"
                 lines += 1
-                if matcher.parse(line).kind == "safety":
+                match = matcher.parse(line)
+                if match.intent == CONCERN:  # answered as if the risk were someone else's
+                    concerned += 1
+                    continue
+                if match.kind == "safety":
                     continue
                 if safety.classify(normalize(line)) == CRISIS:
                     passed_over += 1
@@ -73,6 +78,7 @@ def main() -> None:
     print(f"crisis lines flagged on risk words alone: {len(said)}; with chatter: {lines}")
     print(f"  still flagged, no safety answer (must be 0): {passed_over}")
     print(f"  no longer flagged, missed by the layer:      {unflagged}")
+    print(f"  answered as concern for someone else (must be 0): {concerned}")
 
 
 if __name__ == "__main__":

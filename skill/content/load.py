@@ -234,8 +234,7 @@ _FIELDS = {
     "info": {"id", "kind", "title", "sentences", "answer", "choice"},
     "control": {"id", "kind", "title", "sentences"},
     "safety": {"id", "kind", "title", "sentences", "patterns", "response", "repeat", "regions"}
-    | {"risk_words", "idioms", "check_in", "ask", "quiet", "benign", "frames"}
-    | {"worry"},
+    | {"risk_words", "idioms", "check_in", "ask", "quiet", "benign", "frames", "worry"},
     "distress": {"id", "kind", "title", "sentences", "answer", "practice", "offer", "choice"}
     | {"patterns"},
 }
