@@ -25,7 +25,7 @@ DEFAULT_REGION = "us"
 CRISIS = "crisis"
 ABUSE = "abuse"
 EMERGENCY = "emergency"
-CONCERN = "concern"  # someone else at risk: checked last, after abuse and emergency
+CONCERN = "concern"  # someone else at risk: tried last, after abuse and emergency
 
 
 @dataclass(frozen=True)
@@ -137,9 +137,10 @@ class SafetyCheck:
         self.safety = safeties[CRISIS]
         self.safeties = safeties
         self._crisis = Detector(self.safety)
-        self._others = [Detector(s) for k, s in safeties.items() if k != CRISIS]
-        self._others.sort(key=lambda d: (d.safety.id != ABUSE, d.safety.id == CONCERN, d.safety.id))
+        self._others = [Detector(s) for k, s in safeties.items() if k not in (CRISIS, CONCERN)]
+        self._others.sort(key=lambda d: (d.safety.id != ABUSE, d.safety.id))
         self._by_id = {d.safety.id: d for d in self._others}
+        self._concern = Detector(safeties[CONCERN]) if CONCERN in safeties else None
 
     def is_crisis(self, text: str) -> bool:
         """True when the text (raw or already normalised) may be any safety statement."""
@@ -158,14 +159,13 @@ class SafetyCheck:
         crisis = self._crisis.search(norm, prefixes)
         other = False  # another safety file flags it: never concern (see concern.yaml)
         for detector in self._others:
-            if detector.safety.id == CONCERN:
-                if not other and self._anothers(detector, norm, prefixes, crisis):
-                    return CONCERN
-            elif detector.search(norm, prefixes):
+            if detector.search(norm, prefixes):
                 other = True
                 cut = detector.cut(norm)
                 if not self._crisis.search(cut, word_prefixes(cut)):
                     return detector.safety.id
+        if self._concern and not other and self._anothers(self._concern, norm, prefixes, crisis):
+            return CONCERN
         if crisis:
             return CRISIS
         return None
@@ -176,21 +176,19 @@ class SafetyCheck:
         """The risk is someone else's, and the speaker's own is not in the line: a pattern
         of the concern file ("my son has been cutting himself") with nothing the crisis
         file flags outside it, or a frame of it ("my son told me he'd rather not wake up")
-        that the crisis file flags alone, leaving nothing it flags outside."""
-        if concern.idiom(norm, prefixes):
-            return False
+        that the crisis file flags alone, leaving nothing it flags outside; and none of
+        its idioms in the line (looked for last: most lines match nothing before)."""
         if concern.search(norm, prefixes):
             cut = concern.cut(norm)
-            return not self._crisis.search(cut, word_prefixes(cut))
-        if not crisis:
-            return False
-        for frame in concern.frames(norm, prefixes):
-            rest = norm.replace(frame, " | ")
-            if self._crisis.search(frame, word_prefixes(frame)) and not self._crisis.search(
-                rest, word_prefixes(rest)
-            ):
-                return True
-        return False
+            found = not self._crisis.search(cut, word_prefixes(cut))
+        else:
+            found = crisis and any(
+                self._crisis.search(frame, word_prefixes(frame))
+                and not self._crisis.search(rest, word_prefixes(rest))
+                for frame in concern.frames(norm, prefixes)
+                for rest in [norm.replace(frame, " | ")]
+            )
+        return found and not concern.idiom(norm, prefixes)
 
     def excused(self, norm: str, intent: str, prefixes: frozenset[str] | None = None) -> bool:
         """An idiom of that safety file is in the text ("laughing so hard" for emergency).
