@@ -9,7 +9,7 @@ run after each change to the safety content.
 Sets, by how honest their figure is:
 - held out: benchmarks/data/writers/writer_*.yaml named in HELD_OUT below (d, e, h ... bn,
   bs, bt, by, cc ... cs, cv, cw, db, dc, df ... do, eg, eh, ej, el, en, fa ... fh,
-  fk ... fn, fp, fq, fu, fx, fy, ga, gd, gf) and benchmarks/data/blind.yaml, written by
+  fk ... fn, fp, fq, fu, fx, fy, ga, gd, gf, gh) and benchmarks/data/blind.yaml, written by
   sessions that never saw the templates, never read line by line and never trained on.
   Only their aggregate figures are printed here. (bt, by and cc ... cj chose between variants in
   session 18, cm, co and cq in session 19, df ... do, eg and eh in session 21, all of
@@ -19,7 +19,8 @@ Sets, by how honest their figure is:
   with the rest; fu and fx run once before session 26's last changes and once after; fy,
   ga and gd first run on session 27's starting checkout, then only at its end; gf, a
   concern set, first run on session 28's start and on its first concern code, then with
-  the held-out sets while two variants were chosen, never read.)
+  the held-out sets while two variants were chosen, never read; gh, a distress set,
+  first run on session 29's start, then with the rest.)
 - tuned: writer_{a,b,c}, heldout{,2}.yaml and tests/data: read, tuned on, and copied into
   intents/_examples.yaml, which trains the semantic layer; writer_ct, cu (read) and cx, cy
   (not read), whose distress lines are in intents/_examples.yaml since session 20, after
@@ -29,7 +30,7 @@ Sets, by how honest their figure is:
   bo ... cb, ec ... ef), each after its first-contact figure was recorded, and since
   session 17 all trained on whole (cz ... fo read but not trained until session 26);
   writer_fs, ft, fv and fw (read, not trained); fz, gb and gc (session 27, read); ge
-  (session 28, a concern set, read). Their
+  (session 28, a concern set, read); gg (session 29, a distress set, read). Their
   figures are optimistic.
 Columns follow benchmarks/writers.py: requests = practice + info ids right.
 """
@@ -148,10 +149,12 @@ HELD_OUT = (
     "writer_ga",
     "writer_gd",
     "writer_gf",
+    "writer_gh",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")
-Parser = Callable[[str], tuple[str | None, str, bool]]  # (intent, kind, only asked about)
+# (intent, kind, only asked about, the distress a check-in answers on "no")
+Parser = Callable[[str], tuple[str | None, str, bool, str | None]]
 
 
 @dataclass
@@ -202,11 +205,13 @@ def score(parse: Parser, labelled: Labelled, catalogue: Catalogue) -> dict[str, 
         entry[1] += 1
 
     for text, label in labelled.lines:
-        intent, kind, asked = parse(text)
+        intent, kind, asked, beside = parse(text)
         want = catalogue.kind_of(label) if label in catalogue.intents else None
         if label in ("low_mood", "grief", "panic"):
             add("distress", intent == label)
             add("distress not none", kind != "none")
+            # or a crisis check-in that, answered "no", gives this distress's answer
+            add("distress or asked", intent == label or (intent == "crisis" and beside == label))
         elif label in ("abuse", "emergency"):
             add(label, intent == label)
             add("safety kind", kind == "safety")
@@ -235,7 +240,8 @@ def score(parse: Parser, labelled: Labelled, catalogue: Catalogue) -> dict[str, 
 
 COLUMNS: tuple[str, ...] = ("requests", "crisis recall", "crisis: any safety", "false crisis")
 COLUMNS += ("false crisis: full", "practice for none", "answer for none")
-COLUMNS += ("distress", "distress not none", "abuse", "emergency", "safety kind", "controls")
+COLUMNS += ("distress", "distress not none", "distress or asked", "abuse", "emergency")
+COLUMNS += ("safety kind", "controls")
 COLUMNS += ("concern", "near miss: concern")
 
 
@@ -267,14 +273,14 @@ def main(argv: list[str] | None = None) -> None:
     matcher = IntentMatcher(catalogue)
     warm = time.perf_counter() - started
 
-    def kindly(text: str) -> tuple[str | None, str, bool]:
+    def kindly(text: str) -> tuple[str | None, str, bool, str | None]:
         m = matcher.parse(text)
-        return m.intent, m.kind, m.check_in
+        return m.intent, m.kind, m.check_in, m.alternative if m.check_in else None
 
-    def hassil_alone(text: str) -> tuple[str | None, str, bool]:
+    def hassil_alone(text: str) -> tuple[str | None, str, bool, str | None]:
         result = recognize(text, matcher.templates)
         intent = result.intent.name if result is not None else None
-        return intent, catalogue.kind_of(intent), False
+        return intent, catalogue.kind_of(intent), False, None
 
     sets = load_sets()
     for held in (True, False):
@@ -304,7 +310,7 @@ def main(argv: list[str] | None = None) -> None:
             hurt: dict[str, int] = {}
             for labelled in (s for s in sets if s.held_out == held):
                 for text, label in labelled.lines:
-                    intent, kind, _ = kindly(text)
+                    intent, kind, _, _ = kindly(text)
                     if label == "crisis" and kind != "safety":
                         went[str(intent)] = went.get(str(intent), 0) + 1
                     request = catalogue.kind_of(label) in ("practice", "info")

@@ -79,6 +79,7 @@ class Questions(Replies):
     _memory_offer: str | None
     _memory_asked: set[str]
     _resume_to: Mode | None
+    _told: str | None
     _response: CrisisResponse | None
 
     def _crisis(self, intent: str = CRISIS) -> list[Action]:
@@ -92,9 +93,11 @@ class Questions(Replies):
 
     # -- the safety check-in ------------------------------------------------------------
 
-    def _check_in(self) -> list[Action]:
-        """A possible risk: cut what plays, keep any practice, and ask gently first."""
+    def _check_in(self, told: str | None = None) -> list[Action]:
+        """A possible risk: cut what plays, keep any practice, and ask gently first. A
+        distress the line also told of (`told`) is answered if the answer is "no"."""
         actions = self._cut()
+        self._told = told if self.catalogue.kind_of(told) == "distress" else None
         practising = self.mode in PRACTISING and self.practice is not None
         self._resume_to = self.mode if practising else None
         if self._replying:  # cut mid-reply: the unit to go back to is the one after it
@@ -114,16 +117,21 @@ class Questions(Replies):
             if self.practice is not None and self._resume_to is not None:
                 self.mode, self._resume_to = self._resume_to, None
                 return self._stop()
-            no = True
+            no, self._told = True, None  # asked to stop: a warm line, no more
         if not no or _UNSURE.search(text):
             return self._crisis()  # yes, or unclear: the full response, to be safe
         return self._back_after_check_in()
 
     def _back_after_check_in(self) -> list[Action]:
-        """ "No": back to the practice where it was cut, or a warm line and rest."""
+        """ "No": back to the practice where it was cut; or the distress the line told of
+        ("the dishes pile up and I just go back to bed": low mood's answer, which points
+        to real help); or a warm line and rest."""
         resume_to, self._resume_to = self._resume_to, None
+        told, self._told = self._told, None
         actions = self._cut()
         if self.practice is None or resume_to is None:
+            if told is not None:
+                return actions + self._act_on(told)
             return actions + self._say_lines([self.catalogue.phrases["check_in_declined"]])
         self.mode = resume_to
         if resume_to is Mode.PAUSED:

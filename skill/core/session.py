@@ -72,6 +72,7 @@ class Session(Questions):
     _response: CrisisResponse | None = None  # the safety response "repeat" repeats
     offer_memory: bool = True  # after a practice, offer to remember it (config memory.offer)
     _resume_to: Mode | None = None  # the practice's mode when the check-in cut it
+    _told: str | None = None  # the distress the checked-in line also told of
     _choices: tuple[str, str] | None = None  # a close-call question awaiting an answer
     _choice_text: str = ""  # what was said, for "a quick ..." once the answer picks
     _memory_offer: str | None = None  # "shall I remember?" awaiting an answer
@@ -303,7 +304,7 @@ class Session(Questions):
                     # room ("This won't make the pain disappear"), or an answer to its
                     # reflective question, which is private
                     return []
-                return self._check_in()
+                return self._check_in(match.alternative)
             return self._crisis(match.intent)
         if self.mode is Mode.OFFERING:
             if self._choices is not None:

@@ -180,6 +180,9 @@ class SafetyEvidence:
         person = mine or (intent == EMERGENCY and bool(_SOMEONE_HERE.search(norm)))
         cue = cues is not None and cues.search(norm, prefixes)
         stated = kind == CRISIS and (cue or told or p.score >= self.SURE_UNNAMED)
+        # An emergency told with nobody in it ("crushing in the chest like a tractor's on
+        # it"): a near-certain reading with an emergency word, said in a sentence.
+        stated = stated or (kind == EMERGENCY and bool(cue) and p.score >= self.SURE_UNNAMED)
         if not person and not (stated and words >= self.SAID):
             return None
         # A confident crisis reading with a crisis word but naming nobody may be about

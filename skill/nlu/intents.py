@@ -18,10 +18,11 @@ from hassil.recognize import recognize
 
 from skill.content.model import Catalogue
 from skill.nlu import asks
+from skill.nlu.distress import DistressWords
 from skill.nlu.evidence import SafetyEvidence, about_person
 from skill.nlu.fallback import Fallback
 from skill.nlu.normalize import normalize
-from skill.nlu.prefilter import PatternSet, word_prefixes
+from skill.nlu.prefilter import word_prefixes
 from skill.nlu.safety import CRISIS, SafetyCheck, safety_check
 from skill.nlu.semantic import Prediction, SemanticModel, semantic_model
 from skill.nlu.tables import (
@@ -52,7 +53,8 @@ class Match:
     # semantic layer reads as nothing): the session asks gently first. Not in the JSON.
     check_in: bool = False
     # A close second reading ("take_a_break" vs "self_compassion_break"): the session
-    # asks one short question. Not part of the JSON.
+    # asks one short question. On a crisis check-in, the distress the line also reads as,
+    # answered if the person says they are not at risk. Not part of the JSON.
     alternative: str | None = None
     # A check-in on a line that names nobody: it may be about someone else, or Kindly's
     # own voice heard back mid-practice. Not part of the JSON.
@@ -132,11 +134,7 @@ class IntentMatcher:
         self.semantic = semantic or semantic_model(catalogue, tables.samples(), self.canon)
         self.evidence = SafetyEvidence(catalogue, self.safety, self.semantic, self.canon)
         self._distresses = frozenset(catalogue.distresses)
-        self._named = [
-            (d.id, PatternSet(rf"\b(?:{p})\b" for p in d.patterns))
-            for d in catalogue.distresses.values()
-            if d.patterns
-        ]
+        self.distress_words = DistressWords(catalogue)
 
     @cached_property
     def templates(self) -> Intents:
@@ -150,6 +148,21 @@ class IntentMatcher:
         """Parse one line. Never raises on any string."""
         norm = normalize(text)
         prefixes = word_prefixes(norm)
+        match = self._parse(text, norm, prefixes)
+        if match.check_in and match.intent == CRISIS and match.alternative is None:
+            return replace(match, alternative=self._distress_beside(norm, prefixes))
+        return match
+
+    def _distress_beside(self, norm: str, prefixes: frozenset[str]) -> str | None:
+        """The distress a line also tells of: named in its patterns, or the layer's first
+        or second reading ("the dishes pile up and I go back to bed": crisis, low mood)."""
+        named = self.distress_words.named(norm, prefixes)
+        if named is not None:
+            return named
+        p = self.semantic.predict(self.canon(norm))
+        return next((i for i in (p.intent, p.second) if i in self._distresses), None)
+
+    def _parse(self, text: str, norm: str, prefixes: frozenset[str]) -> Match:
         danger = self.safety.classify(norm, prefixes)
         flagged = self._flagged(text, norm, prefixes, danger) if danger is not None else None
         if flagged is not None:
@@ -253,7 +266,7 @@ class IntentMatcher:
             low = p.intent == CRISIS and self.catalogue.kind_of(p.second) == "distress"
             enough = p.score + p.second_score >= self.ACCEPT and p.known >= self.KNOWN
             if low and enough and p.second:
-                named = self._named_distress(norm, prefixes)
+                named = self.distress_words.named(norm, prefixes)
                 return self._match(text, named or p.second, self.NAMED if named else p.second_score)
             # Too weak, with a control beside it ("I want to rest and not come back": crisis
             # 0.71, rest 0.28): asked, as a control reading with crisis beside it is. (Not
@@ -274,9 +287,12 @@ class IntentMatcher:
             score = p.second_score if p.second == CRISIS else p.score
             return Match(text, CRISIS, "safety", score, check_in=True)
         elif p.intent is not None and self._accepted(p, kind, core):
+            # A distress named in words of another file's patterns does not overrule a sure
+            # distress reading ("I can't stop crying since mum died" is grief, not low mood)
             named = None
-            if kind in ("practice", "distress"):
-                named = self._unasked_distress(norm, core, prefixes)
+            sure = kind == "distress" and p.score >= self.SURE_DISTRESS
+            if kind in ("practice", "distress") and not sure:
+                named = self.distress_words.unasked(norm, core, prefixes)
             if named is not None and named != p.intent:
                 return self._match(text, named, self.NAMED)
             if kind == "practice" and not asks.PERSONAL.search(core) and p.score < self.SURE_TERSE:
@@ -307,9 +323,9 @@ class IntentMatcher:
         if practice and (nothing or not asks.PERSONAL.search(core) or asks.asks_elsewhere(core)):
             return self._match(text, None, 0.0)
         if guess.intent is None:
-            named = self._named_distress(norm, prefixes)
+            named = self.distress_words.named(norm, prefixes)
             return self._match(text, named, self.NAMED if named else 0.0)
-        named = self._unasked_distress(norm, core, prefixes) if practice else None
+        named = self.distress_words.unasked(norm, core, prefixes) if practice else None
         if named is not None:
             return self._match(text, named, self.NAMED)
         # A control needs a crisis reading of some weight ("i don't mind", an answer to a
@@ -325,19 +341,6 @@ class IntentMatcher:
     def _control_crisis(self, norm: str) -> float:
         """How likely crisis beside a control reading must be to ask (`CONTROL_CRISIS`)."""
         return self.CONTROL_CRISIS_LONG if len(norm.split()) >= self.LONG else self.CONTROL_CRISIS
-
-    def _named_distress(self, norm: str, prefixes: frozenset[str]) -> str | None:
-        """A distress a line names in words of its file's `patterns` ("my old teacher
-        died"), when nothing else understood it: its answer, not "I'm not sure"."""
-        return next((i for i, p in self._named if p.search(norm, prefixes)), None)
-
-    def _unasked_distress(self, norm: str, core: str, prefixes: frozenset[str]) -> str | None:
-        """A distress named in words of its patterns ("my heart's hammering and I'm shaking")
-        in a line that does not ask for a practice: its answer (grounding, a pointer to real
-        help, then the offer of its practice) rather than a practice nobody asked for."""
-        if asks.ASKS_FOR_PRACTICE.search(core) or asks.ASKS_FOR_SOMETHING.search(core):
-            return None
-        return self._named_distress(norm, prefixes)
 
     def _everyday_talk(self, norm: str, prefixes: frozenset[str]) -> bool:
         """Crisis words only inside an everyday phrase, and no ask outside it ("I don't

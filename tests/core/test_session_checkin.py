@@ -278,3 +278,46 @@ def test_an_uncertain_abuse_or_emergency_reading_gets_its_own_response(
     assert real[0].phrases["check_in"] not in lines
     response = session.responses[intent]
     assert lines[0] == (response.ask or response.lines[0]), lines
+
+
+LOW = "I haven't opened the curtains in days and I feel like a burden"
+
+
+def test_a_check_in_line_that_tells_of_low_mood_carries_it(real: Real) -> None:
+    match = real[1].parse(LOW)
+    assert (match.intent, match.check_in, match.alternative) == ("crisis", True, "low_mood")
+
+
+@pytest.mark.parametrize("answer", ["no", "no, I'm just really low"])
+def test_no_to_a_check_in_on_low_mood_gives_low_moods_answer(real: Real, answer: str) -> None:
+    """Not at risk, but low: the low-mood answer (real help, then an offer), not one line."""
+    session = make(real)
+    until_listen(session, hear(session, real, LOW))
+    lines = until_listen(session, hear(session, real, answer))
+    assert lines[:-1] == [
+        line.format(helpline=session.crisis.region.helpline, emergency="")
+        for line in real[0].distresses["low_mood"].answer
+    ]
+    assert any(HELPLINE in line for line in lines)
+    assert lines[-1] == real[0].distresses["low_mood"].offer
+    started = PublishEvent("practice_started", real[0].distresses["low_mood"].practice)
+    assert started in hear(session, real, "yes please")
+
+
+def test_stop_to_a_check_in_on_low_mood_gives_only_the_warm_line(real: Real) -> None:
+    session = make(real)
+    until_listen(session, hear(session, real, LOW))
+    lines = until_listen(session, hear(session, real, "stop"))
+    assert lines == [real[0].phrases["check_in_declined"]]
+
+
+def test_no_to_a_check_in_mid_practice_goes_back_to_the_practice_not_the_answer(
+    real: Real,
+) -> None:
+    session = make(real)
+    hear(session, real, "let's do a self compassion break")
+    assert session.mode is Mode.GUIDING
+    until_listen(session, hear(session, real, LOW))
+    hear(session, real, "no")
+    assert session.mode is Mode.GUIDING and session.practice is not None
+    assert session.practice.id == "self_compassion_break"

@@ -80,9 +80,13 @@ def test_distress_no_starts_nothing(real: tuple[Catalogue, IntentMatcher]) -> No
     assert session.practice is None
 
 
-def test_low_mood_points_to_the_regions_helpline(real: tuple[Catalogue, IntentMatcher]) -> None:
+@pytest.mark.parametrize("text", ["I am depressed", "my mum died"])
+def test_low_mood_and_grief_point_to_the_regions_helpline(
+    real: tuple[Catalogue, IntentMatcher], text: str
+) -> None:
+    """A crisis misread as low mood or grief still hears where to turn."""
     session = make(real, "uk")
-    lines = spoken_until_listen(session, hear(session, real, "I am depressed"))
+    lines = spoken_until_listen(session, hear(session, real, text))
     assert any("116 123" in line for line in lines)
 
 

@@ -111,3 +111,67 @@ def test_a_cued_crisis_reading_split_with_pain_stands_below_the_usual_bar(
     assert reading.check_in is not stands
     uncued = normalize("i think about it every night")
     assert matcher.evidence.reading(uncued, p, word_prefixes(uncued)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # session 29: told without naming anything (lines written for this test)
+        ("it's a medical emergency", "emergency"),
+        ("medical emergency", "emergency"),
+        ("my thumb's bleeding really bad, the saw slipped", "emergency"),
+        ("she's got a fever and a rash that won't fade under a glass", "emergency"),
+        ("her waters have broken and there's blood, she's only thirty weeks", "emergency"),
+        (
+            "my boyfriend goes through my phone every night and I'm not allowed my own money",
+            "abuse",
+        ),
+        ("he says he'll share my photos if I don't send him more", "abuse"),
+        ("I hide the bruises he leaves under my jumper", "abuse"),
+        ("haven't opened the curtains in a week, the days just blur together", "low_mood"),
+        ("I used to love my running and now I just can't face it", "low_mood"),
+        ("I still ring her phone just to hear her voice on the voicemail", "grief"),
+        ("our son was stillborn in the spring", "grief"),
+        ("the hospice rang this morning, she's gone", "grief"),
+        ("my hands are shaking and I'm not even cold and I don't know why", "panic"),
+    ],
+)
+def test_distress_and_safety_told_in_other_words(
+    matcher: IntentMatcher, text: str, intent: str
+) -> None:
+    assert matcher.parse(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this chemistry exam is gonna kill me lol",
+        "the commute is going to kill me this week",
+        "the flight was diverted because of a medical emergency",
+        "play emergency by paramore",
+        "help me write a sympathy card for my colleague",
+    ],
+)
+def test_a_thing_that_will_kill_me_or_an_emergency_told_of_is_not_safety(
+    matcher: IntentMatcher, text: str
+) -> None:
+    match = matcher.parse(text)
+    assert match.kind != "safety"
+    assert match.intent not in ("abuse", "emergency", "grief")
+
+
+def test_a_threat_from_a_person_stays_abuse(matcher: IntentMatcher) -> None:
+    assert matcher.parse("this guy at work keeps saying he's going to kill me").intent == "abuse"
+
+
+def test_a_sure_emergency_reading_naming_nobody_gives_the_emergency_number(
+    matcher: IntentMatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line like "crushing in the chest, like a truck parked on it" names nobody: a near-certain
+    emergency reading with an emergency word stands; without the word it does not."""
+    text = "crushing weight on the chest like a truck parked on it"
+    sure = Prediction("emergency", 0.97, None, 0.0, 1.0)
+    monkeypatch.setattr(matcher.semantic, "predict", lambda core: sure)
+    match = matcher.parse(text)
+    assert (match.intent, match.impersonal) == ("emergency", True)
+    assert matcher.parse("crushing weight like a truck parked on the road").intent is None
