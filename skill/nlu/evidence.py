@@ -122,6 +122,11 @@ class SafetyEvidence:
             for intent, words in (semantic.cues or load_cues(catalogue)).items()
         }
 
+    def cued(self, norm: str, prefixes: frozenset[str], intent: str = CRISIS) -> bool:
+        """The line holds one of that safety intent's cue words."""
+        cues = self._cues.get(intent)
+        return cues is not None and bool(cues.search(norm, prefixes))
+
     def lean(self, p: Prediction) -> Prediction:
         """A reading split between nothing and crisis, crisis at `ASK_CUED` or more, is
         read as a weak crisis reading, for `reading` to judge."""

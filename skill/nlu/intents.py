@@ -262,11 +262,20 @@ class IntentMatcher:
                     impersonal=reading.impersonal,
                 )
             # A crisis reading too weak to act on, with distress beside it: the distress
-            # answer (which points to real help) rather than "I'm not sure I can help".
+            # answer (which points to real help), not "I'm not sure". But asked about when
+            # still more likely than not, about the person or with a crisis cue word, with
+            # no distress named in so many words and no everyday phrase set aside, a "no"
+            # getting the distress answer (session 29: 3 more of 4,865 held-out crisis
+            # lines heard, 1 more of 5,590 near misses asked about).
             low = p.intent == CRISIS and self.catalogue.kind_of(p.second) == "distress"
             enough = p.score + p.second_score >= self.ACCEPT and p.known >= self.KNOWN
             if low and enough and p.second:
                 named = self.distress_words.named(norm, prefixes)
+                mine = about_person(norm)
+                ask = p.score >= self.ACCEPT and named is None
+                ask = ask and (mine or self.evidence.cued(norm, prefixes))
+                if ask and self.safety.everyday(norm, CRISIS, prefixes) is None:
+                    return Match(text, CRISIS, "safety", p.score, True, p.second, not mine)
                 return self._match(text, named or p.second, self.NAMED if named else p.second_score)
             # Too weak, with a control beside it ("I want to rest and not come back": crisis
             # 0.71, rest 0.28): asked, as a control reading with crisis beside it is. (Not

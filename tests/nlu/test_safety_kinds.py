@@ -175,3 +175,30 @@ def test_a_sure_emergency_reading_naming_nobody_gives_the_emergency_number(
     match = matcher.parse(text)
     assert (match.intent, match.impersonal) == ("emergency", True)
     assert matcher.parse("crushing weight like a truck parked on the road").intent is None
+
+
+@pytest.mark.parametrize(("crisis", "asked"), [(0.6, True), (0.4, False)])
+def test_a_weak_crisis_reading_beside_distress_is_asked_when_more_likely_than_not(
+    matcher: IntentMatcher, monkeypatch: pytest.MonkeyPatch, crisis: float, asked: bool
+) -> None:
+    """Too weak for the crisis response, with low mood beside it: more likely than not,
+    a check-in that carries low mood for a "no"; less, the low-mood answer."""
+    text = "the washing sits there for days and I can't face any of it"
+    reading = Prediction("crisis", crisis, "low_mood", 0.3, 1.0)
+    monkeypatch.setattr(matcher.semantic, "predict", lambda core: reading)
+    match = matcher.parse(text)
+    if asked:
+        assert (match.intent, match.check_in, match.alternative) == ("crisis", True, "low_mood")
+    else:
+        assert (match.intent, match.kind, match.check_in) == ("low_mood", "distress", False)
+
+
+def test_a_weak_crisis_reading_beside_a_distress_named_outright_gets_its_answer(
+    matcher: IntentMatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Low mood in the words of its patterns ("the days all blur together"): its answer,
+    which points to the helpline, even with crisis the likelier reading."""
+    reading = Prediction("crisis", 0.6, "low_mood", 0.3, 1.0)
+    monkeypatch.setattr(matcher.semantic, "predict", lambda core: reading)
+    match = matcher.parse("the days all blur together and I can't face any of it")
+    assert (match.intent, match.kind, match.check_in) == ("low_mood", "distress", False)

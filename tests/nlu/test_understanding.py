@@ -481,11 +481,12 @@ def test_more_distress_in_words_never_trained_on(matcher: IntentMatcher) -> None
     assert [m.text for want, m in got if want == "panic" and m.intent != "panic"] == []
 
 
-def test_a_weak_crisis_reading_beside_distress_gets_the_distress_answer(
+def test_a_weak_crisis_reading_beside_distress_is_asked_carrying_the_distress(
     catalogue: Catalogue,
 ) -> None:
+    """Crisis the likelier reading (session 29): asked about, low mood's answer on "no"."""
     match = _semantic(catalogue, "crisis", "low_mood").parse("honestly I feel strange lately")
-    assert (match.intent, match.kind) == ("low_mood", "distress")
+    assert (match.intent, match.check_in, match.alternative) == ("crisis", True, "low_mood")
     # Beside a practice it is still nothing: only distress answers point to real help.
     other = _semantic(catalogue, "crisis", "take_a_break").parse("honestly I feel strange lately")
     assert other.kind not in ("safety", "distress", "practice")
