@@ -66,7 +66,8 @@ def test_the_intents_cache_keeps_only_the_current_table(tmp_path: Path) -> None:
     old.write_text('{"samples": [], "complete": true}', encoding="utf-8")
     stale = _aged(semantic / "0123456789abcdef-000000000000.npz", UNUSED_FOR + 60)
     lately = _aged(semantic / "fedcba9876543210-000000000000.npz", UNUSED_FOR - 3600)
-    done = kindly(["parse", "I messed up"], tmp_path, KINDLY_CACHE=str(cache))
+    # an unseeded cache: the semantic layer trains first (two minutes on a loaded machine)
+    done = kindly(["parse", "I messed up"], tmp_path, timeout=600.0, KINDLY_CACHE=str(cache))
     assert done.returncode == 0, done.stderr.decode()
     kept = sorted(p.name for p in intents.iterdir())
     assert len(kept) == 1 and kept[0] != old.name, kept
