@@ -20,7 +20,9 @@ Sets, by how honest their figure is:
   ga and gd first run on session 27's starting checkout, then only at its end; gf, a
   concern set, first run on session 28's start and on its first concern code, then with
   the held-out sets while two variants were chosen, never read; gh, a distress set,
-  first run on session 29's start, then with the rest.)
+  first run on session 29's start, then with the rest; gj, a distress set, first run on
+  session 30's start, then with the rest; gl, a near-miss set, first run on session
+  30's start and on its first step, then with the rest.)
 - tuned: writer_{a,b,c}, heldout{,2}.yaml and tests/data: read, tuned on, and copied into
   intents/_examples.yaml, which trains the semantic layer; writer_ct, cu (read) and cx, cy
   (not read), whose distress lines are in intents/_examples.yaml since session 20, after
@@ -30,8 +32,8 @@ Sets, by how honest their figure is:
   bo ... cb, ec ... ef), each after its first-contact figure was recorded, and since
   session 17 all trained on whole (cz ... fo read but not trained until session 26);
   writer_fs, ft, fv and fw (read, not trained); fz, gb and gc (session 27, read); ge
-  (session 28, a concern set, read); gg (session 29, a distress set, read). Their
-  figures are optimistic.
+  (session 28, a concern set, read); gg (session 29, a distress set, read); gi and gk
+  (session 30, a distress set and a near-miss set, read). Their figures are optimistic.
 Columns follow benchmarks/writers.py: requests = practice + info ids right.
 """
 
@@ -150,6 +152,8 @@ HELD_OUT = (
     "writer_gd",
     "writer_gf",
     "writer_gh",
+    "writer_gj",
+    "writer_gl",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")

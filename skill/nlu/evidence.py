@@ -149,8 +149,7 @@ class SafetyEvidence:
             if both and p.score + p.second_score >= self.SAFETY:
                 intent, threshold = CRISIS, self.SAFETY
                 p = replace(p, intent=CRISIS, score=p.score + p.second_score)
-        cues = self._cues.get(intent)
-        cued = intent == CRISIS and cues is not None and bool(cues.search(norm, prefixes))
+        cued = intent == CRISIS and self.cued(norm, prefixes)
         if cued and self.catalogue.kind_of(p.second) in ("practice", "distress"):
             # A crisis reading split with a practice or distress (not with "nothing"): the
             # line is about the person's pain, and more practices in training move
@@ -167,7 +166,7 @@ class SafetyEvidence:
             # an everyday phrase of the crisis file ("my cousin took her own life years
             # ago", grief about someone else) with no cue of this kind outside it
             rest = self.safety.crisis_everyday_cut(norm, prefixes)
-            if rest is not None and not (cues and cues.search(rest, word_prefixes(rest))):
+            if rest is not None and not self.cued(rest, word_prefixes(rest), intent):
                 return None
         everyday = self.safety.everyday(norm, intent, prefixes)
         if everyday is not None:
@@ -180,14 +179,14 @@ class SafetyEvidence:
             again = self.semantic.predict(self.canon(norm))
             if again.intent != intent or again.score < threshold:
                 return None
-            if cues is None or not cues.search(norm, prefixes):
+            if not self.cued(norm, prefixes):
                 return None
         person = mine or (intent == EMERGENCY and bool(_SOMEONE_HERE.search(norm)))
-        cue = cues is not None and cues.search(norm, prefixes)
+        cue = self.cued(norm, prefixes, intent)
         stated = kind == CRISIS and (cue or told or p.score >= self.SURE_UNNAMED)
         # An emergency told with nobody in it ("crushing in the chest like a tractor's on
         # it"): a near-certain reading with an emergency word, said in a sentence.
-        stated = stated or (kind == EMERGENCY and bool(cue) and p.score >= self.SURE_UNNAMED)
+        stated = stated or (kind == EMERGENCY and cue and p.score >= self.SURE_UNNAMED)
         if not person and not (stated and words >= self.SAID):
             return None
         # A confident crisis reading with a crisis word but naming nobody may be about

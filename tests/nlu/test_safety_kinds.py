@@ -134,6 +134,26 @@ def test_a_cued_crisis_reading_split_with_pain_stands_below_the_usual_bar(
         ("our son was stillborn in the spring", "grief"),
         ("the hospice rang this morning, she's gone", "grief"),
         ("my hands are shaking and I'm not even cold and I don't know why", "panic"),
+        # session 30: told by what is seen and done (lines written for this test)
+        ("grandad's slumped in his chair, cold and clammy and not making sense", "emergency"),
+        ("his eyes keep rolling back and he's burning up", "emergency"),
+        ("I'm thirty six weeks and I'm bleeding a lot", "emergency"),
+        ("boiling water went over his leg and the skin's hanging off", "emergency"),
+        ("the right side of my face has gone numb", "emergency"),
+        ("she keeps my passport in her drawer and never pays me", "abuse"),
+        ("he said he'll take the kids and I'll never see them again if I leave", "abuse"),
+        ("my stepdad used to lock me in the cupboard under the stairs", "abuse"),
+        ("I told my sister I walked into a door, but it was him", "abuse"),
+        ("I just lie on the sofa staring at the ceiling all weekend", "low_mood"),
+        ("I've been sleeping fifteen hours a day and I'm still shattered", "low_mood"),
+        ("I used to play the piano every evening and now it's gathering dust", "low_mood"),
+        ("I set two mugs out this morning out of habit and then remembered", "grief"),
+        ("I talk to her photo every night before bed", "grief"),
+        ("he's never going to come through that door again", "grief"),
+        ("it all went blurry in the supermarket and I had to leave my trolley", "panic"),
+        ("the scan showed no heartbeat at twelve weeks", "grief"),
+        ("I woke up on his sofa with my top ripped and I don't remember saying yes", "abuse"),
+        ("she's wheezing and her inhaler is doing nothing", "emergency"),
     ],
 )
 def test_distress_and_safety_told_in_other_words(
@@ -150,9 +170,26 @@ def test_distress_and_safety_told_in_other_words(
         "the flight was diverted because of a medical emergency",
         "play emergency by paramore",
         "help me write a sympathy card for my colleague",
+        # session 30: someone else's overdose, a story, hyperbole
+        "when did judy garland overdose",
+        "the overdose in bed four is asking for toast",
+        "my cousin survived an overdose years ago and now she's a counsellor",
+        "we watched a film where the hero's best friend overdoses",
+        "launching that product in december was commercial suicide",
+        "I'm writing an essay on suicide in victorian novels",
+        "my sister used to self harm at uni but she's doing great now",
+        "in this level you have to jump off the cliff to get the key",
+        "I overdosed on chocolate cookies at the party",
+        "kill me now, the in-laws are staying for a fortnight",
+        "the electricity bill came and I liked to had a stroke",
+        "I was crying laughing, I couldn't breathe",
+        "I'm so bored I could literally die",
+        "I've got two weeks of my blood pressure tablets left",
+        "I nearly choked on my tea when he said that",
+        "I fell off my bike this morning, nothing broken",
     ],
 )
-def test_a_thing_that_will_kill_me_or_an_emergency_told_of_is_not_safety(
+def test_hyperbole_or_an_emergency_or_death_told_of_is_not_safety(
     matcher: IntentMatcher, text: str
 ) -> None:
     match = matcher.parse(text)
@@ -202,3 +239,18 @@ def test_a_weak_crisis_reading_beside_a_distress_named_outright_gets_its_answer(
     monkeypatch.setattr(matcher.semantic, "predict", lambda core: reading)
     match = matcher.parse("the days all blur together and I can't face any of it")
     assert (match.intent, match.kind, match.check_in) == ("low_mood", "distress", False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my brother took an overdose last year and I want to do the same",
+        "I lost my dad to suicide and I want to be with him",
+        "my sister used to self harm and now I do it too",
+        "I want to die when I think of tomorrow",
+    ],
+)
+def test_a_wish_to_follow_beside_someone_elses_story_stays_crisis(
+    matcher: IntentMatcher, text: str
+) -> None:
+    assert matcher.parse(text).intent == "crisis"
