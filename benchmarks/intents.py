@@ -22,7 +22,8 @@ Sets, by how honest their figure is:
   the held-out sets while two variants were chosen, never read; gh, a distress set,
   first run on session 29's start, then with the rest; gj, a distress set, first run on
   session 30's start, then with the rest; gl, a near-miss set, first run on session
-  30's start and on its first step, then with the rest.)
+  30's start and on its first step, then with the rest; gm, a near-miss set, first run
+  on session 30's start and end, after its last change.)
 - tuned: writer_{a,b,c}, heldout{,2}.yaml and tests/data: read, tuned on, and copied into
   intents/_examples.yaml, which trains the semantic layer; writer_ct, cu (read) and cx, cy
   (not read), whose distress lines are in intents/_examples.yaml since session 20, after
@@ -154,6 +155,7 @@ HELD_OUT = (
     "writer_gh",
     "writer_gj",
     "writer_gl",
+    "writer_gm",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")
