@@ -19,6 +19,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 WRITERS = ROOT / "benchmarks" / "data" / "writers"  # held out, and writer_{a,b,c}
 TRAINED = ROOT / "intents" / "_writers"  # sets the semantic layer trains on (skill.nlu.examples)
+READER = ROOT / "intents" / "_distress_writers"  # sets only its distress reader trains on
 PRACTICE = {
     "self_compassion_break", "self_compassion_minute", "take_a_break", "soothing_touch",
     "friend_reframe", "compassionate_letter", "rain", "bedtime_reflection", "brief_writing",
@@ -35,13 +36,14 @@ CONTROLS = {"stop", "pause", "resume", "repeat", "slower", "faster", "skip"}
 def writer_files() -> list[Path]:
     """Every writer set, held out or trained on, in name order."""
     paths = [*WRITERS.glob("writer_*.yaml"), *TRAINED.glob("writer_*.yaml")]
+    paths += READER.glob("writer_*.yaml")
     return sorted(paths, key=lambda p: p.name)
 
 
 def writer_file(name: str) -> Path:
     """One writer set by name ("writer_k"), wherever it lives."""
-    trained = TRAINED / f"{name}.yaml"
-    return trained if trained.exists() else WRITERS / f"{name}.yaml"
+    found = [d / f"{name}.yaml" for d in (TRAINED, READER) if (d / f"{name}.yaml").exists()]
+    return found[0] if found else WRITERS / f"{name}.yaml"
 
 
 def labelled(path: Path) -> list[tuple[str, str]]:

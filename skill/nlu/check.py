@@ -9,7 +9,7 @@ from skill.content.load import load_catalogue
 from skill.content.model import Catalogue
 from skill.content.rules import content_rule_errors
 from skill.errors import ContentError, ContentErrors
-from skill.nlu.examples import load_cues, load_examples
+from skill.nlu.examples import load_cues, load_examples, load_reader_examples
 from skill.nlu.safety import safety_check
 from skill.nlu.tables import Canon, compile_templates, iter_samples
 
@@ -54,6 +54,7 @@ def check_content(root: Path | None = None) -> Catalogue:
     try:
         # The semantic layer reads these at run time: a broken file must fail here too.
         load_examples(catalogue)
+        load_reader_examples(catalogue)
         load_cues(catalogue)
     except ContentError as exc:
         errors.append(exc)

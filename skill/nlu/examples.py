@@ -6,7 +6,10 @@ Two sources in the content folder:
 - `_writers/*.yaml`: whole sets by independent writers (helper sessions that never saw the
   templates), each line labelled with what its speaker meant: `intents`, `crisis`,
   `near_miss` and `none`. More people's phrasings are what the layer generalises from, so a
-  new set is a file dropped here (after its first-contact figure is recorded).
+  new set is a file dropped here (after its first-contact figure is recorded);
+- `_distress_writers/*.yaml`: writer sets of the same shape whose distress lines, near
+  misses and everyday lines train only the layer's distress reader
+  (`skill.nlu.semantic.train_reader`), never the layer itself.
 
 Ids not in the content are skipped, so a practice added later picks up its lines.
 """
@@ -25,6 +28,7 @@ from skill.yamldoc import YamlDoc
 NONE = "_none"
 EXAMPLES = "_examples.yaml"
 WRITERS = "_writers"
+READER_WRITERS = "_distress_writers"
 
 
 def load_examples(catalogue: Catalogue) -> list[tuple[str, str]]:
@@ -55,6 +59,20 @@ def load_examples(catalogue: Catalogue) -> list[tuple[str, str]]:
             add(CRISIS, doc.lines("crisis"))
         for key in ("near_miss", "none"):
             add(NONE, doc.lines(key))
+    return out
+
+
+def load_reader_examples(catalogue: Catalogue) -> list[tuple[str, str]]:
+    """(intent or `_none`, text) from each `_distress_writers/` set: its lines of a distress
+    intent, and its near misses and everyday lines as `_none`. Its crisis, abuse and
+    emergency lines are left out: the distress reader reads none of them."""
+    out: list[tuple[str, str]] = []
+    for path in sorted((catalogue.root / READER_WRITERS).glob("*.yaml")):
+        doc = _Doc(catalogue, path)
+        for intent, lines in doc.intents(catalogue):
+            if catalogue.kind_of(intent) == "distress":
+                out += [(intent, text) for text in lines]
+        out += [(NONE, text) for key in ("near_miss", "none") for text in doc.lines(key)]
     return out
 
 

@@ -24,7 +24,7 @@ from skill.nlu.fallback import Fallback
 from skill.nlu.normalize import normalize
 from skill.nlu.prefilter import word_prefixes
 from skill.nlu.safety import CRISIS, SafetyCheck, safety_check
-from skill.nlu.semantic import Prediction, SemanticModel, semantic_model
+from skill.nlu.semantic import TOLD_SURE, Prediction, SemanticModel, semantic_model
 from skill.nlu.tables import (
     Canon,
     compile_templates,
@@ -154,13 +154,14 @@ class IntentMatcher:
         return match
 
     def _distress_beside(self, norm: str, prefixes: frozenset[str]) -> str | None:
-        """The distress a line also tells of: named in its patterns, or the layer's first
-        or second reading ("the dishes pile up and I go back to bed": crisis, low mood)."""
+        """The distress a line also tells of: named in its patterns, the layer's first or
+        second reading, or its distress reader's ("the dishes pile up, I go back to bed")."""
         named = self.distress_words.named(norm, prefixes)
         if named is not None:
             return named
-        p = self.semantic.predict(self.canon(norm))
-        return next((i for i in (p.intent, p.second) if i in self._distresses), None)
+        p = self.semantic.predict(core := self.canon(norm))
+        read = next((i for i in (p.intent, p.second) if i in self._distresses), None)
+        return read or self.semantic.told(core)
 
     def _parse(self, text: str, norm: str, prefixes: frozenset[str]) -> Match:
         danger = self.safety.classify(norm, prefixes)
@@ -233,13 +234,14 @@ class IntentMatcher:
         return True
 
     def _leaning(self, text: str, core: str, norm: str) -> Match:
-        """The distress a line telling of the person leans to (`LEAN`), or no intent."""
+        """The distress a line about the person leans to (`LEAN`) or the reader is sure of."""
         telling = about_person(norm) and len(norm.split()) >= self.LEAN_WORDS
         if not telling or asks.asks_elsewhere(core) or asks.ASKS_FOR_SOMETHING.search(norm):
             return self._match(text, None, 0.0)
         distress, score = self.semantic.likeliest(core, self._distresses)
         if distress is None or score < self.LEAN:
-            return self._match(text, None, 0.0)
+            told = self.semantic.told(core)
+            return self._match(text, told, TOLD_SURE if told else 0.0)
         return self._match(text, distress, score)
 
     def _nothing(self, p: Prediction, sure: float) -> bool:

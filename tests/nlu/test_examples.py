@@ -47,13 +47,19 @@ def test_a_writer_set_trains_the_layer(tmp_path: Path) -> None:
     assert match.intent == "tiny"
 
 
-def test_a_broken_writer_set_names_its_file_key_and_line(tmp_path: Path) -> None:
-    bad = 'intents: {}\ncrisis: "one line, not a list"\n'
-    files = {"practices/tiny.yaml": TINY_PRACTICE, "_writers/writer_y.yaml": bad}
+@pytest.mark.parametrize(
+    ("folder", "key"), [("_writers", "crisis"), ("_distress_writers", "near_miss")]
+)
+def test_a_broken_writer_set_names_its_file_key_and_line(
+    tmp_path: Path, folder: str, key: str
+) -> None:
+    # both folders of writer sets: the layer's, and the distress reader's
+    bad = f'intents: {{}}\n{key}: "one line, not a list"\n'
+    files = {"practices/tiny.yaml": TINY_PRACTICE, f"{folder}/writer_y.yaml": bad}
     with pytest.raises(ContentErrors) as info:
         check_content(make_content(tmp_path, files))
     (message,) = [str(e) for e in info.value.errors]
-    assert "_writers/writer_y.yaml:2: crisis: must be a list of lines" in message
+    assert f"{folder}/writer_y.yaml:2: {key}: must be a list of lines" in message
 
 
 def test_training_is_said_and_done_once_then_the_cache_serves(
