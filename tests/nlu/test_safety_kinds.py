@@ -154,6 +154,19 @@ def test_a_cued_crisis_reading_split_with_pain_stands_below_the_usual_bar(
         ("the scan showed no heartbeat at twelve weeks", "grief"),
         ("I woke up on his sofa with my top ripped and I don't remember saying yes", "abuse"),
         ("she's wheezing and her inhaler is doing nothing", "emergency"),
+        # session 31 (lines written for this test): a heart attack told beside panic's
+        # signs; someone down, grey, not moving; a burn; control and food withheld
+        ("I'm freaking out, I can't breathe, my chest is crushing and my arm is numb", "emergency"),
+        ("I'm panicking and my chest is tight and my left arm is numb", "emergency"),
+        ("a lad's come off his bike at the end of the road and he's not moving", "emergency"),
+        ("I spilled boiling water on my leg and the skin's come off", "emergency"),
+        (
+            "I was sure it was a heart attack again but the hospital said it was just anxiety",
+            "panic",
+        ),
+        ("I've been breathing into a paper bag for ten minutes and it's not helping", "panic"),
+        ("she keeps telling me no one else would ever want me", "abuse"),
+        ("my son won't give me any food until the others have eaten", "abuse"),
     ],
 )
 def test_distress_and_safety_told_in_other_words(
@@ -187,6 +200,9 @@ def test_distress_and_safety_told_in_other_words(
         "I've got two weeks of my blood pressure tablets left",
         "I nearly choked on my tea when he said that",
         "I fell off my bike this morning, nothing broken",
+        # session 31: a kitchen burn, first-aid practice
+        "I burned my arm on the chip pan making tea, it's stinging",
+        "we practised chest compressions at first aid, my arms are dead",
     ],
 )
 def test_hyperbole_or_an_emergency_or_death_told_of_is_not_safety(
