@@ -288,6 +288,8 @@ def train_reader(
             rows.append((intent if intent in distresses else NONE, core, 1.0))
             feats.append(idx)
     classes = [NONE, *sorted({r[0] for r in rows} - {NONE})]
+    if len(classes) < 2:  # content without a distress line: nothing to read
+        return model
     weights = _fit(feats, rows, classes, len(model.vocab))
     model.reader_classes, model.reader_weights = classes, weights.astype(np.float16)
     return model

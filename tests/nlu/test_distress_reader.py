@@ -110,3 +110,10 @@ def test_a_reader_set_trains_the_reader_with_its_distress_and_everyday_lines(
     assert "i have given my things away and written the letters" not in said
     assert "he took my bank card and checks my phone every night" not in said
     assert "could we do the little one with the feet please" not in said
+
+
+def test_content_without_distress_has_no_reader() -> None:
+    model = train([("tiny", "tiny practice")] * 5, [])
+    train_reader(model, [("tiny", "tiny practice please")], {"low"})
+    assert model.reader_classes == []
+    assert model.told("tiny practice please") is None

@@ -152,8 +152,10 @@ def test_a_slower_pace_makes_a_longer_line() -> None:
     speech = real_speech()
     text = "Let your shoulders drop, and unclench your jaw."
     normal, slower = speech.line(text, 1.0), speech.line(text, 1.4)
-    # Piper's durations are stochastic by a few percent; 1.4x length_scale is far beyond.
-    assert len(slower) / len(normal) > 1.2
+    # Piper's durations are stochastic: 1.4x length_scale gives about 1.3x the samples
+    # (the lead is fixed), and one CI run saw 1.199. More than 1.1 is still far beyond
+    # the noise between two renders at one pace.
+    assert len(slower) / len(normal) > 1.1
 
 
 @pytest.mark.audio
