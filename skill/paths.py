@@ -8,6 +8,7 @@ config ($KINDLY_CONFIG, the file), data ($KINDLY_DATA: models, voices, markers) 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import shutil
@@ -47,6 +48,16 @@ def cache_dir() -> Path:
     if os.environ.get("KINDLY_CACHE"):
         return Path(os.environ["KINDLY_CACHE"])
     return _xdg("XDG_CACHE_HOME", Path.home() / ".cache") / "kindly"
+
+
+def source_digest(*modules: str | None) -> str:
+    """A short digest of the source files that shape a cache entry. Taken once, at import
+    of the module that keys its cache by it: a file edited while a process runs must not
+    file what the old code made under the new code's name."""
+    code = hashlib.sha256()
+    for module in modules:
+        code.update(Path(module or "").read_bytes())
+    return code.hexdigest()[:12]
 
 
 def atomic_write(path: Path, data: bytes | str) -> None:

@@ -9,9 +9,8 @@ outside Kindly's domain.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cached_property
-from typing import Any
 
 from hassil.intents import Intents
 from hassil.recognize import recognize
@@ -21,6 +20,7 @@ from skill.nlu import asks
 from skill.nlu.distress import DistressWords
 from skill.nlu.evidence import SafetyEvidence, about_person
 from skill.nlu.fallback import Fallback
+from skill.nlu.match import Match
 from skill.nlu.normalize import normalize
 from skill.nlu.prefilter import word_prefixes
 from skill.nlu.safety import CRISIS, SafetyCheck, safety_check
@@ -39,34 +39,6 @@ __all__ = ["CRISIS", "IntentMatcher", "Match"]
 # distress answer. Only for grief: the low-mood and panic answers carry the pointer to
 # real help and the grounding, so they always come first.
 _PRACTICE_ON_ASK = frozenset({"grief"})
-
-
-@dataclass(frozen=True)
-class Match:
-    """The result of parsing one line: the JSON contract of `kindly parse`."""
-
-    text: str
-    intent: str | None
-    kind: str
-    confidence: float
-    # A crisis flag Kindly is unsure of (only a check-in word, "a burden"; a line the
-    # semantic layer reads as nothing): the session asks gently first. Not in the JSON.
-    check_in: bool = False
-    # A close second reading ("take_a_break" vs "self_compassion_break"): the session
-    # asks one short question. On a crisis check-in, the distress the line also reads as,
-    # answered if the person says they are not at risk. Not part of the JSON.
-    alternative: str | None = None
-    # A check-in on a line that names nobody: it may be about someone else, or Kindly's
-    # own voice heard back mid-practice. Not part of the JSON.
-    impersonal: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "intent": self.intent,
-            "kind": self.kind,
-            "confidence": round(self.confidence, 3),
-        }
 
 
 class IntentMatcher:

@@ -12,7 +12,6 @@ content change, then cached beside the template table. Nothing downloads.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 import random
@@ -28,12 +27,14 @@ import numpy.typing as npt
 from skill.content.model import Catalogue
 from skill.nlu import examples as examples_module
 from skill.nlu import fallback
+from skill.nlu import fit as fit_module
 from skill.nlu import normalize as normalize_module
 from skill.nlu.examples import NONE, load_cues, load_examples, load_reader_examples
 from skill.nlu.fallback import STOP_WORDS, stem
+from skill.nlu.fit import Floats, fit_softmax, indices
 from skill.nlu.normalize import normalize
 from skill.nlu.safety import CRISIS
-from skill.paths import UNUSED_FOR, atomic_write, cache_dir, prune_cache
+from skill.paths import UNUSED_FOR, atomic_write, cache_dir, prune_cache, source_digest
 
 log = logging.getLogger(__name__)
 PER_INTENT = 300  # template samples per intent
@@ -44,8 +45,6 @@ NONE_WEIGHT = 1.0  # weighting "no intent" lines higher cost crisis recall in cr
 # when seven more read sets were trained on: 12 more of 4,325 held-out crisis lines, two
 # more near misses asked about of 5,010, ten fewer requests of 5,082 understood.
 CRISIS_WEIGHT = 2.5
-EPOCHS = 60
-L2 = 1e-5
 # The distress reader (`train_reader`) names a distress only this surely. Session 31, on
 # the held-out sets (watched, never read): at 0.8, 55 more of 3,036 distress lines the
 # layer found no intent in were answered right, for 5 more of 6,100 near misses answered;
@@ -54,8 +53,6 @@ TOLD_SURE = 0.8
 
 WORD_CACHE = 4096  # words whose features are kept looked up (a few hundred kB)
 
-Floats = npt.NDArray[np.float32]
-Indices = npt.NDArray[np.int64]
 # A word's token for the pairs, its features' vocabulary indices, whether it is a content
 # word, and whether the layer knows its stem.
 _Word = tuple[str, tuple[int, ...], bool, bool]
@@ -143,8 +140,10 @@ class SemanticModel:
         get = self.vocab.get
         return self._softmax([i for f in feats if (i := get(f)) is not None])
 
-    def _softmax(self, idx: list[int]) -> Floats:
-        logits = self.weights[-1] + self.weights[idx].sum(axis=0, dtype=np.float32)
+    def _softmax(self, idx: list[int], weights: npt.NDArray[np.float16] | None = None) -> Floats:
+        """The layer's probabilities for encoded features (or the reader's, given its weights)."""
+        w = self.weights if weights is None else weights
+        logits = w[-1] + w[idx].sum(axis=0, dtype=np.float32)
         logits = logits - logits.max()
         exp = np.exp(logits)
         result: Floats = exp / exp.sum()
@@ -209,12 +208,10 @@ class SemanticModel:
         """The distress the reader is all but sure a line tells of (`TOLD_SURE`), or None."""
         if not self.reader_classes:
             return None
-        idx, _ = self._encode(core)
-        logits = self.reader_weights[-1] + self.reader_weights[idx].sum(axis=0, dtype=np.float32)
-        exp = np.exp(logits - logits.max())
-        best = int(exp.argmax())
+        probs = self._softmax(self._encode(core)[0], self.reader_weights)
+        best = int(probs.argmax())
         name = self.reader_classes[best]
-        return None if name == NONE or exp[best] / exp.sum() < TOLD_SURE else name
+        return None if name == NONE or probs[best] < TOLD_SURE else name
 
     def to_bytes(self) -> bytes:
         buf = io.BytesIO()
@@ -264,8 +261,8 @@ def train(
     ]
     classes = sorted({r[0] for r in rows} | {NONE})
     vocab: dict[str, int] = {}
-    feats = [_indices({vocab.setdefault(f, len(vocab)) for f in features(c)}) for _, c, _ in rows]
-    return SemanticModel(classes, vocab, _fit(feats, rows, classes, len(vocab)))
+    feats = [indices({vocab.setdefault(f, len(vocab)) for f in features(c)}) for _, c, _ in rows]
+    return SemanticModel(classes, vocab, fit_softmax(feats, rows, classes, len(vocab)))
 
 
 def train_reader(
@@ -283,67 +280,31 @@ def train_reader(
     get = model.vocab.get
     rows, feats = [], []
     for intent, core in examples:
-        idx = _indices({i for f in features(core) if (i := get(f)) is not None})
+        idx = indices({i for f in features(core) if (i := get(f)) is not None})
         if intent != CRISIS and len(idx):  # a line of none of its words teaches nothing
             rows.append((intent if intent in distresses else NONE, core, 1.0))
             feats.append(idx)
     classes = [NONE, *sorted({r[0] for r in rows} - {NONE})]
     if len(classes) < 2:  # content without a distress line: nothing to read
         return model
-    weights = _fit(feats, rows, classes, len(model.vocab))
+    weights = fit_softmax(feats, rows, classes, len(model.vocab))
     model.reader_classes, model.reader_weights = classes, weights.astype(np.float16)
     return model
 
 
-def _indices(found: set[int]) -> Indices:
-    return np.array(sorted(found), dtype=np.int64)
-
-
-def _fit(
-    feats: list[Indices], rows: list[tuple[str, str, float]], classes: list[str], v: int
-) -> Floats:
-    """Softmax regression weights ((v + 1, classes), the last row the bias) for rows of
-    (class, text, weight) whose vocabulary indices are `feats`: Adam, full batch."""
-    col = {c: i for i, c in enumerate(classes)}
-    n, k = len(rows), len(classes)
-    lengths = np.array([len(f) for f in feats])
-    flat = np.concatenate(feats)
-    owner = np.repeat(np.arange(n), lengths)
-    row_start = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    # X.T @ P as sums over runs of one feature: sort the nonzeros by feature once.
-    by_feat = np.argsort(flat, kind="stable")
-    feat_sorted = flat[by_feat]
-    feat_ids, feat_start = np.unique(feat_sorted, return_index=True)
-    owner_by_feat = owner[by_feat]
-    y = np.array([col[r[0]] for r in rows])
-    sample_w = np.array([r[2] for r in rows], dtype=np.float32)
-    sample_w /= sample_w.mean()
-    weights = np.zeros((v + 1, k), dtype=np.float32)
-    m = np.zeros_like(weights)
-    s = np.zeros_like(weights)
-    lr, b1, b2 = 0.05, 0.9, 0.999
-    for step in range(1, EPOCHS + 1):
-        logits = np.add.reduceat(weights[flat], row_start, axis=0) + weights[-1]
-        logits -= logits.max(axis=1, keepdims=True)
-        probs = np.exp(logits)
-        probs /= probs.sum(axis=1, keepdims=True)
-        probs[np.arange(n), y] -= 1.0
-        probs *= sample_w[:, None] / n
-        grad = L2 * weights
-        grad[feat_ids] += np.add.reduceat(probs[owner_by_feat], feat_start, axis=0)
-        grad[-1] += probs.sum(axis=0)
-        m = b1 * m + (1 - b1) * grad
-        s = b2 * s + (1 - b2) * grad * grad
-        weights -= lr * (m / (1 - b1**step)) / (np.sqrt(s / (1 - b2**step)) + 1e-8)
-    return weights
+# Keyed by the content and the code: the stems shape the features, so do the examples'
+# words, which lines are read, and the fit.
+_CODE = source_digest(
+    __file__,
+    fallback.__file__,
+    normalize_module.__file__,
+    examples_module.__file__,
+    fit_module.__file__,
+)
 
 
 def _cache_path(catalogue: Catalogue) -> Path:
-    code = hashlib.sha256(Path(__file__).read_bytes())
-    code.update(Path(fallback.__file__).read_bytes())  # its stems shape the features
-    code.update(Path(normalize_module.__file__).read_bytes())  # so do the examples' words
-    code.update(Path(examples_module.__file__).read_bytes())  # and which lines are read
-    return cache_dir() / "semantic" / f"{catalogue.digest}-{code.hexdigest()[:12]}.npz"
+    return cache_dir() / "semantic" / f"{catalogue.digest}-{_CODE}.npz"
 
 
 def semantic_model(

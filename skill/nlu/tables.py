@@ -4,7 +4,6 @@ changes."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
@@ -23,7 +22,7 @@ from skill.nlu import fallback as fallback_module
 from skill.nlu import normalize as normalize_module
 from skill.nlu.fallback import feature_table
 from skill.nlu.normalize import normalize
-from skill.paths import atomic_write, cache_dir, prune_cache
+from skill.paths import atomic_write, cache_dir, prune_cache, source_digest
 
 log = logging.getLogger(__name__)
 # Samples per intent kept in the exact table; beyond that hassil matches directly.
@@ -107,13 +106,12 @@ def iter_samples(catalogue: Catalogue, templates: Intents) -> Iterator[tuple[str
             yield intent_id, normalize(text), count > MAX_SAMPLES
 
 
+# Keyed by the content and by the code that turns templates into table keys.
+_CODE = source_digest(__file__, normalize_module.__file__, fallback_module.__file__)
+
+
 def _cache_path(catalogue: Catalogue) -> Path:
-    # Keyed by the content and by the code that turns templates into table keys.
-    code = hashlib.sha256()
-    for module in (Path(__file__), Path(normalize_module.__file__), Path(fallback_module.__file__)):
-        code.update(module.read_bytes())
-    name = f"{catalogue.digest}-{code.hexdigest()[:12]}.json"
-    return cache_dir() / "intents" / name
+    return cache_dir() / "intents" / f"{catalogue.digest}-{_CODE}.json"
 
 
 @dataclass(frozen=True)
