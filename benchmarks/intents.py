@@ -164,6 +164,8 @@ HELD_OUT = (
     "writer_gm",
     "writer_go",
     "writer_gp",
+    "writer_gr",
+    "writer_gs",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")

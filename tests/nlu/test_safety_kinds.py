@@ -167,6 +167,21 @@ def test_a_cued_crisis_reading_split_with_pain_stands_below_the_usual_bar(
         ("I've been breathing into a paper bag for ten minutes and it's not helping", "panic"),
         ("she keeps telling me no one else would ever want me", "abuse"),
         ("my son won't give me any food until the others have eaten", "abuse"),
+        # session 32 (lines written for this test): labour too early, a road accident, a
+        # limb the wrong way, blood brought up, a tight chest and clammy, an allergy; a
+        # phone checked, money and the car asked for, a threat over the police; the fear
+        # of dying in a panic attack
+        ("my waters just broke and I'm only thirty two weeks", "emergency"),
+        ("my dad's been knocked down by a van and he's lying in the road", "emergency"),
+        ("I fell off the ladder and my ankle is pointing the wrong way", "emergency"),
+        ("I keep coughing up blood", "emergency"),
+        ("my chest has felt tight all afternoon and I've gone clammy", "emergency"),
+        ("he's eaten a peanut and his lips are swelling up, where's the epipen", "emergency"),
+        ("is it normal for a boyfriend to go through your messages every night", "abuse"),
+        ("I have to ask him for money every time I need shampoo", "abuse"),
+        ("she says if I call the police they'll take the kids off me", "abuse"),
+        ("I'm scared of my own husband", "abuse"),
+        ("my heart keeps pounding and I'm convinced I'm going to die", "panic"),
     ],
 )
 def test_distress_and_safety_told_in_other_words(
@@ -203,6 +218,10 @@ def test_distress_and_safety_told_in_other_words(
         # session 31: a kitchen burn, first-aid practice
         "I burned my arm on the chip pan making tea, it's stinging",
         "we practised chest compressions at first aid, my arms are dead",
+        # session 32: a work goodbye, a song heard too often, a dead relative's accounts
+        "it was my last day at the office, I said goodbye to everyone and had cake",
+        "if I have to hear this song one more time I'm going to kill myself",
+        "how do I close a dead person's bank account",
     ],
 )
 def test_hyperbole_or_an_emergency_or_death_told_of_is_not_safety(
