@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import logging
 import os
 import shutil
 import tempfile
 import time
 from pathlib import Path
+from types import ModuleType
 
 log = logging.getLogger(__name__)
 STALE_TMP = 600.0  # seconds: a temporary file this old belongs to a writer that died
@@ -50,13 +52,13 @@ def cache_dir() -> Path:
     return _xdg("XDG_CACHE_HOME", Path.home() / ".cache") / "kindly"
 
 
-def source_digest(*modules: str | None) -> str:
+def source_digest(*modules: ModuleType) -> str:
     """A short digest of the source files that shape a cache entry. Taken once, at import
     of the module that keys its cache by it: a file edited while a process runs must not
     file what the old code made under the new code's name."""
     code = hashlib.sha256()
     for module in modules:
-        code.update(Path(module or "").read_bytes())
+        code.update(Path(inspect.getfile(module)).read_bytes())
     return code.hexdigest()[:12]
 
 

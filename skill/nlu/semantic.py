@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import logging
 import random
+import sys
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -295,11 +296,7 @@ def train_reader(
 # Keyed by the content and the code: the stems shape the features, so do the examples'
 # words, which lines are read, and the fit.
 _CODE = source_digest(
-    __file__,
-    fallback.__file__,
-    normalize_module.__file__,
-    examples_module.__file__,
-    fit_module.__file__,
+    sys.modules[__name__], fallback, normalize_module, examples_module, fit_module
 )
 
 

@@ -107,7 +107,7 @@ def iter_samples(catalogue: Catalogue, templates: Intents) -> Iterator[tuple[str
 
 
 # Keyed by the content and by the code that turns templates into table keys.
-_CODE = source_digest(__file__, normalize_module.__file__, fallback_module.__file__)
+_CODE = source_digest(sys.modules[__name__], normalize_module, fallback_module)
 
 
 def _cache_path(catalogue: Catalogue) -> Path:
