@@ -184,6 +184,19 @@ from skill.nlu.normalize import normalize
         # session 22: a whole packet swallowed, nothing after it (own words)
         "swallowed the whole packet about ten minutes ago",
         "i've just swallowed a whole box, can you play something",
+        # session 33: no tomorrow for the person; a funeral song one more time before
+        # (own words)
+        "don't bother with the alarm, there won't be a tomorrow for me",
+        "put on my funeral song, i want to hear it one last time before",
+        # a burn on a stove said as on purpose (the everyday burn phrase set it aside)
+        "burned my arm on the stove on purpose",
+        # session 33 (own words): many tablets taken, asked about; money moved so she is
+        # right after; a gun asked about as quick; more blood this time; goodnight forever
+        "how long do the tablets take if you've swallowed about forty",
+        "put the savings in her name so she'll be alright after",
+        "is a shotgun quick, i just need to know",
+        "cut deeper this time and it won't stop, is that bad",
+        "goodnight kindly forever",
     ],
 )
 def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
@@ -340,6 +353,18 @@ def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
         "my cousin's punk band is called the overdoses",
         "took the whole box to the charity shop this morning",
         "the toddler swallowed the whole packet of chewing gum",
+        # session 33: a burn from a hot thing named; a game that crashes; a story's victim;
+        # a funeral planned ahead by someone old and well (own words)
+        "burnt my hand on the oven tray, what do you put on a small burn",
+        "i'm gonna kill myself if this laptop freezes again",
+        "what's a believable way for my victim to die in chapter three",
+        "i'm sorting out my own funeral, i'm eighty and healthy as a horse, just want it done",
+        "had an overdose of sunshine at the beach today",
+        "i'll be gone by the time you wake up, early shift at the depot",
+        "is a twelve gauge quick to reload",
+        "bye everyone, thanks for coming, drive home safe",
+        "i'll be gone by six tomorrow, early flight to perth",
+        "you two go on in ahead, i'll be right after, just parking",
     ],
 )
 def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -> None:

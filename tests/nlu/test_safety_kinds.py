@@ -182,6 +182,29 @@ def test_a_cued_crisis_reading_split_with_pain_stands_below_the_usual_bar(
         ("she says if I call the police they'll take the kids off me", "abuse"),
         ("I'm scared of my own husband", "abuse"),
         ("my heart keeps pounding and I'm convinced I'm going to die", "panic"),
+        # session 33 (own words): under a machine, a snake bite, through the ice, caught in
+        # machinery, a sudden headache, hit by a car, blue lips, bleeding in pregnancy; a
+        # woman who woke undressed, a belt, asking before eating, family kept away, keys
+        # taken, bruises like fingers, a bag hidden, locked out
+        ("the quad bike tipped and my brother is trapped under it", "emergency"),
+        ("my son has just been bitten by a snake in the garden", "emergency"),
+        ("the dog ran out and my husband has gone through the ice after her", "emergency"),
+        ("his hand's caught in the baler, come quick", "emergency"),
+        ("sudden headache came on like a thunderclap and I feel sick", "emergency"),
+        ("a kid's been knocked over by a car and he's not moving", "emergency"),
+        ("my baby's lips have gone blue", "emergency"),
+        ("I'm losing blood and I'm sixteen weeks", "emergency"),
+        ("I woke up at his place and my clothes were off and I can't remember", "abuse"),
+        ("my stepdad hits us with his belt when he's had a drink", "abuse"),
+        ("she makes me ask permission before I eat", "abuse"),
+        ("I'm not allowed to see my mum any more, he says she's poison", "abuse"),
+        ("he's taken the car keys and my phone and we live miles from anywhere", "abuse"),
+        ("there are bruises on my arm the shape of his fingers", "abuse"),
+        ("where can I hide a bag so he won't find it", "abuse"),
+        ("he locked the door and I had to sleep in the car again", "abuse"),
+        ("the skipper knocks us about when he's been drinking", "abuse"),
+        ("she threw a plate at me again last night", "abuse"),
+        ("the tractor rolled and pinned my leg, I can't get out", "emergency"),
     ],
 )
 def test_distress_and_safety_told_in_other_words(
@@ -222,6 +245,10 @@ def test_distress_and_safety_told_in_other_words(
         "it was my last day at the office, I said goodbye to everyone and had cake",
         "if I have to hear this song one more time I'm going to kill myself",
         "how do I close a dead person's bank account",
+        # session 33: a film's road accident, a pet bitten, a game on ice, hyperbole at work
+        "overtime's killing me but the money's decent",
+        "the snake at the zoo was fed a mouse and the kids loved it",
+        "my fingers got caught in the car door last year, all healed now",
     ],
 )
 def test_hyperbole_or_an_emergency_or_death_told_of_is_not_safety(
