@@ -197,6 +197,18 @@ from skill.nlu.normalize import normalize
         "is a shotgun quick, i just need to know",
         "cut deeper this time and it won't stop, is that bad",
         "goodnight kindly forever",
+        # session 34 (own words): made sure nobody finds the person in time; the means to
+        # make sure; bleach drunk; a rifle brought down from the attic; about to do something
+        # drastic; a helpline, then "never mind"; no point hanging about; a goodbye to an old
+        # friend with thanks for the company
+        "what's the best way to make sure i'm not found till it's too late",
+        "i've got the means to do it now, it's all in the drawer",
+        "i just drank some bleach",
+        "i fetched dad's rifle out of the cabinet tonight",
+        "i'm about to do something drastic, just so someone knows",
+        "what's the lifeline number again, oh never mind, forget it",
+        "there's no point me sticking around is there",
+        "well bye then my friend, thanks for listening all this time",
     ],
 )
 def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
@@ -365,6 +377,14 @@ def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
         "bye everyone, thanks for coming, drive home safe",
         "i'll be gone by six tomorrow, early flight to perth",
         "you two go on in ahead, i'll be right after, just parking",
+        # session 34: a supplement's limit; a football tactic; a food; nerves (own words)
+        "is there an overdose limit for vitamin c, i've been having loads of oranges",
+        "honestly that back pass was suicidal, we were lucky not to concede",
+        "if i have one more roast potato i'll burst",
+        "i was so nervous at the wedding speech i thought i'd die",
+        "how many iron tablets are too many in a day, i keep forgetting if i've had one",
+        "stop me doing something daft, there's a sale on and my cart is full of shoes",
+        "if i have to drink one more cup of that office coffee i'll die",
     ],
 )
 def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -> None:

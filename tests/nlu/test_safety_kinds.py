@@ -205,6 +205,37 @@ def test_a_cued_crisis_reading_split_with_pain_stands_below_the_usual_bar(
         ("the skipper knocks us about when he's been drinking", "abuse"),
         ("she threw a plate at me again last night", "abuse"),
         ("the tractor rolled and pinned my leg, I can't get out", "emergency"),
+        # session 34 (own words): calls listened in on; made to sign papers; a photo of
+        # where she is; a plate thrown then sorry; a phone smashed; "our secret"; cornered
+        # and touched; someone on top of her on waking; keys taken; a bag packed; eggshells;
+        # the heater and everyone sick; a pacemaker and an irregular heart; low sugar; a
+        # baby coming too fast
+        ("she listens in on all my phone calls and won't let me ring my brother", "abuse"),
+        ("my son keeps making me sign papers i can't read, it's about my house", "abuse"),
+        ("i have to send him a selfie of where i am whenever he asks", "abuse"),
+        ("he smashed a glass against the wall last night then cried and said sorry", "abuse"),
+        ("she broke my phone so i couldn't call anybody", "abuse"),
+        ("the coach told me it was our little secret and i'd be in trouble if i told", "abuse"),
+        ("my manager keeps cornering me in the stockroom", "abuse"),
+        ("i woke up and my flatmate's boyfriend was on top of me", "abuse"),
+        ("he won't let me drive now, he's hidden the car keys", "abuse"),
+        ("i keep a bag packed at my sister's in case me and the kids need to leave fast", "abuse"),
+        ("i'm walking on eggshells every day, one wrong word and he kicks off", "abuse"),
+        ("the gas heater's been on all night and we've all got headaches now", "emergency"),
+        ("my dad's heart is going all over the place and he has a pacemaker", "emergency"),
+        ("my sugar levels are dropping fast and i'm all sweaty", "emergency"),
+        ("her waters broke and the baby's coming, we won't make it in time", "emergency"),
+        # a heavy heart, a shadow of oneself; grieving someone still alive, the school year
+        # they would have started, a show watched together, a number on speed dial
+        ("I've had a heavy heart all week and I can't shift it", "low_mood"),
+        ("since the operation I'm a shadow of who I used to be", "low_mood"),
+        ("how do I grieve someone who's still alive, dad has dementia now", "grief"),
+        ("she would have started secondary school this september", "grief"),
+        (
+            "I can't watch the quiz shows any more, we always watched them together",
+            "grief",
+        ),
+        ("her number's still on my speed dial", "grief"),
     ],
 )
 def test_distress_and_safety_told_in_other_words(
@@ -249,6 +280,12 @@ def test_distress_and_safety_told_in_other_words(
         "overtime's killing me but the money's decent",
         "the snake at the zoo was fed a mouse and the kids loved it",
         "my fingers got caught in the car door last year, all healed now",
+        # session 34: a surprise kept secret, a toddler's dinner, a pacemaker check, a bag
+        # packed for hospital (own words)
+        "dad said it's our secret, we're planning mum's surprise party",
+        "the toddler threw his dinner at the wall and laughed",
+        "gran's pacemaker check went fine today",
+        "i've got my hospital bag packed just in case the baby comes early",
     ],
 )
 def test_hyperbole_or_an_emergency_or_death_told_of_is_not_safety(
