@@ -225,6 +225,7 @@ def test_a_cued_crisis_reading_split_with_pain_stands_below_the_usual_bar(
         ("my dad's heart is going all over the place and he has a pacemaker", "emergency"),
         ("my sugar levels are dropping fast and i'm all sweaty", "emergency"),
         ("her waters broke and the baby's coming, we won't make it in time", "emergency"),
+        ("i think i just drank some bleach by accident, it was in a juice bottle", "emergency"),
         # a heavy heart, a shadow of oneself; grieving someone still alive, the school year
         # they would have started, a show watched together, a number on speed dial
         ("I've had a heavy heart all week and I can't shift it", "low_mood"),
