@@ -380,10 +380,9 @@ def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
         # session 34: a supplement's limit; a football tactic; a food; nerves (own words)
         "is there an overdose limit for vitamin c, i've been having loads of oranges",
         "honestly that back pass was suicidal, we were lucky not to concede",
-        "if i have one more roast potato i'll burst",
+        "if i eat one more roast potato i'll burst",
         "i was so nervous at the wedding speech i thought i'd die",
         "how many iron tablets are too many in a day, i keep forgetting if i've had one",
-        "stop me doing something daft, there's a sale on and my cart is full of shoes",
         "if i have to drink one more cup of that office coffee i'll die",
     ],
 )
