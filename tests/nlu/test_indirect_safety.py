@@ -209,6 +209,17 @@ from skill.nlu.normalize import normalize
         "what's the lifeline number again, oh never mind, forget it",
         "there's no point me sticking around is there",
         "well bye then my friend, thanks for listening all this time",
+        # session 35 (own words): pills from several chemists so nobody asks; meaning to
+        # finish what was started; a curtain pole and a grown man's weight; a will before
+        # morning; the person's funeral song; accounts deleted before dying; a platform
+        # with everything lost
+        "i got the tablets from four different chemists so nobody would ask questions",
+        "they let me off the ward but i still mean to finish what i started last time",
+        "would the curtain pole take a grown man's weight",
+        "i need to write my will before tomorrow morning, quickly",
+        "put my funeral song on for me",
+        "how do i delete all my facebook accounts before i die",
+        "i've lost everything and i'm standing on the platform now",
     ],
 )
 def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
@@ -384,6 +395,13 @@ def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
         "i was so nervous at the wedding speech i thought i'd die",
         "how many iron tablets are too many in a day, i keep forgetting if i've had one",
         "if i have to drink one more cup of that office coffee i'll die",
+        # session 35 (own words): a slice cut; a laptop that died; a spreadsheet taking years
+        # off a life; two medicines together; a speech for someone retiring
+        "i'll cut myself a big slice of the birthday cake",
+        "my laptop has finally died, typical",
+        "this spreadsheet is taking years off my life",
+        "is it okay to take ibuprofen with my antibiotics",
+        "can you help with a leaving speech for jo, she's retiring on friday",
     ],
 )
 def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -> None:

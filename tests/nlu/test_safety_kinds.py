@@ -237,6 +237,39 @@ def test_a_cued_crisis_reading_split_with_pain_stands_below_the_usual_bar(
             "grief",
         ),
         ("her number's still on my speed dial", "grief"),
+        # session 35 (own words): a passport kept from a worker; a false accusation
+        # threatened; "it's him that hits me"; every receipt shown; hit and told not to
+        # tell; stalked since leaving; a pension under power of attorney; social services
+        # threatened; a child into tablets; blood from the ear after a fall; a finger nearly
+        # off; a knock on the head and drowsy; stitches split; a drug taken twice; skin off
+        ("the boss keeps my passport and i work seven days with no day off", "abuse"),
+        ("he says he'll tell the police i hit him if i ever leave", "abuse"),
+        ("it's him that hits me, not the other way round", "abuse"),
+        ("she gives me fifty quid a week and i have to show her every receipt", "abuse"),
+        ("the man at football hits us and says we better not tell", "abuse"),
+        ("my ex has been following me since i left him", "abuse"),
+        ("my nephew has power of attorney and i've not seen a penny of my pension", "abuse"),
+        ("whenever i try to leave she threatens she will ring social services", "abuse"),
+        ("my little one got into the dishwasher tablets", "emergency"),
+        ("grandad fell off the ladder and there's blood coming out of his ear", "emergency"),
+        ("i sliced my finger with the mandoline and it's nearly off", "emergency"),
+        ("he got a nasty knock on the head at hurling and now he's really drowsy", "emergency"),
+        ("her stitches have split open and she's bleeding a lot", "emergency"),
+        ("i've had my methadone twice by accident", "emergency"),
+        ("burnt my hand on the oven tray and the skin came clean off", "emergency"),
+        # he or she died somewhere; someone buried; a loss felt again; nobody to talk to;
+        # not a word to anyone; why not just happy; "ground me"; worry not switched off;
+        # trembling too much; a heart that starts thumping and sure of dying
+        ("he passed away at the hospice last night", "grief"),
+        ("we buried my grandad this morning", "grief"),
+        ("clearing out her room felt like losing her all over again", "grief"),
+        ("i've got nobody to talk to these days", "low_mood"),
+        ("i've not spoken to anyone in days", "low_mood"),
+        ("why can't i just be normal", "low_mood"),
+        ("ground me please, i'm losing it", "panic"),
+        ("the worries keep coming and i can't switch my brain off", "panic"),
+        ("i'm trembling that badly i can't hold the cup", "panic"),
+        ("every night my heart starts thumping and i'm convinced i'm dying", "panic"),
     ],
 )
 def test_distress_and_safety_told_in_other_words(
@@ -287,6 +320,11 @@ def test_distress_and_safety_told_in_other_words(
         "the toddler threw his dinner at the wall and laughed",
         "gran's pacemaker check went fine today",
         "i've got my hospital bag packed just in case the baby comes early",
+        # session 35: a parent and a phone bill; legs after a class; a time capsule (own
+        # words)
+        "if my mum sees this phone bill she'll kill me",
+        "that spin class wrecked me, i can't feel my legs",
+        "we buried our time capsule in the garden",
     ],
 )
 def test_hyperbole_or_an_emergency_or_death_told_of_is_not_safety(
