@@ -214,12 +214,13 @@ from skill.nlu.normalize import normalize
         # morning; the person's funeral song; accounts deleted before dying; a platform
         # with everything lost
         "i got the tablets from four different chemists so nobody would ask questions",
-        "they let me off the ward but i still mean to finish what i started last time",
+        "they let me off the ward but i still mean to finish what i tried to do last time",
         "would the curtain pole take a grown man's weight",
         "i need to write my will before tomorrow morning, quickly",
         "put my funeral song on for me",
         "how do i delete all my facebook accounts before i die",
         "i've lost everything and i'm standing on the platform now",
+        "how far is the clifton suspension bridge, i want to sit there one last time",
     ],
 )
 def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
@@ -402,6 +403,16 @@ def test_indirect_crisis_is_crisis(matcher: IntentMatcher, text: str) -> None:
         "this spreadsheet is taking years off my life",
         "is it okay to take ibuprofen with my antibiotics",
         "can you help with a leaving speech for jo, she's retiring on friday",
+        # sorrows drowned; another episode; a vitamin; a cocktail stick; a part in a play; a tax
+        # return; a season; a heart that starts pounding with anxiety
+        "off to the pub to drown my sorrows, we lost again",
+        "i'm going to die if i have to watch another episode of that baking show",
+        "can you overdose on vitamin d, i take one every morning",
+        "ow, stabbed myself with a cocktail stick",
+        "my character in the play is suicidal, how do i make her real",
+        "i've lost the will to live with this tax return",
+        "the season's been a slow painful death for the club",
+        "my heart starts pounding at night and i feel like i'm dying, it's my anxiety",
     ],
 )
 def test_the_everyday_line_beside_it_is_not(matcher: IntentMatcher, text: str) -> None:

@@ -270,6 +270,11 @@ def test_a_cued_crisis_reading_split_with_pain_stands_below_the_usual_bar(
         ("the worries keep coming and i can't switch my brain off", "panic"),
         ("i'm trembling that badly i can't hold the cup", "panic"),
         ("every night my heart starts thumping and i'm convinced i'm dying", "panic"),
+        ("he's come off his bike and he's out cold", "emergency"),
+        ("my daughter got into my tablets and i don't know how many she took", "emergency"),
+        ("my anxiety is through the roof today", "panic"),
+        ("i've gone all hot and dizzy in this crowd", "panic"),
+        ("i can't breathe whenever i think about the exam", "panic"),
     ],
 )
 def test_distress_and_safety_told_in_other_words(
@@ -325,6 +330,9 @@ def test_distress_and_safety_told_in_other_words(
         "if my mum sees this phone bill she'll kill me",
         "that spin class wrecked me, i can't feel my legs",
         "we buried our time capsule in the garden",
+        "collapsed on the sofa and i'm not moving till tomorrow",
+        "there's blood everywhere, the beetroot went all over the board",
+        "i choked on the eighteenth hole again",
     ],
 )
 def test_hyperbole_or_an_emergency_or_death_told_of_is_not_safety(
