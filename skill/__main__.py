@@ -156,6 +156,12 @@ def main(argv: list[str] | None = None) -> int:
         return _main(argv)
     except KeyboardInterrupt:  # Ctrl-C, or systemd's SIGINT, at any moment (start-up too)
         return 130
+    except RuntimeError as exc:
+        # Python 3.11 wraps what is raised while a class is made in RuntimeError: a SIGINT
+        # landing in a dataclass's `__set_name__` as `skill.config` is imported
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            return 130
+        raise
     finally:
         if previous is not None:  # called in-process (tests): the caller's handler again
             signal.signal(signal.SIGINT, previous)

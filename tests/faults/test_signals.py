@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import skill.__main__ as skill_main
 from skill.app.runtime import WELCOMED
 from tests.audio_fixtures import join, silence, speech
 from tests.faults.kit import TRACEBACK, env_for, start_logged, wait_for_text
@@ -128,6 +129,32 @@ except KeyboardInterrupt:
     pass
 idle()
 """
+
+
+def test_an_interrupt_python_wrapped_on_its_way_out_ends_quietly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # CI caught a start-up traceback: the SIGINT landed while `skill.config` defined its
+    # dataclass, and Python 3.11 wrapped the KeyboardInterrupt in RuntimeError
+    def interrupted(_argv: list[str] | None) -> int:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise RuntimeError("Error calling __set_name__ on 'Field' instance") from exc
+
+    monkeypatch.setattr(skill_main, "_main", interrupted)
+    assert skill_main.main([]) == 130
+
+
+def test_a_runtime_error_of_its_own_is_not_taken_for_an_interrupt(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(_argv: list[str] | None) -> int:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(skill_main, "_main", broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        skill_main.main([])
 
 
 @pytest.mark.parametrize(("grace", "signals"), [(0.5, 1), (3600.0, 2)])
