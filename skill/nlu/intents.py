@@ -68,6 +68,11 @@ class IntentMatcher:
     # benchmarks/crisis_chatter.py), so the words on either side alone (SIDES words) must
     # not read as crisis (SIDE) either: none since.
     NOTHING_FLAGGED = 0.99
+    # Session 36: a flag on risk words alone ("what was elvis's cause of death", "that
+    # chili was so hot I thought I'd die") in a line the layer reads as nothing this
+    # surely, if not all but surely, is asked about too: on held-out sets, 28 fewer of
+    # 7,050 near misses given the whole response, and 3 of 5,485 crisis lines asked first.
+    NOTHING_ASKED = 0.95
     NEAR = 6
     SIDES = (2, 6, 12)
     SIDE = 0.5
@@ -167,14 +172,16 @@ class IntentMatcher:
         risk words alone, in a line about the person or opening on a question, that the
         layer is all but sure is nothing, and their neighbourhood too. Such a line telling
         of nobody, or flagged by a pattern beyond the risk words (a plan told through
-        errands), is asked about."""
+        errands), is asked about; so are risk words alone that the layer reads as nothing
+        less surely (`NOTHING_ASKED`)."""
         if danger != CRISIS:
             return Match(text, danger, "safety", 1.0)
         if self.safety.uncertain(norm, prefixes):
             return Match(text, danger, "safety", 1.0, check_in=True)
         p = self.semantic.predict(self.canon(norm))
         if not self._nothing(p, self.NOTHING_FLAGGED):
-            return Match(text, danger, "safety", 1.0)
+            asked = self._nothing(p, self.NOTHING_ASKED) and self.safety.outright(norm, prefixes)
+            return Match(text, danger, "safety", 1.0, check_in=asked)
         if (
             (about_person(norm) or asks.ASKS_ABOUT.match(strip_filler(norm)))
             and self.safety.outright(norm, prefixes)

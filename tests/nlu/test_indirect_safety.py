@@ -9,6 +9,7 @@ import pytest
 
 from skill.nlu.intents import IntentMatcher
 from skill.nlu.normalize import normalize
+from skill.nlu.semantic import Prediction
 
 
 @pytest.mark.parametrize(
@@ -622,6 +623,31 @@ def test_hyperbole_about_the_persons_own_day_gets_no_safety_answer(
     """Risk words alone in a line about the person that the semantic layer is all but sure
     is nothing: hyperbole, not a question about their safety (session 24)."""
     assert matcher.parse(text).kind != "safety"
+
+
+@pytest.mark.parametrize(
+    ("text", "nothing", "asked"),
+    [
+        ("that chili was so hot i thought i was going to die", 0.97, True),
+        ("that chili was so hot i thought i was going to die", 0.9, False),
+        # a pattern beyond the risk words (means bought unseen) is never only asked about
+        ("i bought paracetamol from three different shops so nobody would ask", 0.97, False),
+    ],
+)
+def test_risk_words_alone_read_as_nothing_less_than_surely_are_asked_about(
+    matcher: IntentMatcher,
+    monkeypatch: pytest.MonkeyPatch,
+    text: str,
+    nothing: float,
+    asked: bool,
+) -> None:
+    """A flag on risk words alone in a line the layer reads as nothing at 0.95 or more, if
+    not all but surely, gets a gentle question rather than the whole response (session 36);
+    less surely, the whole response."""
+    reading = Prediction(None, nothing, "crisis", 1 - nothing, 1.0)
+    monkeypatch.setattr(matcher.semantic, "predict", lambda core: reading)
+    got = matcher.parse(text)
+    assert (got.intent, got.check_in) == ("crisis", asked)
 
 
 def test_hyperbole_opening_on_a_wish_to_die_is_asked_about(matcher: IntentMatcher) -> None:

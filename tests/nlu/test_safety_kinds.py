@@ -275,6 +275,23 @@ def test_a_cued_crisis_reading_split_with_pain_stands_below_the_usual_bar(
         ("my anxiety is through the roof today", "panic"),
         ("i've gone all hot and dizzy in this crowd", "panic"),
         ("i can't breathe whenever i think about the exam", "panic"),
+        # session 36 (own words): a phone or hearing aids taken so nobody can be called or
+        # heard; the bungalow signed over; stood over till the pension is handed over;
+        # shouting through the letterbox; a bank card emptied; "he knows where i live"; a
+        # child into the cupboard under the sink; a fall and no way up; boiling water and
+        # blisters; poison enough for the person; a death scene wished real
+        ("my son took my phone off me so i can't call anyone", "abuse"),
+        ("he hides my hearing aids so that i can't hear the doorbell", "abuse"),
+        ("my grandson made me sign the bungalow over to him", "abuse"),
+        ("she stands over me until i give her my pension", "abuse"),
+        ("someone keeps shouting through my letterbox at night", "abuse"),
+        ("my carer has been using my bank card and hundreds have gone", "abuse"),
+        ("the man i owe money to said he knows where i live", "abuse"),
+        ("the toddler drank something out of the cupboard under the sink", "emergency"),
+        ("i had a fall in the kitchen and i can't get up", "emergency"),
+        ("i tipped boiling water down my leg and it's blistering", "emergency"),
+        ("there's enough rat poison in the shed to do me as well", "crisis"),
+        ("i keep practising my death scene and part of me wishes it was real", "crisis"),
     ],
 )
 def test_distress_and_safety_told_in_other_words(
@@ -333,6 +350,16 @@ def test_distress_and_safety_told_in_other_words(
         "collapsed on the sofa and i'm not moving till tomorrow",
         "there's blood everywhere, the beetroot went all over the board",
         "i choked on the eighteenth hole again",
+        # session 36: a photo, a game, a cut leg, a game's bleed-out, death notices, a
+        # famous death, a leaflet, weeds (own words)
+        "my granddaughter's going to kill me if i post this photo of her",
+        "my brother is going to kill me at chess tonight",
+        "cut my knee on the garden fence, it's just a graze",
+        "how do i revive my squad when they bleed out in warzone",
+        "read me the death notices in the local paper",
+        "what was the cause of death for marilyn monroe",
+        "the leaflet at the surgery lists the signs of a stroke",
+        "the brambles are choking the apple tree",
     ],
 )
 def test_hyperbole_or_an_emergency_or_death_told_of_is_not_safety(
