@@ -43,10 +43,10 @@ Sets, by how honest their figure is:
   concern set, read); gg (session 29, a distress set, read); gi and gk (session 30, a
   distress set and a near-miss set, read); gn (session 31, a distress set, read); gq and
   gt (session 32, read); gu, gw and gy (session 33, read); hc and he (session 34, read);
-  hh, hj and hm (session 35, read); ho and hq (session 36, read).
+  hh, hj and hm (session 35, read); ho, hq, ht and hu (session 36, read).
   Since session 31, fs ... gc, gg, gi, gk, gn, gq, gt, gu, gw, gy, he, hh and ho live in
   intents/_distress_writers/ and train the distress reader (their distress lines, near
-  misses and everyday lines), never the layer itself; hc, hj, hm and hq, in
+  misses and everyday lines), never the layer itself; hc, hj, hm, hq, ht and hu, in
   benchmarks/data/writers, train nothing. Their figures are optimistic.
 Columns follow benchmarks/writers.py: requests = practice + info ids right.
 """

@@ -32,6 +32,10 @@ def test_rewrites_apply_as_before() -> None:
     assert normalize("my self   and my shelf") == "myself and myself"
     assert normalize("I can't, it's nothing's fault") == "i can not it is nothing is fault"
     assert normalize("a lively olive") == "a lively olive"  # "a live" only as whole words
+    # without apostrophes (session 36); "its", "ill" and "well" are words of their own
+    got = normalize("hes gone, shes not coming, theres no point, it wont stop")
+    assert got == "he is gone she is not coming there is no point it will not stop"
+    assert normalize("its ill and well") == "its ill and well"
 
 
 def test_each_rewrite_alone_applies() -> None:

@@ -292,6 +292,23 @@ def test_a_cued_crisis_reading_split_with_pain_stands_below_the_usual_bar(
         ("i tipped boiling water down my leg and it's blistering", "emergency"),
         ("there's enough rat poison in the shed to do me as well", "crisis"),
         ("i keep practising my death scene and part of me wishes it was real", "crisis"),
+        # glasses snapped so the post can't be read; kicked at work; a cat kicked as a
+        # warning; locked in with the key taken; a threat over reporting an accident;
+        # someone on the path not breathing; too many tablets given by mistake; a baby
+        # floppy with a fever; a hip broken; ashes scattered; angry at someone for dying;
+        # a miscarriage
+        ("he snapped my glasses so i can't read my post", "abuse"),
+        ("the supervisor kicks us when we are too slow on the line", "abuse"),
+        ("she kicked the cat to show me what happens if i talk back", "abuse"),
+        ("he locks me in and takes the key to work with him", "abuse"),
+        ("the gaffer said if i report the accident i'll lose my job", "abuse"),
+        ("grandad's lying on the path and he's not breathing", "emergency"),
+        ("i gave her too many of her heart tablets by mistake", "emergency"),
+        ("the baby's burning up and she's gone all floppy", "emergency"),
+        ("i think my hip is broken, i slipped on the ice", "emergency"),
+        ("we scattered his ashes at the lake last spring", "grief"),
+        ("i'm so angry with her for dying", "grief"),
+        ("i miscarried last month", "grief"),
     ],
 )
 def test_distress_and_safety_told_in_other_words(
@@ -360,6 +377,10 @@ def test_distress_and_safety_told_in_other_words(
         "what was the cause of death for marilyn monroe",
         "the leaflet at the surgery lists the signs of a stroke",
         "the brambles are choking the apple tree",
+        "i'm doing a school project about domestic violence laws",
+        "since she passed her driving test she never walks anywhere",
+        "he locked the door and took the keys, we were off on holiday",
+        "the poster in the waiting room shows the signs of a stroke",
     ],
 )
 def test_hyperbole_or_an_emergency_or_death_told_of_is_not_safety(
