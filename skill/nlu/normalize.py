@@ -45,7 +45,7 @@ _REWRITES = {
     "shouldnt": "should not",
     "youre": "you are",
     # session 36 (writer_hu): more of the same, typed or written without apostrophes;
-    # not "its", "ill", "well", "were", "id" or "hed", which are words of their own
+    # not "its", "ill", "well", "were" or "id", which are words of their own
     "hes": "he is",
     "shes": "she is",
     "theyre": "they are",
