@@ -57,9 +57,10 @@ def main() -> None:
 
     said = [text for intent, text in load_examples(catalogue) if intent == CRISIS]
     said = [text for text in said if outright(text)]
-    rng = random.Random(seed)
     lines = passed_over = unflagged = concerned = 0
     for text in said:
+        # chatter drawn per line: a line added to the set leaves the others' draws alone
+        rng = random.Random(f"{seed}:{text}")
         for count in (1, 2, 3, 1, 2, 3):
             for before in (False, True):
                 chatter = " ".join(rng.sample(CHATTER, count))

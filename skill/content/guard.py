@@ -13,11 +13,22 @@ from skill.yamldoc import YamlDoc
 
 # What a crisis line may fill in: the region's helpline, emergency number and name.
 RESPONSE_FIELDS = ("helpline", "emergency", "region")
+# The keys whose strings are regular expressions (`patterns` first: the one required).
+PATTERN_KEYS = (
+    "patterns",
+    "risk_words",
+    "idioms",
+    "benign",
+    "jokes",
+    "check_in",
+    "frames",
+    "worry",
+)
 
 
 def patterns_compile(doc: YamlDoc, data: dict[str, Any]) -> None:
     """Every detection pattern is a regular expression that compiles (else: which, why)."""
-    for key in ("patterns", "risk_words", "idioms", "benign", "check_in", "frames", "worry"):
+    for key in PATTERN_KEYS:
         value = data.get(key)
         for i, pattern in enumerate(value if isinstance(value, list) else []):
             if not isinstance(pattern, str):

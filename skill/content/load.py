@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from skill.content.guard import fields_known, patterns_compile, unusable_file
+from skill.content.guard import PATTERN_KEYS, fields_known, patterns_compile, unusable_file
 from skill.content.model import (
     CHIMES,
     KINDS,
@@ -200,18 +200,15 @@ def _safety(doc: YamlDoc, data: dict[str, Any], base: dict[str, Any]) -> Safety:
         regions[str(code).lower()] = Region(**{k: str(v) for k, v in sub.items()})
     patterns_compile(doc, data)
     fields_known(doc, data)
+    # every pattern list but `patterns` itself may be left out
+    lists: dict[str, Any] = {k: _optional_strings(doc, data, k) for k in PATTERN_KEYS[1:]}
     return Safety(
         **base,
+        **lists,
         patterns=_strings(doc, data, "patterns"),
-        risk_words=_optional_strings(doc, data, "risk_words"),
-        idioms=_optional_strings(doc, data, "idioms"),
         response=_strings(doc, data, "response"),
         repeat=_strings(doc, data, "repeat"),
         regions=regions,
-        check_in=_optional_strings(doc, data, "check_in"),
-        benign=_optional_strings(doc, data, "benign"),
-        frames=_optional_strings(doc, data, "frames"),
-        worry=_optional_strings(doc, data, "worry"),
         ask=_str(doc, data, "ask", required=False),
         quiet=_optional_strings(doc, data, "quiet"),
     )
@@ -233,8 +230,8 @@ _FIELDS = {
     | {"short_minutes", "choice"},
     "info": {"id", "kind", "title", "sentences", "answer", "choice"},
     "control": {"id", "kind", "title", "sentences"},
-    "safety": {"id", "kind", "title", "sentences", "patterns", "response", "repeat", "regions"}
-    | {"risk_words", "idioms", "check_in", "ask", "quiet", "benign", "frames", "worry"},
+    "safety": {"id", "kind", "title", "sentences", "response", "repeat", "regions", "ask", "quiet"}
+    | set(PATTERN_KEYS),
     "distress": {"id", "kind", "title", "sentences", "answer", "practice", "offer", "choice"}
     | {"patterns"},
 }

@@ -124,6 +124,9 @@ class Safety(Intent):
     check_in: tuple[str, ...] = ()
     # Everyday phrases ("cut myself shaving") cut out before any pattern is searched.
     benign: tuple[str, ...] = ()
+    # Frames of a joke told in crisis words ("I'll top myself if the printer jams one
+    # more time"): a flag resting inside one is asked about first (`crisis` only).
+    jokes: tuple[str, ...] = ()
     # Someone else as the subject of what the crisis file flags (`concern` only), in a
     # line holding one of the `worry` words ("how do I help him").
     frames: tuple[str, ...] = ()

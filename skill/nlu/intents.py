@@ -173,7 +173,7 @@ class IntentMatcher:
         layer is all but sure is nothing, and their neighbourhood too. Such a line telling
         of nobody, or flagged by a pattern beyond the risk words (a plan told through
         errands), is asked about; so are risk words alone that the layer reads as nothing
-        less surely (`NOTHING_ASKED`)."""
+        less surely (`NOTHING_ASKED`), and a flag resting inside a joke's frame."""
         if danger != CRISIS:
             return Match(text, danger, "safety", 1.0)
         if self.safety.uncertain(norm, prefixes):
@@ -181,6 +181,7 @@ class IntentMatcher:
         p = self.semantic.predict(self.canon(norm))
         if not self._nothing(p, self.NOTHING_FLAGGED):
             asked = self._nothing(p, self.NOTHING_ASKED) and self.safety.outright(norm, prefixes)
+            asked = asked or self.safety.joking(norm, prefixes)
             return Match(text, danger, "safety", 1.0, check_in=asked)
         if (
             (about_person(norm) or asks.ASKS_ABOUT.match(strip_filler(norm)))

@@ -58,6 +58,7 @@ class Detector:
         self._idioms = PatternSet(rf"\b(?:{w})\b" for w in safety.idioms)
         self._check_in = PatternSet(rf"\b(?:{w})\b" for w in safety.check_in)
         self._benign = PatternSet(rf"\b(?:{w})\b" for w in safety.benign)
+        self._jokes = PatternSet(rf"\b(?:{w})\b" for w in safety.jokes)
         self._frames = PatternSet(safety.frames)
         self._worry = PatternSet(rf"\b(?:{w})\b" for w in safety.worry)
 
@@ -122,6 +123,13 @@ class Detector:
         if not self.safety.check_in or not self._check_in.search(norm, prefixes):
             return False
         return not self.search(self._check_in.sub(norm, prefixes), prefixes)
+
+    def joking(self, norm: str, prefixes: frozenset[str]) -> bool:
+        """The flag rests inside a joke's frame ("I'll top myself if the printer jams one
+        more time"): with the frames cut out, nothing flags."""
+        if not self.safety.jokes or not self._jokes.search(norm, prefixes):
+            return False
+        return not self.search(self._jokes.sub(norm, prefixes), prefixes)
 
 
 class SafetyCheck:
@@ -227,6 +235,11 @@ class SafetyCheck:
         if prefixes is None:
             prefixes = word_prefixes(norm)
         return self.classify(norm, prefixes) == CRISIS and self._crisis.possible(norm, prefixes)
+
+    def joking(self, norm: str, prefixes: frozenset[str]) -> bool:
+        """A crisis flag that rests inside a joke's frame ("if I hear that song one more
+        time I'll shoot myself")."""
+        return self._crisis.joking(norm, prefixes)
 
     def response(self, region: str = DEFAULT_REGION, intent: str = CRISIS) -> CrisisResponse:
         """The response of one safety intent with the numbers of `region` filled in."""

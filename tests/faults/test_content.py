@@ -67,6 +67,7 @@ def test_a_content_file_over_1_mb_is_refused_before_it_is_parsed(
         ("patterns", "(want to die"),
         # benign and check_in were compiled only when the matcher was built: a traceback
         ("benign", "(cut myself shaving"),
+        ("jokes", "(if i hear that song"),
     ],
 )
 def test_an_unclosed_group_in_a_crisis_pattern(

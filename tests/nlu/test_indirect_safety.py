@@ -650,6 +650,36 @@ def test_risk_words_alone_read_as_nothing_less_than_surely_are_asked_about(
     assert (got.intent, got.check_in) == ("crisis", asked)
 
 
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("if my team loses one more time i'll throw myself off a bridge", True),
+        ("i swear i'll top myself if they play that advert again", True),
+        # a plan outside the frame is the whole response
+        ("the pills are counted out and if he leaves me again i'll kill myself", False),
+        ("i'll kill myself", False),
+    ],
+)
+def test_a_flag_resting_inside_a_jokes_frame_is_asked_about(
+    matcher: IntentMatcher, monkeypatch: pytest.MonkeyPatch, text: str, asked: bool
+) -> None:
+    """ "If <a small thing> one more time / again, I'll <harm> myself" (session 37): the flag
+    rests inside the frame, so a line the layer reads as crisis is asked about first;
+    anything the crisis file flags outside the frame keeps the whole response."""
+    reading = Prediction("crisis", 0.9, None, 0.1, 1.0)
+    monkeypatch.setattr(matcher.semantic, "predict", lambda core: reading)
+    got = matcher.parse(text)
+    assert (got.intent, got.check_in) == ("crisis", asked)
+
+
+def test_a_job_done_without_killing_oneself_is_not_a_crisis(matcher: IntentMatcher) -> None:
+    """ "How do I <fix something> without killing myself" is care, not risk (session 37);
+    getting through the night without it stays a crisis."""
+    assert matcher.parse("how do i put up a shelf without killing myself").kind != "safety"
+    got = matcher.parse("i don't know how to get through tonight without killing myself")
+    assert (got.intent, got.check_in) == ("crisis", False)
+
+
 def test_hyperbole_opening_on_a_wish_to_die_is_asked_about(matcher: IntentMatcher) -> None:
     """The words before "laughing" alone are "i wanna die": read alone they are a crisis,
     so the line gets a gentle question, as a crisis said before chatter must (session 25)."""

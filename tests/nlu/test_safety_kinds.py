@@ -309,6 +309,57 @@ def test_a_cued_crisis_reading_split_with_pain_stands_below_the_usual_bar(
         ("we scattered his ashes at the lake last spring", "grief"),
         ("i'm so angry with her for dying", "grief"),
         ("i miscarried last month", "grief"),
+        # session 37 (own words): a phone hidden and a voice kept low; a refuge found in
+        # secret; the children threatened if the person divorces; an order broken; a
+        # landlord who lets himself in; washing-up liquid drunk; a scald blistering; an
+        # allergy eaten and breath short; a wish to be with someone dead; a rope bought;
+        # two coffees poured from habit; a funeral's song heard again; the first Christmas
+        # without someone; "he was only twenty"; a due date; pretending to be fine; the
+        # telly on for company; nothing to show for fifty years
+        ("he has hidden my phone again so i'm talking quietly", "abuse"),
+        ("can i find a women's refuge without him knowing", "abuse"),
+        ("he says if i divorce him he'll take the kids away", "abuse"),
+        ("he broke the restraining order last night", "abuse"),
+        ("my landlord keeps letting himself in", "abuse"),
+        ("my son drank the washing up liquid", "emergency"),
+        ("i've scalded my arm with the kettle and it's blistering badly", "emergency"),
+        ("he's allergic to nuts, he ate a biscuit and now he's struggling to breathe", "emergency"),
+        ("after she died i feel i should just be with her now", "crisis"),
+        ("there's a rope in the boot of my car, i bought it yesterday", "crisis"),
+        ("i still keep pouring two coffees every morning", "grief"),
+        ("they played our song at the funeral and i heard it in the shop and had to go", "grief"),
+        ("it's the first christmas he's not here for", "grief"),
+        ("i still can't believe it, he was only twenty", "grief"),
+        ("it would've been our due date today", "grief"),
+        ("honestly i'm sick of pretending everything is fine", "low_mood"),
+        ("i leave the telly on all day just for the company", "low_mood"),
+        ("i'm fifty and i've got nothing to show for it", "low_mood"),
+        # session 37 (own words, as men and lads who play it down say it): a wife who gets
+        # handy, plates thrown, clipped round the head, fingers shut in a door, a black eye
+        # off a girlfriend, a door blamed at the doctor's, a husband reported, money asked
+        # for, things done by a coach, held down, keys and phone taken, battered again; an
+        # ambulance asked for, a fall in the shower, an angle grinder, a weight on the chest,
+        # the bottom of the stairs, a peanut and swelling lips, no pulse, blood lost
+        ("my wife gets a bit handy after a few drinks", "abuse"),
+        ("he threw plates at me again last night", "abuse"),
+        ("the gaffer clipped me round the head", "abuse"),
+        ("she shut my fingers in the car door on purpose", "abuse"),
+        ("i got this black eye off my girlfriend", "abuse"),
+        ("i told the doctor i walked into a door", "abuse"),
+        ("how do i report my own husband to the police", "abuse"),
+        ("i have to ask my son for my own money", "abuse"),
+        ("when i was a boy the coach did things to me", "abuse"),
+        ("they held me down and did stuff", "abuse"),
+        ("my grandson took my keys and my phone so i'm staying in", "abuse"),
+        ("my dad battered me again", "abuse"),
+        ("please call an ambulance", "emergency"),
+        ("i slipped in the shower and i can't get up", "emergency"),
+        ("he's cut his arm with the angle grinder, it's pumping", "emergency"),
+        ("feels like a ton of bricks on my chest and i'm sweating", "emergency"),
+        ("my neighbour is lying at the bottom of the stairs", "emergency"),
+        ("she ate a peanut and her lips are swelling", "emergency"),
+        ("i can't find a pulse", "emergency"),
+        ("he's losing so much blood", "emergency"),
     ],
 )
 def test_distress_and_safety_told_in_other_words(
@@ -381,6 +432,15 @@ def test_distress_and_safety_told_in_other_words(
         "since she passed her driving test she never walks anywhere",
         "he locked the door and took the keys, we were off on holiday",
         "the poster in the waiting room shows the signs of a stroke",
+        # session 37: a dead man walking if a bill is seen; a patient lost on a shift;
+        # a hymn for a church service (own words)
+        "i'm a dead man walking if my wife sees this credit card bill",
+        "we lost a patient on the ward tonight but that's the job",
+        "what hymn should we sing at the service on sunday",
+        "she throws things away when she tidies up",
+        "he battered me at darts again",
+        "my son is training to be an ambulance driver",
+        "i burnt my hand on the oven tray, it's blistered",
     ],
 )
 def test_hyperbole_or_an_emergency_or_death_told_of_is_not_safety(
@@ -393,6 +453,8 @@ def test_hyperbole_or_an_emergency_or_death_told_of_is_not_safety(
 
 def test_a_threat_from_a_person_stays_abuse(matcher: IntentMatcher) -> None:
     assert matcher.parse("this guy at work keeps saying he's going to kill me").intent == "abuse"
+    # the weather is no person, whatever is said between (session 37)
+    assert matcher.parse("the humidity out there today is going to kill me").intent != "abuse"
 
 
 def test_a_sure_emergency_reading_naming_nobody_gives_the_emergency_number(
