@@ -441,6 +441,7 @@ def test_distress_and_safety_told_in_other_words(
         "he battered me at darts again",
         "my son is training to be an ambulance driver",
         "i burnt my hand on the oven tray, it's blistered",
+        "he lost a lot of blood in the accident last year but he's fine now",
     ],
 )
 def test_hyperbole_or_an_emergency_or_death_told_of_is_not_safety(
