@@ -13,7 +13,7 @@ from skill.yamldoc import YamlDoc
 
 # What a crisis line may fill in: the region's helpline, emergency number and name.
 RESPONSE_FIELDS = ("helpline", "emergency", "region")
-# The keys whose strings are regular expressions (`patterns` first: the one required).
+# The keys whose strings are regular expressions.
 PATTERN_KEYS = (
     "patterns",
     "risk_words",

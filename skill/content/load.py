@@ -201,7 +201,8 @@ def _safety(doc: YamlDoc, data: dict[str, Any], base: dict[str, Any]) -> Safety:
     patterns_compile(doc, data)
     fields_known(doc, data)
     # every pattern list but `patterns` itself may be left out
-    lists: dict[str, Any] = {k: _optional_strings(doc, data, k) for k in PATTERN_KEYS[1:]}
+    optional = (k for k in PATTERN_KEYS if k != "patterns")
+    lists: dict[str, Any] = {k: _optional_strings(doc, data, k) for k in optional}
     return Safety(
         **base,
         **lists,
