@@ -95,9 +95,11 @@ class Questions(Replies):
 
     def _check_in(self, told: str | None = None) -> list[Action]:
         """A possible risk: cut what plays, keep any practice, and ask gently first. A
-        distress the line also told of (`told`) is answered if the answer is "no"."""
+        distress the line also told of, or the practice or answer it asked for (`told`),
+        follows if the answer is "no"."""
         actions = self._cut()
-        self._told = told if self.catalogue.kind_of(told) == "distress" else None
+        answered = self.catalogue.kind_of(told) in ("distress", "practice", "info")
+        self._told = told if answered else None
         practising = self.mode in PRACTISING and self.practice is not None
         self._resume_to = self.mode if practising else None
         if self._replying:  # cut mid-reply: the unit to go back to is the one after it

@@ -72,7 +72,7 @@ class Session(Questions):
     _response: CrisisResponse | None = None  # the safety response "repeat" repeats
     offer_memory: bool = True  # after a practice, offer to remember it (config memory.offer)
     _resume_to: Mode | None = None  # the practice's mode when the check-in cut it
-    _told: str | None = None  # the distress the checked-in line also told of
+    _told: str | None = None  # what the checked-in line also told of or asked for
     _choices: tuple[str, str] | None = None  # a close-call question awaiting an answer
     _choice_text: str = ""  # what was said, for "a quick ..." once the answer picks
     _memory_offer: str | None = None  # "shall I remember?" awaiting an answer

@@ -180,9 +180,11 @@ class IntentMatcher:
             return Match(text, danger, "safety", 1.0, check_in=True)
         p = self.semantic.predict(self.canon(norm))
         if not self._nothing(p, self.NOTHING_FLAGGED):
-            asked = self._nothing(p, self.NOTHING_ASKED) and self.safety.outright(norm, prefixes)
+            outright = self.safety.outright(norm, prefixes)
+            asked = self._nothing(p, self.NOTHING_ASKED) and outright
             asked = asked or self.safety.joking(norm, prefixes)
-            return Match(text, danger, "safety", 1.0, check_in=asked)
+            wanted = self._wanted(p) if outright else None
+            return Match(text, danger, "safety", 1.0, asked or wanted is not None, wanted)
         if (
             (about_person(norm) or asks.ASKS_ABOUT.match(strip_filler(norm)))
             and self.safety.outright(norm, prefixes)
@@ -190,6 +192,13 @@ class IntentMatcher:
         ):
             return None
         return Match(text, danger, "safety", 1.0, check_in=True)
+
+    def _wanted(self, p: Prediction) -> str | None:
+        """A practice or an answer the layer is all but sure the line asks for: risk words
+        alone beside it ("I've been dead critical of myself, is there a meditation with
+        warm wishes") are asked about, and a "no" gets what was asked for."""
+        kind = self.catalogue.kind_of(p.intent)
+        return p.intent if kind in ("practice", "info") and p.score >= self.SURE_TERSE else None
 
     def _nothing_near(self, norm: str) -> bool:
         """The layer rules out each crisis risk word's own neighbourhood (`NEAR` words
@@ -286,8 +295,12 @@ class IntentMatcher:
                 named = self.distress_words.unasked(norm, core, prefixes)
             if named is not None and named != p.intent:
                 return self._match(text, named, self.NAMED)
-            if kind == "practice" and not asks.PERSONAL.search(core) and p.score < self.SURE_TERSE:
-                return self._match(text, None, 0.0)
+            terse = kind == "practice" and not asks.PERSONAL.search(core)
+            if terse and p.score < self.SURE_TERSE:
+                # a terse name, misspoken ("compassion letter"), the nearest template agrees on
+                agreed = p.score >= self.SURE and self.fallback.guess(core).intent == p.intent
+                if not agreed:
+                    return self._match(text, None, 0.0)
             if kind == "practice" and self._everyday_talk(norm, prefixes):
                 return self._match(text, None, 0.0)
             if kind == "practice" and asks.asks_elsewhere(core):

@@ -20,7 +20,8 @@ class Match:
     check_in: bool = False
     # A close second reading ("take_a_break" vs "self_compassion_break"): the session
     # asks one short question. On a crisis check-in, the distress the line also reads as,
-    # answered if the person says they are not at risk. Not part of the JSON.
+    # or the practice or answer it asked for, given if the person says they are not at
+    # risk. Not part of the JSON.
     alternative: str | None = None
     # A check-in on a line that names nobody: it may be about someone else, or Kindly's
     # own voice heard back mid-practice. Not part of the JSON.

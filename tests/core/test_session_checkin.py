@@ -321,3 +321,24 @@ def test_no_to_a_check_in_mid_practice_goes_back_to_the_practice_not_the_answer(
     hear(session, real, "no")
     assert session.mode is Mode.GUIDING and session.practice is not None
     assert session.practice.id == "self_compassion_break"
+
+
+ASKED = "I've been dead harsh on myself all day, is there a meditation where you wish yourself well"
+
+
+def test_risk_words_beside_a_sure_ask_are_asked_about_carrying_the_ask(real: Real) -> None:
+    match = real[1].parse(ASKED)
+    assert (match.intent, match.check_in, match.alternative) == ("crisis", True, "loving_kindness")
+
+
+def test_no_to_a_check_in_on_an_ask_starts_what_was_asked_for(real: Real) -> None:
+    """Asked gently first, never the whole script; "no" starts the practice asked for,
+    "yes" gives the full response."""
+    session = make(real)
+    lines = until_listen(session, hear(session, real, ASKED))
+    assert lines == [real[0].phrases["check_in"]]
+    started = PublishEvent("practice_started", "loving_kindness")
+    assert started in hear(session, real, "no, I'm fine")
+    session = make(real)
+    until_listen(session, hear(session, real, ASKED))
+    assert any(HELPLINE in line for line in until_listen(session, hear(session, real, "yes")))

@@ -658,6 +658,11 @@ def test_risk_words_alone_read_as_nothing_less_than_surely_are_asked_about(
         # a plan outside the frame is the whole response
         ("the pills are counted out and if he leaves me again i'll kill myself", False),
         ("i'll kill myself", False),
+        ("we got hammered at home by the bottom side, kill me now", True),  # session 38
+        ("just end me now, the boiler's packed in", True),
+        ("three hour budget meeting this afternoon, someone kill me", True),  # no threat
+        # not a chore after it, so the frame asks rather than passing it over (session 38)
+        ("please god just kill me now, i can't do another day of this", True),
     ],
 )
 def test_a_flag_resting_inside_a_jokes_frame_is_asked_about(

@@ -420,6 +420,7 @@ def test_requests_for_the_new_ids_in_words_never_trained_on(matcher: IntentMatch
         ("put on the bereavement meditation", "grief_and_loss"),
         ("the sleepless night one", "sleepless_night"),
         ("a super quick self compassion thing", "self_compassion_minute"),
+        ("compassion letter", "compassionate_letter"),  # misspoken; the nearest template agrees
     ],
 )
 def test_a_terse_ask_that_names_what_it_wants_starts_it(
@@ -679,6 +680,63 @@ def test_an_everyday_speaker_ask_beside_a_feeling_starts_no_practice(
 
 def test_a_practice_asked_beside_an_everyday_ask_still_starts(matcher: IntentMatcher) -> None:
     assert matcher.parse("set a timer and then guide me through a short break").kind == "practice"
+
+
+@pytest.mark.parametrize(
+    ("line", "want"),
+    [
+        (
+            "i forget what it's called, the one named after the weather, for when a feeling "
+            "won't budge, can we do that",
+            "rain",
+        ),
+        (
+            "could we do the break where you remind me everybody struggles sometimes",
+            "self_compassion_break",
+        ),
+        (
+            "what's the one where you put a hand on your heart and say kind things, can we do "
+            "that one",
+            "soothing_touch",
+        ),
+    ],
+)
+def test_a_practice_described_in_everyday_words_still_starts(
+    matcher: IntentMatcher, line: str, want: str
+) -> None:
+    """The weather that names RAIN, the reminder that other people struggle too, a film
+    question's shape ("what's the one where..."): not an everyday ask, nor talk of a film."""
+    assert matcher.parse(line).intent == want
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "remind me to take my tablets at nine, i'm all over the place today",
+        "what's the weather like, i'm so anxious about the drive",
+    ],
+)
+def test_a_reminder_or_the_weather_beside_a_feeling_is_still_an_everyday_ask(
+    matcher: IntentMatcher, line: str
+) -> None:
+    assert matcher.parse(line).kind != "practice"
+
+
+@pytest.mark.parametrize(
+    ("line", "want"),
+    [
+        ("honestly it all feels a bit cringe, i can't take it serious", "doubt_fake"),
+        ("when i offer myself a bit of kindness i end up crying, is that normal", "backdraft"),
+        ("my boss has been giving me dog's abuse all week, have you got something", None),
+    ],
+)
+def test_everyday_words_that_hold_risk_words_are_not_safety(
+    matcher: IntentMatcher, line: str, want: str | None
+) -> None:
+    """ "Can't take it serious", "offer myself", "dog's abuse": none is a risk."""
+    match = matcher.parse(line)
+    assert match.kind != "safety", match
+    assert want is None or match.intent == want, match
 
 
 @pytest.mark.parametrize(
