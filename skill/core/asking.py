@@ -23,6 +23,9 @@ from skill.nlu.safety import CrisisResponse
 
 YES = re.compile(r"\b(yes|yeah|yep|yup|sure|okay|ok|alright|please|go ahead|let us|why not)\b")
 NO = re.compile(r"\b(no|nope|not now|later|never mind|nevermind|maybe later|do not)\b")
+# Kinds Kindly answers by acting on them: a practice started, an answer said, a distress
+# acknowledged (`_act_on`)
+ANSWERS = ("practice", "info", "distress")
 # A clear "no" to the check-in; "not sure", "sometimes", "I don't know" are not one.
 _NOT_AT_RISK = re.compile(
     r"\b(no|nope|nah|not really|not at all|of course not|definitely not|certainly not|no way|"
@@ -98,8 +101,7 @@ class Questions(Replies):
         distress the line also told of, or the practice or answer it asked for (`told`),
         follows if the answer is "no"."""
         actions = self._cut()
-        answered = self.catalogue.kind_of(told) in ("distress", "practice", "info")
-        self._told = told if answered else None
+        self._told = told if self.catalogue.kind_of(told) in ANSWERS else None
         practising = self.mode in PRACTISING and self.practice is not None
         self._resume_to = self.mode if practising else None
         if self._replying:  # cut mid-reply: the unit to go back to is the one after it

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from skill.content.model import Catalogue, Practice
-from skill.core.asking import MEMORY_INTENTS, NO, YES, Questions
+from skill.core.asking import ANSWERS, MEMORY_INTENTS, NO, YES, Questions
 from skill.core.events import (
     CRISIS_PACE,
     Action,
@@ -38,7 +38,6 @@ from skill.nlu.intents import CRISIS, Match
 from skill.nlu.safety import CrisisResponse, safety_responses
 
 REQUEST_TIMEOUT = 8.0
-_ANSWERS = ("practice", "info", "distress")  # kinds a close-call question may name
 # What MQTT shows for a mode (DESIGN.md): an answer being spoken is "idle", an offer listens.
 _PUBLIC = {Mode.SPEAKING: Mode.IDLE, Mode.OFFERING: Mode.LISTENING}
 _PRACTISING = (Mode.GUIDING, Mode.PAUSED)
@@ -322,10 +321,10 @@ class Session(Questions):
         if self.mode in _PRACTISING:
             return []  # answers to reflective questions are private and optional
         self.crisis_given = False
-        close = match.alternative in self.catalogue.intents and match.kind in _ANSWERS
-        if close and self.catalogue.kind_of(match.alternative) in _ANSWERS:
+        close = match.alternative in self.catalogue.intents and match.kind in ANSWERS
+        if close and self.catalogue.kind_of(match.alternative) in ANSWERS:
             return self._ask_choice(match)
-        if match.intent and match.kind in _ANSWERS:
+        if match.intent and match.kind in ANSWERS:
             return self._act_on(match.intent, match.text.lower())
         event = PublishEvent("not_understood")
         return [*self._cut(), event, *self._say_lines([self.catalogue.phrases["not_understood"]])]
