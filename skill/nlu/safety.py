@@ -14,6 +14,7 @@ want to die" stays `crisis`, whose response also gives the emergency number); el
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from skill.content.model import Catalogue, Region, Safety
@@ -26,6 +27,14 @@ CRISIS = "crisis"
 ABUSE = "abuse"
 EMERGENCY = "emergency"
 CONCERN = "concern"  # someone else at risk: tried last, after abuse and emergency
+# The person says they mean it ("I keep saying unalive like a joke but I actually mean
+# it"): no everyday phrase of the crisis file excuses the line (session 39, writer_ij,
+# read). A joke's frame still does: "I'll top myself if the printer jams again, I'm not
+# joking" is said by people who are fine (a probe of 80 such lines).
+_MEANT = re.compile(
+    r"\b(i (really |actually |honestly |truly |genuinely )?(mean|meant) it"
+    r"|not (even |actually )?joking|i am (being )?(dead |deadly |totally |genuinely )?serious)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -65,7 +74,7 @@ class Detector:
     def search(self, norm: str, prefixes: frozenset[str]) -> bool:
         if not norm:
             return False
-        if self.safety.benign:
+        if self.safety.benign and not (self.safety.id == CRISIS and _MEANT.search(norm)):
             # Cutting everyday phrases takes matches away (only a pattern with a window
             # could gain one, when a cut brings its two ends closer), so a line that
             # matches nothing as it stands (most lines) skips the cut, which costs more

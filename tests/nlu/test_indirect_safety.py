@@ -677,6 +677,23 @@ def test_a_flag_resting_inside_a_jokes_frame_is_asked_about(
     assert (got.intent, got.check_in) == ("crisis", asked)
 
 
+def test_an_everyday_phrase_does_not_excuse_a_line_that_says_it_is_meant(
+    matcher: IntentMatcher,
+) -> None:
+    """Saying the word "unalive" is an everyday phrase, unless the person says they mean it
+    (session 39, writer_ij); a question about the word stays nothing."""
+    got = matcher.parse("i keep saying unalive like it's a joke but i actually mean it")
+    assert got.intent == "crisis"
+    assert matcher.parse("what does unalive mean, my little brother keeps saying it").intent is None
+
+
+def test_done_living_after_another_safety_kind_stays_crisis(matcher: IntentMatcher) -> None:
+    """ "Done living" without "with" (session 39, writer_ij): with the abuse words cut out,
+    the crisis file still flags the line, so it gets the crisis response."""
+    got = matcher.parse("my family kicked me out for being trans and i think i'm done living")
+    assert got.intent == "crisis"
+
+
 def test_a_job_done_without_killing_oneself_is_not_a_crisis(matcher: IntentMatcher) -> None:
     """ "How do I <fix something> without killing myself" is care, not risk (session 37);
     getting through the night without it stays a crisis."""

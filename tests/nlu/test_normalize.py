@@ -36,6 +36,10 @@ def test_rewrites_apply_as_before() -> None:
     got = normalize("hes gone, shes not coming, theres no point, it wont stop")
     assert got == "he is gone she is not coming there is no point it will not stop"
     assert normalize("its ill and well") == "its ill and well"
+    # session 39: "hed", "theyd", "youll" ...; not "shed" or "wed", words of their own
+    got = normalize("hed stab me, theyd know, youll see, couldve told")
+    assert got == "he would stab me they would know you will see could have told"
+    assert normalize("the shed wed painted") == "the shed wed painted"
 
 
 def test_each_rewrite_alone_applies() -> None:

@@ -458,6 +458,22 @@ def test_a_threat_from_a_person_stays_abuse(matcher: IntentMatcher) -> None:
     assert matcher.parse("the humidity out there today is going to kill me").intent != "abuse"
 
 
+def test_a_threat_said_without_an_apostrophe_is_still_abuse(matcher: IntentMatcher) -> None:
+    """ "hed" is "he would" (session 39, writer_ij): the threat is read, not passed over."""
+    assert matcher.parse("my flatmate said hed stab me if i told the landlord").intent == "abuse"
+
+
+def test_a_wish_that_someone_would_kill_me_is_crisis_not_a_threat(
+    matcher: IntentMatcher,
+) -> None:
+    """A passive death wish (session 38's note, fixed in 39): the crisis response with its
+    helpline, not the abuse response the threat "someone would kill me" gets."""
+    for text in ("I wish someone would kill me", "i keep hoping somebody will just kill me"):
+        got = matcher.parse(text)
+        assert (got.intent, got.check_in) == ("crisis", False), text
+    assert matcher.parse("he said someone would kill me if i talked").intent == "abuse"
+
+
 def test_a_sure_emergency_reading_naming_nobody_gives_the_emergency_number(
     matcher: IntentMatcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
