@@ -55,6 +55,18 @@ ASKS_ABOUT = re.compile(
     r"^(?:what|who|when|where|why|how|is|are|was|were|do|does|did|can you|could you|"
     r"play|put on|tell me)\b"
 )
+# A song or an album asked for by its title, the whole line ("play heart attack by demi
+# lovato", "play the song suicide blonde"): a title's words are no safety statement
+# (session 39, writer_ij, read). Never a line that says "i" or "myself": "play something,
+# i want to die by the river" is no title.
+PLAYS_A_TITLE = re.compile(
+    r"(?!.*\b(?:i|myself)\b)(?:(?:hey|okay|ok) \w+ |alexa |siri )?"
+    r"(?:(?:can|could|will|would) you )?(?:please )?"
+    r"(?:(?:play|put on|stick on|queue up|queue|shuffle) (?:me )?"
+    r"(?:the song |the track |the album |the tune |that song |some |a bit of )?"
+    r"(?:\w+ ){1,6}(?:by|from) \w+(?: \w+){0,3}"
+    r"|(?:play|put on) (?:the song|the track|the tune|the album)(?: \w+){1,6})(?: please)?"
+)
 # A line whose crisis words sat inside an everyday phrase of the crisis file ("my
 # character got unalived in the first five minutes of the stream") is talk about something
 # else: it starts a practice only when it asks for something, not because it says "my".

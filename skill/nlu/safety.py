@@ -74,14 +74,15 @@ class Detector:
     def search(self, norm: str, prefixes: frozenset[str]) -> bool:
         if not norm:
             return False
-        if self.safety.benign and not (self.safety.id == CRISIS and _MEANT.search(norm)):
+        if self.safety.benign:
             # Cutting everyday phrases takes matches away (only a pattern with a window
             # could gain one, when a cut brings its two ends closer), so a line that
             # matches nothing as it stands (most lines) skips the cut, which costs more
             # than the search itself.
             if not (self._pattern.search(norm, prefixes) or self._risk.search(norm, prefixes)):
                 return False
-            norm = self._benign.sub(norm, prefixes)
+            if not (self.safety.id == CRISIS and _MEANT.search(norm)):
+                norm = self._benign.sub(norm, prefixes)
         if self._pattern.search(norm, prefixes):
             return True
         if not self._risk.search(norm, prefixes):

@@ -463,6 +463,14 @@ def test_a_threat_said_without_an_apostrophe_is_still_abuse(matcher: IntentMatch
     assert matcher.parse("my flatmate said hed stab me if i told the landlord").intent == "abuse"
 
 
+def test_a_song_asked_for_by_its_title_is_no_safety_statement(matcher: IntentMatcher) -> None:
+    """A title's words, the whole line a play ask (session 39, writer_ij); a line that
+    says "i" is never taken for a title."""
+    for text in ("play heart attack by demi lovato", "play the song heart attack"):
+        assert matcher.parse(text).intent is None, text
+    assert matcher.parse("play something, i want to die by the river tonight").intent == "crisis"
+
+
 def test_a_wish_that_someone_would_kill_me_is_crisis_not_a_threat(
     matcher: IntentMatcher,
 ) -> None:
