@@ -10,7 +10,7 @@ Sets, by how honest their figure is:
 - held out: benchmarks/data/writers/writer_*.yaml named in HELD_OUT below (d, e, h ... bn,
   bs, bt, by, cc ... cs, cv, cw, db, dc, df ... do, eg, eh, ej, el, en, fa ... fh,
   fk ... fn, fp, fq, fu, fx, fy, ga, gd, gf, gh, gj, gl, gm, go, gp, gr, gs, gv, gx,
-  gz, ha, hd, hf, hi, hk, hn, hp, hr, hv, hx, ic, id, ih, ii) and
+  gz, ha, hd, hf, hi, hk, hn, hp, hr, hv, hx, ic, id, ih, ii, io, ip) and
   benchmarks/data/blind.yaml, written by sessions that never saw the templates, never read
   line by line and never trained on.
   Only their aggregate figures are printed here. (bt, by and cc ... cj chose between variants in
@@ -192,6 +192,8 @@ HELD_OUT = (
     "writer_id",
     "writer_ih",
     "writer_ii",
+    "writer_io",
+    "writer_ip",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")

@@ -92,6 +92,17 @@ BETTER = re.compile(
     r"it was)\b(?: \w+){0,3} (?:better|calmer|lighter|good|great|lovely|helped|nicer)\b"
 )
 
+# Feeling well, with nothing said against it ("feeling great today, the sun is out",
+# "I've been feeling much better since I joined the walking group"), is no distress told,
+# whatever the feeling words lean to (session 40, writer_ir, read).
+FEELING_WELL = re.compile(
+    r"^(?!.*\b(?:not|never|no|nothing|but|though|although|until|till|used to|anymore|again|"
+    r"except|pretend\w*|fake|faking|supposed)\b).*\b(?:i feel|feeling|i felt|i am)"
+    r"(?: (?:so|really|very|much|heaps|loads|a|bit|little|lot|lots|pretty|quite|all|way|super))"
+    r"{0,2} (?:better|good|great|strong|happy|amazing|fantastic|brilliant|wonderful|lovely|calmer|"
+    r"lighter)\b(?! (?:at|about|for|to|with|enough)\b)"
+)
+
 
 # A control word said with an ending ("I want it all to stop, for good", "I'd like to skip
 # the rest of my life") is not a request to stop a practice: Kindly asks gently instead.

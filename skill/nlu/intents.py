@@ -161,6 +161,8 @@ class IntentMatcher:
         better = match.kind in ("distress", "info") and asks.BETTER.search(norm)
         if thanked and (match.intent is None or better):
             return self._match(text, asks.THANKS, self.NAMED)
+        if match.kind == "distress" and asks.FEELING_WELL.search(norm):
+            return self._match(text, None, 0.0)
         if match.intent is None:
             return self._leaning(text, core, norm)
         if match.kind == "control" and asks.says_ending(norm):

@@ -77,6 +77,9 @@ _REWRITES = {
     "gotta": "got to",
     "kinda": "kind of",
     "dunno": "do not know",
+    # a break misspelt (session 40, writer_is, read); not "a brake" alone, the car's
+    "take a brake": "take a break",
+    "need a brake": "need a break",
     "my self": "myself",
     "miself": "myself",
     "myshelf": "myself",

@@ -53,6 +53,27 @@ class CrisisResponse:
     quiet: tuple[str, ...] = ()
 
 
+def _cut_all(patterns: PatternSet, norm: str) -> str:
+    """`norm` with every match of every pattern replaced by a separator, overlapping
+    matches merged: "diabetic and he fainted" and "fainted and will not wake up" are both
+    cut, so the crisis file finds no "will not wake up" left over (session 40)."""
+    spans: list[list[int]] = []
+    for start, stop in sorted(
+        m.span()
+        for i in patterns.candidates(word_prefixes(norm))
+        for m in patterns.regex(i).finditer(norm)
+    ):
+        if spans and start <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], stop)
+        else:
+            spans.append([start, stop])
+    out, end = "", 0
+    for start, stop in spans:
+        out += norm[end:start] + " | "
+        end = stop
+    return out + norm[end:]
+
+
 class Detector:
     """One safety file's patterns, and its broad net of risk words outside idioms.
 
@@ -98,9 +119,11 @@ class Detector:
         return [m.group(0) for i in self._frames.candidates(prefixes) for m in rx(i).finditer(norm)]
 
     def cut(self, norm: str) -> str:
-        """The text with what this detector matched replaced by a separator."""
-        out = self._pattern.alternation.sub(" | ", norm)
-        return self._risk.alternation.sub(" | ", self._idioms.alternation.sub(" | ", out))
+        """The text with what this detector matched replaced by a separator: its patterns,
+        idioms and risk words in turn, each one's matches, overlapping ones too."""
+        for patterns in (self._pattern, self._idioms, self._risk):
+            norm = _cut_all(patterns, norm)
+        return norm
 
     def idiom(self, norm: str, prefixes: frozenset[str]) -> bool:
         """One of this file's idioms or everyday phrases is in the text."""

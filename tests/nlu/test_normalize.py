@@ -40,6 +40,9 @@ def test_rewrites_apply_as_before() -> None:
     got = normalize("hed stab me, theyd know, youll see, couldve told")
     assert got == "he would stab me they would know you will see could have told"
     assert normalize("the shed wed painted") == "the shed wed painted"
+    # session 40: a break misspelt; the car's brake stays
+    assert normalize("take a brake please") == "take a break please"
+    assert normalize("the car needs a brake check") == "the car needs a brake check"
 
 
 def test_each_rewrite_alone_applies() -> None:

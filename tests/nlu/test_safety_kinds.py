@@ -535,3 +535,60 @@ def test_a_wish_to_follow_beside_someone_elses_story_stays_crisis(
     matcher: IntentMatcher, text: str
 ) -> None:
     assert matcher.parse(text).intent == "crisis"
+
+
+def test_an_emergency_told_in_two_overlapping_phrases_is_not_left_to_the_crisis_file(
+    matcher: IntentMatcher,
+) -> None:
+    # "diabetic ... fainted" and "fainted and will not wake up" overlap: cutting only the
+    # first left "will not wake up" for the crisis file, and the suicide line answered
+    line = "my husband is diabetic and he fainted and will not wake up"
+    assert matcher.parse(line).intent == "emergency"
+    assert matcher.parse("my dad is diabetic, he passed out and isn't responding").intent == (
+        "emergency"
+    )
+    # the speaker's own wish beside it stays crisis
+    assert matcher.parse("my partner hits me and I don't want to wake up").intent == "crisis"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # panic named as a thing one gets, in the English of someone who learned it later
+        ("on the bus every morning i get panic and must go off", "panic"),
+        ("when i see the letters from the bank i feel panic", "panic"),
+        # sure of dying, said without "like", and named as panic
+        ("my heart go so fast and i think i will die, it is panic the doctor say", "panic"),
+        ("at night i feel i will die but it is only panic", "panic"),
+    ],
+)
+def test_panic_said_plainly_by_a_second_language_speaker(
+    matcher: IntentMatcher, text: str, intent: str
+) -> None:
+    assert matcher.parse(text).intent == intent
+
+
+def test_a_panic_button_or_panic_buying_is_no_panic(matcher: IntentMatcher) -> None:
+    assert matcher.parse("i got panic buying in my head, where is the toilet roll").intent != (
+        "panic"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("feeling great today, the sun is out", None),
+        ("i've been feeling so much better since i started swimming", None),
+        ("i am all good today, feeling strong", None),
+        # something said against it: the distress stands
+        ("i felt better for a while but now it's all come back", "low_mood"),
+        ("i used to feel happy, i can't remember how", "low_mood"),
+        ("i'm good at hiding how empty i feel", "low_mood"),
+    ],
+)
+def test_feeling_well_is_no_distress_whatever_the_feeling_words_lean_to(
+    matcher: IntentMatcher, monkeypatch: pytest.MonkeyPatch, text: str, intent: str | None
+) -> None:
+    reading = Prediction("low_mood", 0.9, None, 0.1, 1.0)
+    monkeypatch.setattr(matcher.semantic, "predict", lambda core: reading)
+    assert matcher.parse(text).intent == intent
