@@ -103,6 +103,23 @@ FEELING_WELL = re.compile(
     r"lighter)\b(?! (?:at|about|for|to|with|enough)\b)"
 )
 
+# A line that opens on a wish that someone else would do something ("I wish someone would
+# ring me back about the car insurance", "wouldn't it be nice if somebody did the
+# ironing"): what the wish is for is what the line is about (session 40, probe in, read).
+WISH_OF_SOMEONE = re.compile(
+    r"^(?:(?:oh|gosh|god|honestly|man|ugh|well|so|and|but|just)\s+)*(?:i |we )?"
+    r"(?:do |really |just |so |only |sure |still |always )?"
+    r"(?:wish|hope|pray|if only|would love it if|would not it be nice if|be nice if|"
+    r"would not it be great if|would be nice if)(?: that)? "
+    r"(?:someone|somebody|anyone|anybody)(?: else)?\b"
+)
+
+
+def wished_of_someone(norm: str) -> str | None:
+    """What a line that opens on a wish of someone else wishes for, or None."""
+    found = WISH_OF_SOMEONE.match(norm)
+    return norm[found.end() :].strip() if found else None
+
 
 # A control word said with an ending ("I want it all to stop, for good", "I'd like to skip
 # the rest of my life") is not a request to stop a practice: Kindly asks gently instead.

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from skill.content.model import Catalogue
+from skill.nlu import asks
 from skill.nlu.examples import load_cues
 from skill.nlu.prefilter import PatternSet, word_prefixes
 from skill.nlu.safety import CRISIS, EMERGENCY, SafetyCheck
@@ -105,6 +106,9 @@ class SafetyEvidence:
     # near misses, and lines this long are seldom mishearings.
     ASK_TOLD = 0.5
     TOLD = 14
+    # Session 40: what a wish of someone else is for ("I wish someone would ring me back
+    # about the car insurance") read as nothing this surely leaves no safety reading.
+    WISHED_NONE = 0.8
 
     def __init__(
         self,
@@ -127,6 +131,15 @@ class SafetyEvidence:
         cues = self._cues.get(intent)
         return cues is not None and bool(cues.search(norm, prefixes))
 
+    def _nothing(self, part: str) -> bool:
+        """The layer reads `part` alone as nothing, surely, and it holds no crisis cue."""
+        p = self.semantic.predict(self.canon(part))
+        return (
+            p.intent is None
+            and p.score >= self.WISHED_NONE
+            and not self.cued(part, word_prefixes(part))
+        )
+
     def lean(self, p: Prediction) -> Prediction:
         """A reading split between nothing and crisis, crisis at `ASK_CUED` or more, is
         read as a weak crisis reading, for `reading` to judge."""
@@ -136,6 +149,9 @@ class SafetyEvidence:
 
     def reading(self, norm: str, p: Prediction, prefixes: frozenset[str]) -> SafetyReading | None:
         """The safety reading of `p` for normalised text, or None when the evidence is short."""
+        wished = asks.wished_of_someone(norm)
+        if wished is not None and self._nothing(wished):
+            return None  # "I wish someone would ring me back": the errand is nothing
         intent = p.intent or CRISIS
         kind = intent  # the response given: the larger of two safety readings
         threshold = self.SAFETY if intent == CRISIS else self.SAFETY_OTHER

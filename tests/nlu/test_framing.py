@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from skill.nlu.intents import IntentMatcher
+from skill.nlu.semantic import Prediction
 
 
 @pytest.mark.parametrize(
@@ -108,3 +109,47 @@ def test_an_everyday_phrase_starts_a_practice_only_when_asked(matcher: IntentMat
     assert told.kind == "none"
     asked = matcher.parse("my knee is killing me, can I have a five minute break")
     assert (asked.intent, asked.kind) == ("take_a_break", "practice")
+
+
+def test_a_wish_that_someone_would_run_an_errand_is_read_by_the_errand(
+    matcher: IntentMatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The layer reads the wish as crisis and the errand alone as nothing: no safety
+    answer. With the wish said after something else, or the errand read as crisis, the
+    reading stands."""
+
+    def predict(core: str) -> Prediction:
+        if "someone" in core or "bridge" in core:
+            return Prediction("crisis", 0.95, None, 0.05, 1.0)
+        return Prediction(None, 0.95, "crisis", 0.05, 1.0)
+
+    monkeypatch.setattr(matcher.semantic, "predict", predict)
+    for line in (
+        "i wish someone would call me back about the boiler",
+        "honestly i hope somebody brings the bins in",
+        "wouldn't it be nice if someone else cooked for me for once",
+    ):
+        assert matcher.parse(line).kind != "safety", line
+    stays = (
+        "i'm so tired of it all, i wish someone would call me",
+        "i hope someone finds me at the bridge",
+    )
+    for line in stays:
+        assert matcher.parse(line).intent == "crisis", line
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i wish someone would just end it for me",
+        "i hope somebody looks after my cat when i am gone",
+        "i wish somebody would notice that i am not coping",
+        "i pray someone stops me because i do not trust myself tonight",
+        "i wish someone would hit me with their car",
+        "i hope somebody runs me over on the way home",
+    ],
+)
+def test_a_wish_that_someone_would_end_or_save_my_life_stays_crisis(
+    matcher: IntentMatcher, text: str
+) -> None:
+    assert matcher.parse(text).intent == "crisis"
