@@ -31,7 +31,8 @@ Sets, by how honest their figure is:
   on session 33's start, gz and ha on session 33's start and before its second step,
   hd and hf on session 34's start, hi and hk on session 35's start, hn after its first
   step, hp and hr on session 36's start, hv and hx on session 37's start, ic and id on
-  session 38's start, ih and ii on session 39's start, each then only with the rest.)
+  session 38's start, ih and ii on session 39's start, io and ip on session 40's start,
+  each then only with the rest.)
 - tuned: writer_{a,b,c}, heldout{,2}.yaml and tests/data: read, tuned on, and copied into
   intents/_examples.yaml, which trains the semantic layer; writer_ct, cu (read) and cx, cy
   (not read), whose distress lines are in intents/_examples.yaml since session 20, after
@@ -45,11 +46,13 @@ Sets, by how honest their figure is:
   distress set and a near-miss set, read); gn (session 31, a distress set, read); gq and
   gt (session 32, read); gu, gw and gy (session 33, read); hc and he (session 34, read);
   hh, hj and hm (session 35, read); ho, hq, ht and hu (session 36, read); hw, hy, ia
-  and ib (session 37, read); ie and if (session 38, read); ij and ik (session 39, read).
+  and ib (session 37, read); ie and if (session 38, read); ij and ik (session 39, read);
+  ir and is (session 40, read).
   Since session 31, fs ... gc, gg, gi, gk, gn, gq, gt, gu, gw, gy, he, hh, ho and hy live in
   intents/_distress_writers/ and train the distress reader (their distress lines, near
   misses and everyday lines), never the layer itself; hc, hj, hm, hq, ht, hu, hw, ia, ib,
-  ie, if, ij and ik, in benchmarks/data/writers, train nothing. Their figures are optimistic.
+  ie, if, ij, ik, ir and is, in benchmarks/data/writers, train nothing. Their figures are
+  optimistic.
 Columns follow benchmarks/writers.py: requests = practice + info ids right.
 """
 

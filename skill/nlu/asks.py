@@ -38,12 +38,13 @@ LETS_DO = re.compile(
 )
 # An everyday ask of a smart speaker ("frazzled, set a timer for the lasagne", "I'm
 # wrecked, give us a recipe"): the tiredness beside it is not a request for a practice.
-# Not a practice described by it: "the one named after the weather", "the break where you
-# remind me other people go through this too".
+# Not a practice described by it: "the one named after (or like) the weather", "the break
+# where you remind me other people go through this too".
 ELSEWHERE = re.compile(
     r"\b(?:set (?:a|an|the|me a) (?:\w+ )?(?:timer|alarm|reminder)|recipes?|"
     r"remind me (?:to|at|in|on|about|tomorrow|tonight|later|when|every)\b|"
-    r"shopping list|to (?:the|my) list|(?<!after the )weather(?! words?\b)|forecast|"
+    r"shopping list|to (?:the|my) list|forecast|"
+    r"(?<!after the )(?<!like the )(?<!not the )weather(?! words?\b)|"
     r"(?:play|put on) (?:some |me some |the |a )?(?:\w+ )?(?:music|songs?|tunes|radio|podcast|"
     r"playlist|album|audiobook|lo fi|lofi|jazz|white noise)|"
     r"what can i (?:give|feed|cook|make)|what (?:time|day) is it|the news|"

@@ -148,6 +148,18 @@ _REWRITES = {
     "coz": "because",
 }
 
+# Second-language speech drops the "to" after "want" ("I want say something kind", "I want
+# stop one minute"): native speech never puts a bare verb there (session 40, writer_ir, is).
+_REWRITES.update(
+    {
+        f"want {verb}": f"want to {verb}"
+        for verb in (
+            "say do make try sleep rest write feel go talk breathe start learn hear listen "
+            "relax calm have take sit cry forget stop"
+        ).split()
+    }
+)
+
 # "nothing's" is "nothing is"; other 's are possessive ("mum's car") and are dropped.
 _IS_WORDS = frozenset(
     "it that what who where how there here he she nothing something everything anything "

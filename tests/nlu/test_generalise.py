@@ -113,3 +113,24 @@ def test_a_named_loss_needs_one_of_my_people(catalogue: Catalogue) -> None:
     assert named("my best mate was killed on his bike")
     assert not named("my phone died on the train")
     assert not named("my laptop is gone, someone took it")
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # a practice described in the words of a second language (session 40)
+        ("the four steps one, name like the weather", "rain"),
+        ("i want say something kind to myself before work", "morning_intention"),
+    ],
+)
+def test_a_practice_asked_for_in_a_second_languages_words(
+    matcher: IntentMatcher, text: str, intent: str
+) -> None:
+    assert matcher.parse(text).intent == intent
+
+
+def test_want_before_a_bare_verb_takes_its_to() -> None:
+    assert normalize("i want say sorry") == "i want to say sorry"
+    assert normalize("i want stop one minute") == "i want to stop one minute"
+    # a harm said this way is left as it is: the safety files read it as it stands
+    assert normalize("i want kill me") == "i want kill me"
