@@ -18,6 +18,9 @@ from skill.nlu.intents import IntentMatcher
         "my chest is sore and my left arm is tingling",
         # an old attack, and it is back
         "he had a heart attack last year and he was fine but his chest is hurting again",
+        # an attack that has just happened, even if it seems to have passed
+        "my wife had a stroke this morning and she's fine now",
+        "my son just had a seizure and he is okay now",
     ],
 )
 def test_a_hurting_chest_is_an_emergency(matcher: IntentMatcher, text: str) -> None:
