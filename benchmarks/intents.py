@@ -10,7 +10,7 @@ Sets, by how honest their figure is:
 - held out: benchmarks/data/writers/writer_*.yaml named in HELD_OUT below (d, e, h ... bn,
   bs, bt, by, cc ... cs, cv, cw, db, dc, df ... do, eg, eh, ej, el, en, fa ... fh,
   fk ... fn, fp, fq, fu, fx, fy, ga, gd, gf, gh, gj, gl, gm, go, gp, gr, gs, gv, gx,
-  gz, ha, hd, hf, hi, hk, hn, hp, hr, hv, hx, ic, id, ih, ii, io, ip) and
+  gz, ha, hd, hf, hi, hk, hn, hp, hr, hv, hx, ic, id, ih, ii, io, ip, it, iu) and
   benchmarks/data/blind.yaml, written by sessions that never saw the templates, never read
   line by line and never trained on.
   Only their aggregate figures are printed here. (bt, by and cc ... cj chose between variants in
@@ -32,7 +32,7 @@ Sets, by how honest their figure is:
   hd and hf on session 34's start, hi and hk on session 35's start, hn after its first
   step, hp and hr on session 36's start, hv and hx on session 37's start, ic and id on
   session 38's start, ih and ii on session 39's start, io and ip on session 40's start,
-  each then only with the rest.)
+  it and iu on session 41's start, each then only with the rest.)
 - tuned: writer_{a,b,c}, heldout{,2}.yaml and tests/data: read, tuned on, and copied into
   intents/_examples.yaml, which trains the semantic layer; writer_ct, cu (read) and cx, cy
   (not read), whose distress lines are in intents/_examples.yaml since session 20, after
@@ -47,12 +47,12 @@ Sets, by how honest their figure is:
   gt (session 32, read); gu, gw and gy (session 33, read); hc and he (session 34, read);
   hh, hj and hm (session 35, read); ho, hq, ht and hu (session 36, read); hw, hy, ia
   and ib (session 37, read); ie and if (session 38, read); ij and ik (session 39, read);
-  ir and is (session 40, read).
+  ir and is (session 40, read); iv, iw, iy and iz (session 41, read).
   Since session 31, fs ... gc, gg, gi, gk, gn, gq, gt, gu, gw, gy, he, hh, ho and hy live in
   intents/_distress_writers/ and train the distress reader (their distress lines, near
   misses and everyday lines), never the layer itself; hc, hj, hm, hq, ht, hu, hw, ia, ib,
-  ie, if, ij, ik, ir and is, in benchmarks/data/writers, train nothing. Their figures are
-  optimistic.
+  ie, if, ij, ik, ir, is, iv, iw, iy and iz, in benchmarks/data/writers, train nothing.
+  Their figures are optimistic.
 Columns follow benchmarks/writers.py: requests = practice + info ids right.
 """
 
@@ -197,6 +197,8 @@ HELD_OUT = (
     "writer_ii",
     "writer_io",
     "writer_ip",
+    "writer_it",
+    "writer_iu",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")

@@ -21,7 +21,7 @@ from skill.core.replies import PRACTISING, Replies
 from skill.nlu.intents import CRISIS, Match
 from skill.nlu.safety import CrisisResponse
 
-YES = re.compile(r"\b(yes|yeah|yep|yup|sure|okay|ok|alright|please|go ahead|let us|why not)\b")
+YES = re.compile(r"\b(yes|yeah|yep|yup|aye|sure|okay|ok|alright|please|go ahead|let us|why not)\b")
 NO = re.compile(r"\b(no|nope|not now|later|never mind|nevermind|maybe later|do not)\b")
 # Kinds Kindly answers by acting on them: a practice started, an answer said, a distress
 # acknowledged (`_act_on`)
@@ -33,7 +33,7 @@ _NOT_AT_RISK = re.compile(
 )
 # "Yes" to the check-in: "okay" and "sure" are not ("no, I'm okay" is a no).
 _AT_RISK = re.compile(
-    r"\b(yes|yeah|yep|yup|i am|i do|i have|i think so)\b"
+    r"\b(yes|yeah|yep|yup|aye|i am|i do|i have|i think so)\b"
     r"(?! (not|fine|okay|ok|alright|all right|safe)\b)"
 )
 _UNSURE = re.compile(r"\b(sure|know|dunno|maybe|sometimes|kind of|kinda|a bit|might|perhaps)\b")

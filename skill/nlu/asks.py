@@ -101,7 +101,7 @@ FEELING_WELL = re.compile(
     r"except|pretend\w*|fake|faking|supposed)\b).*\b(?:i feel|feeling|i felt|i am)"
     r"(?: (?:so|really|very|much|heaps|loads|a|bit|little|lot|lots|pretty|quite|all|way|super))"
     r"{0,2} (?:better|good|great|strong|happy|amazing|fantastic|brilliant|wonderful|lovely|calmer|"
-    r"lighter)\b(?! (?:at|about|for|to|with|enough)\b)"
+    r"lighter|chuffed|content|relaxed|chilled)\b(?! (?:at|about|for|to|with|enough)\b)"
 )
 
 # A line that opens on a wish that someone else would do something ("I wish someone would

@@ -26,6 +26,7 @@ _CONTRACTIONS = {
     "he's": "he is",
     "she's": "she is",
     "let's": "let us",
+    "ain't": "is not",
 }
 
 # Spoken forms and recogniser splits, mapped to what patterns and templates expect.
@@ -148,6 +149,82 @@ _REWRITES = {
     "coz": "because",
 }
 
+# Dialect spoken across Britain and Ireland, as a recogniser trained on standard English
+# writes it (session 41, writer_iy, iz, read): Scots "-nae" negatives, "ah" for "I",
+# northern "summat" and "nowt", "kip" for sleep, "weans" and "bairns" for children.
+# "din", "dis", "wid", "huv" and "win" are the Scots stems of do, does, would, have, will.
+_NAE_STEMS = {"din": "do", "dis": "does", "wid": "would", "huv": "have", "win": "will"}
+_NAE = {
+    f"{stem}nae": f"{_NAE_STEMS.get(stem, stem)} not"
+    for stem in (
+        "can din did does dis would wid could should is was were have huv has will win am"
+    ).split()
+}
+_REWRITES.update(_NAE)
+_REWRITES.update({f"ah {key}": f"i {value}" for key, value in _NAE.items()})
+_REWRITES.update(
+    {
+        "canna": "can not",
+        "dinna": "do not",
+        "gonnae": "going to",
+        "wannae": "want to",
+        "tryna": "trying to",
+        "outta": "out of",
+        "gimme": "give me",
+        "lemme": "let me",
+        "aint": "is not",
+        "aint got": "has not got",
+        "i aint": "i am not",
+        "i aint got": "i have not got",
+        "i is not": "i am not",
+        "is not got": "has not got",
+        "i is not got": "i have not got",
+        "dinnae ken": "do not know",
+        "ye ken": "you know",
+        "ahm": "i am",
+        **{
+            f"ah {verb}": f"i {verb}"
+            for verb in "am have had was will would feel need want".split()
+        },
+        "whit": "what",
+        "doon": "down",
+        "oot": "out",
+        "hoose": "house",
+        "heid": "head",
+        "maw": "mum",
+        "ma maw": "my mum",
+        "naebody": "nobody",
+        "naething": "nothing",
+        "ye": "you",
+        "yer": "your",
+        "yous": "you",
+        "youse": "you",
+        "summat": "something",
+        "summink": "something",
+        "nowt": "nothing",
+        "nuffin": "nothing",
+        "owt": "anything",
+        "kip": "sleep",
+        "rn": "right now",
+        "wean": "child",
+        "weans": "children",
+        "bairn": "child",
+        "bairns": "children",
+        "babby": "baby",
+        "me own self": "myself",
+        "wor lass": "my wife",
+        "ma man": "my husband",
+        "ma ain": "my own",
+        **{
+            f"me {noun}": f"my {noun}"
+            for noun in (
+                "own life head heart chest husband wife fella partner son daughter job house "
+                "mate mates friends boss lass"
+            ).split()
+        },
+    }
+)
+
 # Second-language speech drops the "to" after "want" ("I want say something kind", "I want
 # stop one minute"): native speech never puts a bare verb there (session 40, writer_ir, is).
 _REWRITES.update(
@@ -163,7 +240,7 @@ _REWRITES.update(
 # "nothing's" is "nothing is"; other 's are possessive ("mum's car") and are dropped.
 _IS_WORDS = frozenset(
     "it that what who where how there here he she nothing something everything anything "
-    "everyone someone nobody everybody somebody life today tonight this one".split()
+    "everyone someone nobody everybody somebody life today tonight this one summat nowt owt".split()
 )
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
@@ -204,6 +281,8 @@ def normalize(text: str) -> str:
                 word = _CONTRACTIONS[word]
             words.append(word)
             continue
+        if word.endswith("in'") and len(word) > 5:  # a dropped g, typed: "closin'", "nothin'"
+            word = word[:-1] + "g"
         word = word.strip("'")
         if word in _CONTRACTIONS:
             word = _CONTRACTIONS[word]

@@ -28,6 +28,17 @@ log = logging.getLogger(__name__)
 # Samples per intent kept in the exact table; beyond that hassil matches directly.
 MAX_SAMPLES = 20_000
 _LEADING_FILLER = re.compile(r"^(?:(?:hey|hi|okay|ok|oh|so|um|uh|er|erm|well)\s+)*(?:kindly\s+)?")
+# A word of address said to the speaker as to a person ("self compassion break please love",
+# "howay man", "sorry pet"): at the start after a greeting, or at the end, but never when it
+# is someone ("my love", "my best mate", "self love"). Session 41 (writer_iz, read).
+_ADDRESS = frozenset(
+    "love pet hun hon bab babe duck chuck petal darlin darling sweetheart mate pal la lad fam "
+    "bruv bro man".split()
+)
+_NOT_ADDRESS = frozenset(
+    "my our a an the in of self with no your his her their best true new old".split()
+)
+_GREETING = re.compile(r"^(?:howay|right|alright|sorry|cheers|ta|thanks|aye|yeah|come on) (\w+) ")
 
 
 def compile_templates(catalogue: Catalogue) -> Intents:
@@ -74,8 +85,16 @@ def _line_of(path: Path, sentence: str) -> int | None:
 
 
 def strip_filler(norm: str) -> str:
-    """Drop a leading wake word or filler ("hey kindly", "um so") from normalised text."""
-    return _LEADING_FILLER.sub("", norm, count=1).strip()
+    """Drop a leading wake word or filler ("hey kindly", "um so") and a word of address
+    ("right love", "... please pet") from normalised text."""
+    core = _LEADING_FILLER.sub("", norm, count=1).strip()
+    greeting = _GREETING.match(core)
+    if greeting is not None and greeting.group(1) in _ADDRESS:
+        core = core[greeting.end() :]
+    words = core.split()
+    if len(words) > 2 and words[-1] in _ADDRESS and words[-2] not in _NOT_ADDRESS:
+        core = " ".join(words[:-1])
+    return core
 
 
 class Canon:
