@@ -19,15 +19,20 @@ class DistressWords:
             if d.patterns
         ]
 
-    def named(self, norm: str, prefixes: frozenset[str]) -> str | None:
+    def named(self, norm: str, prefixes: frozenset[str], read: str | None = None) -> str | None:
         """The first distress whose patterns the line holds, when nothing else understood
-        it: its answer, not "I'm not sure"."""
-        return next((i for i, p in self._named if p.search(norm, prefixes)), None)
+        it: its answer, not "I'm not sure". The layer's own reading (`read`) when its
+        patterns are among them ("the funeral's tomorrow and I can't stop crying" holds
+        grief's and low mood's)."""
+        found = [i for i, p in self._named if p.search(norm, prefixes)]
+        return read if read in found else next(iter(found), None)
 
-    def unasked(self, norm: str, core: str, prefixes: frozenset[str]) -> str | None:
+    def unasked(
+        self, norm: str, core: str, prefixes: frozenset[str], read: str | None = None
+    ) -> str | None:
         """A distress named in a line that does not ask for a practice: its answer
         (grounding, a pointer to real help, then the offer of its practice) rather than a
         practice nobody asked for."""
         if asks.ASKS_FOR_PRACTICE.search(core) or asks.ASKS_FOR_SOMETHING.search(core):
             return None
-        return self.named(norm, prefixes)
+        return self.named(norm, prefixes, read)

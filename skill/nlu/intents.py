@@ -296,7 +296,7 @@ class IntentMatcher:
             named = None
             sure = kind == "distress" and p.score >= self.SURE_DISTRESS
             if kind in ("practice", "distress") and not sure:
-                named = self.distress_words.unasked(norm, core, prefixes)
+                named = self.distress_words.unasked(norm, core, prefixes, p.intent)
             if named is not None and named != p.intent:
                 return self._match(text, named, self.NAMED)
             if kind == "practice" and not asks.PERSONAL.search(core) and p.score < self.SURE:
@@ -328,14 +328,16 @@ class IntentMatcher:
         nothing = self._nothing(p, self.SURE_NONE) or (
             p.intent is None and self.catalogue.kind_of(p.second) == "distress"
         )
+        # A distress its patterns name outranks the nearest practice or other distress
+        # template if nothing is asked ("how do I cope with losing my husband")
+        named = None
+        if practice or guessed == "distress":
+            named = self.distress_words.unasked(norm, core, prefixes, guess.intent)
         if practice and (nothing or not asks.PERSONAL.search(core) or asks.asks_elsewhere(core)):
-            return self._match(text, None, 0.0)
-        if guess.intent is None:
-            named = self.distress_words.named(norm, prefixes)
             return self._match(text, named, self.NAMED if named else 0.0)
-        named = self.distress_words.unasked(norm, core, prefixes) if practice else None
-        if named is not None:
-            return self._match(text, named, self.NAMED)
+        if guess.intent is None or (named is not None and named != guess.intent):
+            named = named or self.distress_words.named(norm, prefixes)
+            return self._match(text, named, self.NAMED if named else 0.0)
         # A control needs a crisis reading of some weight ("i don't mind", an answer to a
         # question, reads 0.37 crisis, nearest "stop").
         acts = practice or (guessed == "control" and p.score >= self.evidence.ASK_CUED)
