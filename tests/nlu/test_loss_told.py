@@ -116,6 +116,8 @@ def test_the_layers_distress_is_kept_when_its_patterns_are_among_those_named(
         ("she has pulled a pan of boiling water over herself", "emergency"),
         ("i think i have broken my ankle, it is all bent and swollen", "emergency"),
         ("the skin is peeling off his arm from the burn", "emergency"),
+        ("i got jumped walking back from the station", "abuse"),
+        ("he kicked the cat and said i would be next", "abuse"),
     ],
 )
 def test_harm_told_by_what_it_leaves_is_heard(
@@ -132,6 +134,8 @@ def test_harm_told_by_what_it_leaves_is_heard(
         "i wear sunglasses at the beach so i do not get wrinkles",
         "the poor guy got shot in the film and was lying there for ages",
         "i broke my arm skiing last year",
+        "he grabbed me a coffee on the way in",
+        "got jumped by three guys in fortnite",
     ],
 )
 def test_the_same_words_in_everyday_talk_are_no_abuse_or_emergency(
