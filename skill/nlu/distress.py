@@ -22,8 +22,8 @@ class DistressWords:
     def named(self, norm: str, prefixes: frozenset[str], read: str | None = None) -> str | None:
         """The first distress whose patterns the line holds, when nothing else understood
         it: its answer, not "I'm not sure". The layer's own reading (`read`) when its
-        patterns are among them ("the funeral's tomorrow and I can't stop crying" holds
-        grief's and low mood's)."""
+        patterns are among them ("the vet said there was nothing they could do and I
+        can't stop crying" holds grief's and low mood's)."""
         found = [i for i, p in self._named if p.search(norm, prefixes)]
         return read if read in found else next(iter(found), None)
 

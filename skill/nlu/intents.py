@@ -329,7 +329,7 @@ class IntentMatcher:
             p.intent is None and self.catalogue.kind_of(p.second) == "distress"
         )
         # A distress its patterns name outranks the nearest practice or other distress
-        # template if nothing is asked ("how do I cope with losing my husband")
+        # template if nothing is asked ("how do you get over losing your best friend")
         named = None
         if practice or guessed == "distress":
             named = self.distress_words.unasked(norm, core, prefixes, guess.intent)

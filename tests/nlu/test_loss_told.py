@@ -66,6 +66,8 @@ def test_a_beating_stays_abuse(matcher: IntentMatcher, text: str) -> None:
     "text",
     [
         "how do people ever get over losing their mum",
+        # nearest template: the friend practice's
+        "how do you get over losing your best friend",
         "how are you meant to cope with losing your husband",
         "the vet told us there was nothing more they could do for our old cat",
         "had to say goodbye to my old dog this morning",
