@@ -30,6 +30,8 @@ def test_a_death_told_after_its_attack_is_grief(matcher: IntentMatcher, text: st
         "my husband is having a heart attack",
         "I think dad's had a stroke, his face has dropped",
         "she had a heart attack this morning and she's not breathing",
+        "he had a stroke and passed out on the kitchen floor",
+        "dad had a heart attack just now and died, he's on the floor",
     ],
 )
 def test_an_attack_now_stays_an_emergency(matcher: IntentMatcher, text: str) -> None:
@@ -56,6 +58,7 @@ def test_beaten_at_a_game_is_no_abuse(matcher: IntentMatcher, text: str) -> None
         "my boyfriend beats me",
         "we were playing cards and he beats me when he loses",
         "after chess club my dad beats me up",
+        "he grabbed me a few times when he was drunk",
     ],
 )
 def test_a_beating_stays_abuse(matcher: IntentMatcher, text: str) -> None:
@@ -138,6 +141,7 @@ def test_harm_told_by_what_it_leaves_is_heard(
         "i broke my arm skiing last year",
         "he grabbed me a coffee on the way in",
         "got jumped by three guys in fortnite",
+        "i got jumped on by the dog the second i walked in",
     ],
 )
 def test_the_same_words_in_everyday_talk_are_no_abuse_or_emergency(
