@@ -24,8 +24,9 @@ class DistressWords:
         it: its answer, not "I'm not sure". The layer's own reading (`read`) when its
         patterns are among them ("the vet said there was nothing they could do and I
         can't stop crying" holds grief's and low mood's)."""
-        found = [i for i, p in self._named if p.search(norm, prefixes)]
-        return read if read in found else next(iter(found), None)
+        if read is not None and any(i == read and p.search(norm, prefixes) for i, p in self._named):
+            return read
+        return next((i for i, p in self._named if p.search(norm, prefixes)), None)
 
     def unasked(
         self, norm: str, core: str, prefixes: frozenset[str], read: str | None = None
