@@ -205,6 +205,10 @@ HELD_OUT = (
     "writer_jb",
     "writer_jc",
     "writer_jd",
+    "writer_jg",
+    "writer_jh",
+    "writer_ji",
+    "writer_jj",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")
