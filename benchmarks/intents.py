@@ -10,7 +10,8 @@ Sets, by how honest their figure is:
 - held out: benchmarks/data/writers/writer_*.yaml named in HELD_OUT below (d, e, h ... bn,
   bs, bt, by, cc ... cs, cv, cw, db, dc, df ... do, eg, eh, ej, el, en, fa ... fh,
   fk ... fn, fp, fq, fu, fx, fy, ga, gd, gf, gh, gj, gl, gm, go, gp, gr, gs, gv, gx,
-  gz, ha, hd, hf, hi, hk, hn, hp, hr, hv, hx, ic, id, ih, ii, io, ip, it, iu, ja, jb, jc, jd)
+  gz, ha, hd, hf, hi, hk, hn, hp, hr, hv, hx, ic, id, ih, ii, io, ip, it, iu, ja, jb, jc, jd,
+  jg, jh, ji, jj)
   and
   benchmarks/data/blind.yaml, written by sessions that never saw the templates, never read
   line by line and never trained on.
@@ -34,7 +35,8 @@ Sets, by how honest their figure is:
   step, hp and hr on session 36's start, hv and hx on session 37's start, ic and id on
   session 38's start, ih and ii on session 39's start, io and ip on session 40's start,
   it and iu on session 41's start, ja and jb on session 41's end (40e217e), jc and jd
-  on session 42's start, each then only with the rest.)
+  on session 42's start, jg ... jj on session 43's start (aa3e4d2, the code of f334b05),
+  each then only with the rest.)
 - tuned: writer_{a,b,c}, heldout{,2}.yaml and tests/data: read, tuned on, and copied into
   intents/_examples.yaml, which trains the semantic layer; writer_ct, cu (read) and cx, cy
   (not read), whose distress lines are in intents/_examples.yaml since session 20, after

@@ -203,7 +203,10 @@ class SafetyEvidence:
         # An emergency told with nobody in it ("crushing in the chest like a tractor's on
         # it"): a near-certain reading with an emergency word, said in a sentence.
         stated = stated or (kind == EMERGENCY and cue and p.score >= self.SURE_UNNAMED)
-        if not person and not (stated and words >= self.SAID):
+        # Session 43: a near-certain crisis reading in three or four words the layer all
+        # knows ("is drowning painful") is asked about too
+        short = p.score >= self.SURE_UNNAMED and p.known >= self.KNOWN_WEAK and words >= 3
+        if not person and not (stated and (words >= self.SAID or short)):
             return None
         # A confident crisis reading with a crisis word but naming nobody may be about
         # someone else, or said leaving the speaker out: asked about, never passed over
