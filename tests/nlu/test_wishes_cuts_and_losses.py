@@ -100,3 +100,12 @@ def test_the_body_in_alarm_with_the_urge_to_get_out_is_panic(matcher: IntentMatc
 )
 def test_an_errand_after_a_body_word_is_not_panic(matcher: IntentMatcher, text: str) -> None:
     assert matcher.parse(text).intent is None
+
+
+def test_a_method_question_nearest_a_control_is_asked_about_not_obeyed(
+    matcher: IntentMatcher,
+) -> None:
+    # nearest template "hang on" (pause); the layer reads crisis surely, in too few words
+    match = matcher.parse("is hanging painful")
+    assert (match.intent, match.check_in) == ("crisis", True)
+    assert matcher.parse("hang on a sec").intent == "pause"
