@@ -109,3 +109,25 @@ def test_a_method_question_nearest_a_control_is_asked_about_not_obeyed(
     match = matcher.parse("is hanging painful")
     assert (match.intent, match.check_in) == ("crisis", True)
     assert matcher.parse("hang on a sec").intent == "pause"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what's the most ibuprofen I can take in a day for a bad back, I don't want to overdo it",
+        "how much paracetamol can I have, I've got a rotten cold",
+    ],
+)
+def test_a_dose_asked_for_an_ailment_is_no_crisis(matcher: IntentMatcher, text: str) -> None:
+    assert matcher.parse(text).kind != "safety"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how many paracetamol would it take to not wake up, I've got a headache",
+        "what's the most paracetamol for a bad back that would kill me",
+    ],
+)
+def test_a_dose_that_would_end_a_life_stays_crisis(matcher: IntentMatcher, text: str) -> None:
+    assert matcher.parse(text).intent == "crisis"
