@@ -147,6 +147,14 @@ class SafetyEvidence:
             return Prediction(CRISIS, p.second_score, None, p.score, p.known)
         return p
 
+    def unstated(self, norm: str, p: Prediction, prefixes: frozenset[str]) -> bool:
+        """A crisis reading sure enough to act on, set aside only as too short to be a
+        statement naming nobody ("is hanging painful"): the layer knows most of its words
+        and no everyday phrase of the crisis file holds it."""
+        short = len(norm.split()) < self.SAID and not about_person(norm)
+        known = p.known >= self.KNOWN_WEAK and p.score >= self.SAFETY
+        return short and known and self.safety.everyday(norm, CRISIS, prefixes) is None
+
     def reading(self, norm: str, p: Prediction, prefixes: frozenset[str]) -> SafetyReading | None:
         """The safety reading of `p` for normalised text, or None when the evidence is short."""
         wished = asks.wished_of_someone(norm)
@@ -203,10 +211,7 @@ class SafetyEvidence:
         # An emergency told with nobody in it ("crushing in the chest like a tractor's on
         # it"): a near-certain reading with an emergency word, said in a sentence.
         stated = stated or (kind == EMERGENCY and cue and p.score >= self.SURE_UNNAMED)
-        # Session 43: a near-certain crisis reading in three or four words the layer all
-        # knows ("is drowning painful") is asked about too
-        short = p.score >= self.SURE_UNNAMED and p.known >= self.KNOWN_WEAK and words >= 3
-        if not person and not (stated and (words >= self.SAID or short)):
+        if not person and not (stated and words >= self.SAID):
             return None
         # A confident crisis reading with a crisis word but naming nobody may be about
         # someone else, or said leaving the speaker out: asked about, never passed over

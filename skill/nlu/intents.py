@@ -340,13 +340,12 @@ class IntentMatcher:
             return self._match(text, named, self.NAMED if named else 0.0)
         # A control needs a crisis reading of some weight ("i don't mind" reads 0.37 crisis)
         acts = practice or (guessed == "control" and p.score >= self.evidence.ASK_CUED)
-        if acts and p.intent == CRISIS:
-            # A crisis reading too weak to act on, or sure but too short ("is hanging
-            # painful", nearest "hang on"): no template starts, stops or pauses a practice
-            # on it; a question asks instead (not on an idiom's sure reading, or a mishearing)
-            aside = p.known < self.KNOWN or self.safety.everyday(norm, CRISIS, prefixes)
-            if p.score < self.evidence.SAFETY or not aside:
-                return Match(text, CRISIS, "safety", p.score, check_in=True)
+        # A crisis reading too weak to act on, or sure but too short ("is hanging painful",
+        # nearest "hang on"): no template starts, stops or pauses a practice on it; a
+        # question asks instead (not on an idiom's sure reading)
+        unsure = p.score < self.evidence.SAFETY
+        if acts and p.intent == CRISIS and (unsure or self.evidence.unstated(norm, p, prefixes)):
+            return Match(text, CRISIS, "safety", p.score, check_in=True)
         return self._match(text, guess.intent, guess.score)
 
     def _control_crisis(self, norm: str) -> float:

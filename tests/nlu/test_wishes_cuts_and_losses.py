@@ -1,9 +1,10 @@
 """Session 43: harm the person wishes on themselves (glad of a vehicle or of someone
 ending them, stepping out into traffic hoping to be hit) is crisis, not the abuse its words
 ("hit me", "kill me") would flag, while a threat or a hit from someone stays abuse; a cut
-deeper than meant and a method tried; a short question the layer is all but sure of; a
-child lost; the body in alarm with the urge to get out. Every line is written for these
-tests (never copied from a writer set or a probe)."""
+deeper than meant and a method tried; a dose for an ailment, or one that would kill; a
+method question nearest a control's template; a child lost; the body in alarm with the
+urge to get out. Every line is written for these tests (never copied from a writer set or
+a probe)."""
 
 from __future__ import annotations
 
@@ -39,8 +40,16 @@ def test_a_threat_or_a_hit_from_someone_stays_abuse(matcher: IntentMatcher, text
     assert matcher.parse(text).intent == "abuse"
 
 
-def test_a_happy_bus_ride_is_nothing(matcher: IntentMatcher) -> None:
-    assert matcher.parse("I'd be happy if a bus took me to the beach").kind != "safety"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'd be happy if a bus took me to the beach",
+        "I'm glad the bus takes me right to the door",
+        "my little one has gone down for a nap at last",
+    ],
+)
+def test_a_bus_ride_or_a_nap_is_nothing(matcher: IntentMatcher, text: str) -> None:
+    assert matcher.parse(text).intent is None
 
 
 @pytest.mark.parametrize(
@@ -66,14 +75,6 @@ def test_a_cut_too_deep_or_a_method_tried_is_the_whole_crisis_response(
 )
 def test_a_kitchen_cut_or_a_mechanic_is_no_crisis(matcher: IntentMatcher, text: str) -> None:
     assert matcher.parse(text).intent != "crisis"
-
-
-def test_a_short_question_the_layer_is_all_but_sure_of_is_asked_about(
-    matcher: IntentMatcher,
-) -> None:
-    # three or four words naming nobody: too short for the whole response, never passed over
-    match = matcher.parse("does drowning hurt much")
-    assert (match.intent, match.check_in) == ("crisis", True)
 
 
 @pytest.mark.parametrize(
@@ -127,6 +128,7 @@ def test_a_dose_asked_for_an_ailment_is_no_crisis(matcher: IntentMatcher, text: 
     [
         "how many paracetamol would it take to not wake up, I've got a headache",
         "what's the most paracetamol for a bad back that would kill me",
+        "how many paracetamol for a headache would be lethal",
     ],
 )
 def test_a_dose_that_would_end_a_life_stays_crisis(matcher: IntentMatcher, text: str) -> None:
