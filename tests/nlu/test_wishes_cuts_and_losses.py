@@ -45,10 +45,9 @@ def test_a_threat_or_a_hit_from_someone_stays_abuse(matcher: IntentMatcher, text
     [
         "I'd be happy if a bus took me to the beach",
         "I'm glad the bus takes me right to the door",
-        "my little one has gone down for a nap at last",
     ],
 )
-def test_a_bus_ride_or_a_nap_is_nothing(matcher: IntentMatcher, text: str) -> None:
+def test_a_bus_ride_is_nothing(matcher: IntentMatcher, text: str) -> None:
     assert matcher.parse(text).intent is None
 
 
