@@ -18,6 +18,7 @@ from skill.nlu.intents import IntentMatcher
     [
         "honestly I'd be glad if a lorry hit me on the way home",
         "I'd be relieved if the train hit me tbh",
+        "I'd be glad if a bus ran me over",
         "I keep stepping out in front of cars hoping one will hit me",
         "I walked into the traffic on purpose hoping something would hit me",
         "I just want somebody to end me",
