@@ -8,8 +8,8 @@ kind sentence; a miss costs far more.
 Which safety response fits: a line any safety file flags is safety. It is `abuse`,
 `emergency` or `concern` (tried in that order) when that file's detector matches and, with
 the words it matched cut out, the crisis detector no longer fires (so "he hits me and I
-want to die" stays `crisis`, whose response also gives the emergency number); else
-`crisis`.
+want to die" stays `crisis`, whose response also gives the emergency number), and no
+crisis pattern holds all it matched ("I hope a bus hits me" is crisis); else `crisis`.
 """
 
 from __future__ import annotations
@@ -53,22 +53,25 @@ class CrisisResponse:
     quiet: tuple[str, ...] = ()
 
 
-def _cut_all(patterns: PatternSet, norm: str) -> str:
-    """`norm` with every match of every pattern replaced by a separator, overlapping
-    matches merged: "diabetic and he fainted" and "fainted and will not wake up" are both
-    cut, so the crisis file finds no "will not wake up" left over (session 40)."""
+def _spans(patterns: PatternSet, norm: str, prefixes: frozenset[str]) -> list[list[int]]:
+    """Where the patterns match in `norm`, every match of each, overlapping ones merged."""
     spans: list[list[int]] = []
     for start, stop in sorted(
-        m.span()
-        for i in patterns.candidates(word_prefixes(norm))
-        for m in patterns.regex(i).finditer(norm)
+        m.span() for i in patterns.candidates(prefixes) for m in patterns.regex(i).finditer(norm)
     ):
         if spans and start <= spans[-1][1]:
             spans[-1][1] = max(spans[-1][1], stop)
         else:
             spans.append([start, stop])
+    return spans
+
+
+def _cut_all(patterns: PatternSet, norm: str) -> str:
+    """`norm` with every match of every pattern replaced by a separator, overlapping
+    matches merged: "diabetic and he fainted" and "fainted and will not wake up" are both
+    cut, so the crisis file finds no "will not wake up" left over (session 40)."""
     out, end = "", 0
-    for start, stop in spans:
+    for start, stop in _spans(patterns, norm, word_prefixes(norm)):
         out += norm[end:start] + " | "
         end = stop
     return out + norm[end:]
@@ -102,13 +105,30 @@ class Detector:
             # than the search itself.
             if not (self._pattern.search(norm, prefixes) or self._risk.search(norm, prefixes)):
                 return False
-            if not (self.safety.id == CRISIS and _MEANT.search(norm)):
-                norm = self._benign.sub(norm, prefixes)
+            norm = self._unexcused(norm, prefixes)
         if self._pattern.search(norm, prefixes):
             return True
         if not self._risk.search(norm, prefixes):
             return False
         return self._risk.search(self._idioms.sub(norm, prefixes), prefixes)
+
+    def _unexcused(self, norm: str, prefixes: frozenset[str]) -> str:
+        """The text with this file's everyday phrases cut out, unless the person says
+        they mean a crisis statement."""
+        if self.safety.id == CRISIS and _MEANT.search(norm):
+            return norm
+        return self._benign.sub(norm, prefixes)
+
+    def covers(self, other: Detector, norm: str, prefixes: frozenset[str]) -> bool:
+        """Every pattern and risk word of `other` in the text sits inside a match of one of
+        this file's patterns (everyday phrases cut first): "hoping a bus hits me" is a
+        death wish, not a person who hits."""
+        text = self._unexcused(norm, prefixes)
+        own = _spans(self._pattern, text, prefixes)
+        theirs = _spans(other._pattern, text, prefixes) + _spans(other._risk, text, prefixes)
+        return bool(own and theirs) and all(
+            any(a <= start and stop <= b for a, b in own) for start, stop in theirs
+        )
 
     def frames(self, norm: str, prefixes: frozenset[str]) -> list[str]:
         """The texts this file's frames match, each frame's matches in turn; none in a line
@@ -203,7 +223,10 @@ class SafetyCheck:
             if detector.search(norm, prefixes):
                 other = True
                 cut = detector.cut(norm)
-                if not self._crisis.search(cut, word_prefixes(cut)):
+                if not crisis or not (
+                    self._crisis.search(cut, word_prefixes(cut))
+                    or self._crisis.covers(detector, norm, prefixes)
+                ):
                     return detector.safety.id
         if self._concern and not other and self._anothers(self._concern, norm, prefixes, crisis):
             return CONCERN
