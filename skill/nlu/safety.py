@@ -120,9 +120,11 @@ class Detector:
         return self._benign.sub(norm, prefixes)
 
     def covers(self, other: Detector, norm: str, prefixes: frozenset[str]) -> bool:
-        """Every pattern and risk word of `other` in the text sits inside a match of one of
-        this file's patterns (everyday phrases cut first): "hoping a bus hits me" is a
-        death wish, not a person who hits."""
+        """Every pattern and risk-word match of `other` sits inside this file's pattern
+        matches (overlapping ones merged), both searched in the text with this file's
+        everyday phrases cut out: "hoping a bus hits me" is a death wish, not a person
+        who hits. Only a whole cover counts: "he hits me and I hope a bus hits me" stays
+        `other`'s, as does an emergency told in words a crisis pattern also holds."""
         text = self._unexcused(norm, prefixes)
         own = _spans(self._pattern, text, prefixes)
         theirs = _spans(other._pattern, text, prefixes) + _spans(other._risk, text, prefixes)
@@ -223,6 +225,8 @@ class SafetyCheck:
             if detector.search(norm, prefixes):
                 other = True
                 cut = detector.cut(norm)
+                # (a crisis match made only by the cut, its two ends brought together,
+                # never counts)
                 if not crisis or not (
                     self._crisis.search(cut, word_prefixes(cut))
                     or self._crisis.covers(detector, norm, prefixes)
