@@ -84,7 +84,10 @@ class SafetyEvidence:
     # A crisis reading naming nobody needs this many words: shorter ones are mostly
     # mishearings ("permanently kitchen life", heard for "turn on the kitchen lights").
     # 6 until session 22: 5 heard 5 more held-out crisis lines, no new alarm on text or audio.
-    SAID = 5
+    # 5 until session 45: 4 heard 2 more of 6,635 held-out crisis lines (a terse writer's
+    # among them), for no new alarm on text, no new question on real speech, and 1 more
+    # of 60 new-voice near misses asked about.
+    SAID = 4
     # Session 21: writers asked for crisis told indirectly (means, places, goodbyes, mostly
     # without "I") found 72% of it heard. So a near-certain crisis reading naming nobody,
     # in SAID words or more, is asked about ("is there a painless way to go"); and a weak

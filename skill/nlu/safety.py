@@ -9,7 +9,8 @@ Which safety response fits: a line any safety file flags is safety. It is `abuse
 `emergency` or `concern` (tried in that order) when that file's detector matches and, with
 the words it matched cut out, the crisis detector no longer fires (so "he hits me and I
 want to die" stays `crisis`, whose response also gives the emergency number), and no
-crisis pattern holds all it matched ("I hope a bus hits me" is crisis); else `crisis`.
+crisis pattern match starts outside its matches ("I hope a bus hits me", "he hit me and I
+wished he'd killed me" are crisis); else `crisis`.
 """
 
 from __future__ import annotations
@@ -53,11 +54,12 @@ class CrisisResponse:
     quiet: tuple[str, ...] = ()
 
 
-def _spans(patterns: PatternSet, norm: str, prefixes: frozenset[str]) -> list[list[int]]:
-    """Where the patterns match in `norm`, every match of each, overlapping ones merged."""
+def _spans(norm: str, prefixes: frozenset[str], *sets: PatternSet) -> list[list[int]]:
+    """Where the patterns of `sets` match in `norm`, every match of each, overlapping ones
+    merged."""
     spans: list[list[int]] = []
     for start, stop in sorted(
-        m.span() for i in patterns.candidates(prefixes) for m in patterns.regex(i).finditer(norm)
+        m.span() for ps in sets for i in ps.candidates(prefixes) for m in ps.regex(i).finditer(norm)
     ):
         if spans and start <= spans[-1][1]:
             spans[-1][1] = max(spans[-1][1], stop)
@@ -71,7 +73,7 @@ def _cut_all(patterns: PatternSet, norm: str) -> str:
     matches merged: "diabetic and he fainted" and "fainted and will not wake up" are both
     cut, so the crisis file finds no "will not wake up" left over (session 40)."""
     out, end = "", 0
-    for start, stop in _spans(patterns, norm, word_prefixes(norm)):
+    for start, stop in _spans(norm, word_prefixes(norm), patterns):
         out += norm[end:start] + " | "
         end = stop
     return out + norm[end:]
@@ -119,17 +121,19 @@ class Detector:
             return norm
         return self._benign.sub(norm, prefixes)
 
-    def covers(self, other: Detector, norm: str, prefixes: frozenset[str]) -> bool:
-        """Every pattern and risk-word match of `other` sits inside this file's pattern
-        matches (overlapping ones merged), both searched in the text with this file's
-        everyday phrases cut out: "hoping a bus hits me" is a death wish, not a person
-        who hits. Only a whole cover counts: "he hits me and I hope a bus hits me" stays
-        `other`'s, as does an emergency told in words a crisis pattern also holds."""
+    def outweighs(self, other: Detector, norm: str, prefixes: frozenset[str]) -> bool:
+        """A pattern match of this file's that starts outside every match of `other`'s (its
+        patterns and risk words, overlapping ones merged), or is one of them, both searched
+        in the text with this file's everyday phrases cut out: "hoping a bus hits me" is a
+        death wish, not a person who hits, and in "he hit me again and I wished he'd killed
+        me" the wish is the person's own (session 45). Not one that starts inside `other`'s
+        match: "my ex pinches my arm until it bruises" is abuse, though this file reads
+        self-harm in its end."""
         text = self._unexcused(norm, prefixes)
-        own = _spans(self._pattern, text, prefixes)
-        theirs = _spans(other._pattern, text, prefixes) + _spans(other._risk, text, prefixes)
-        return bool(own and theirs) and all(
-            any(a <= start and stop <= b for a, b in own) for start, stop in theirs
+        theirs = _spans(text, prefixes, other._pattern, other._risk)
+        return any(
+            not any(a <= start < b and (a, b) != (start, stop) for a, b in theirs)
+            for start, stop in _spans(text, prefixes, self._pattern)
         )
 
     def frames(self, norm: str, prefixes: frozenset[str]) -> list[str]:
@@ -229,7 +233,7 @@ class SafetyCheck:
                 # never counts)
                 if not crisis or not (
                     self._crisis.search(cut, word_prefixes(cut))
-                    or self._crisis.covers(detector, norm, prefixes)
+                    or self._crisis.outweighs(detector, norm, prefixes)
                 ):
                     return detector.safety.id
         if self._concern and not other and self._anothers(self._concern, norm, prefixes, crisis):

@@ -34,10 +34,11 @@ def _check() -> SafetyCheck:
         ("i hope a bus hits me", "crisis"),  # the abuse match lies inside the crisis one
         ("he hits me", "abuse"),
         ("he hits me and i want to die", "crisis"),  # crisis flags what abuse left
-        ("he hit me and i hope the bus hits me", "abuse"),  # a person's hit stands outside
+        # session 45: the wish stands outside the person's hit, and crisis outranks abuse
+        ("he hit me and i hope the bus hits me", "crisis"),
     ],
 )
-def test_a_crisis_pattern_holding_the_abuse_match_wins(text: str, kind: str) -> None:
+def test_a_crisis_pattern_holding_or_beside_the_abuse_match_wins(text: str, kind: str) -> None:
     assert _check().classify(normalize(text)) == kind
 
 
@@ -58,7 +59,13 @@ def test_a_wish_for_a_vehicle_or_someone_to_end_me_is_crisis(
 
 @pytest.mark.parametrize(
     "text",
-    ["my boyfriend hits me when he drinks", "my ex wanted someone to kill me"],
+    [
+        "my boyfriend hits me when he drinks",
+        "my ex wanted someone to kill me",
+        # session 45: a crisis match that starts inside the abuse match does not outweigh it
+        "my ex pinches my arm until it bruises",
+        "he slammed my head into the door",
+    ],
 )
 def test_a_person_who_hits_or_threatens_stays_abuse(matcher: IntentMatcher, text: str) -> None:
     assert matcher.parse(text).intent == "abuse"

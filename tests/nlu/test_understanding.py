@@ -157,7 +157,7 @@ def test_a_semantic_safety_reading_needs_the_person(catalogue: Catalogue) -> Non
     """Misheard speech naming nobody ("turn on the kitchen lights" heard as "permanently
     kitchen life", which the real layer reads as crisis at 0.999), in fewer than `SAID`
     words: no safety response (a longer crisis reading is asked about: the next test)."""
-    lines = ("permanently kitchen life", "on the kitchen life", "large oat milk latte")
+    lines = ("permanently kitchen life", "the kitchen life", "oat milk latte")
     assert all(len(text.split()) < SafetyEvidence.SAID for text in lines)
     for intent in ("crisis", "abuse", "emergency"):
         matcher = _semantic(catalogue, intent)
@@ -234,7 +234,7 @@ def test_a_near_certain_crisis_reading_naming_nobody_is_asked_about(catalogue: C
     sure = IntentMatcher(catalogue, semantic=_Reading("crisis", SafetyEvidence.SURE_UNNAMED))
     asked = sure.parse(line)
     assert (asked.intent, asked.check_in, asked.impersonal) == ("crisis", True, True)
-    assert sure.parse("large oat milk latte").kind != "safety"  # fewer than SAID words
+    assert sure.parse("oat milk latte").kind != "safety"  # fewer than SAID words
     less = _Reading("crisis", SafetyEvidence.SURE_UNNAMED - 0.05)
     assert IntentMatcher(catalogue, semantic=less).parse(line).kind != "safety"
 
