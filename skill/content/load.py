@@ -223,6 +223,7 @@ def _distress(doc: YamlDoc, data: dict[str, Any], base: dict[str, Any]) -> Distr
         practice=_str(doc, data, "practice"),
         offer=_str(doc, data, "offer"),
         patterns=_optional_strings(doc, data, "patterns"),
+        benign=_optional_strings(doc, data, "benign"),
     )
 
 
@@ -234,7 +235,7 @@ _FIELDS = {
     "safety": {"id", "kind", "title", "sentences", "response", "repeat", "regions", "ask", "quiet"}
     | set(PATTERN_KEYS),
     "distress": {"id", "kind", "title", "sentences", "answer", "practice", "offer", "choice"}
-    | {"patterns"},
+    | {"patterns", "benign"},
 }
 
 

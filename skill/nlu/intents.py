@@ -111,7 +111,7 @@ class IntentMatcher:
         self.semantic = semantic or semantic_model(catalogue, tables.samples(), self.canon)
         self.evidence = SafetyEvidence(catalogue, self.safety, self.semantic, self.canon)
         self._distresses = frozenset(catalogue.distresses)
-        self.distress_words = DistressWords(catalogue)
+        self.distress_words = DistressWords(catalogue, self.semantic, self.canon)
 
     @cached_property
     def templates(self) -> Intents:
@@ -161,10 +161,10 @@ class IntentMatcher:
         better = match.kind in ("distress", "info") and asks.BETTER.search(norm)
         if thanked and (match.intent is None or better):
             return self._match(text, asks.THANKS, self.NAMED)
-        if match.kind == "distress" and asks.FEELING_WELL.search(norm):
-            return self._match(text, None, 0.0)
         if match.intent is None:
-            return self._leaning(text, core, norm)
+            match = self._leaning(text, core, norm)
+        if match.kind == "distress" and self.distress_words.set_aside(match.intent, norm, prefixes):
+            return self._match(text, None, 0.0)
         if match.kind == "control" and asks.says_ending(norm):
             return Match(text, CRISIS, "safety", match.confidence, check_in=True)
         return match

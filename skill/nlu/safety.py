@@ -68,12 +68,14 @@ def _spans(norm: str, prefixes: frozenset[str], *sets: PatternSet) -> list[list[
     return spans
 
 
-def _cut_all(patterns: PatternSet, norm: str) -> str:
-    """`norm` with every match of every pattern replaced by a separator, overlapping
-    matches merged: "diabetic and he fainted" and "fainted and will not wake up" are both
-    cut, so the crisis file finds no "will not wake up" left over (session 40)."""
+def _cut_all(norm: str, *sets: PatternSet) -> str:
+    """`norm` with every match of every pattern of `sets` replaced by a separator,
+    overlapping matches merged: "diabetic and he fainted" and "fainted and will not wake
+    up" are both cut, so the crisis file finds no "will not wake up" left over (session
+    40). All are found in the text as it stands: a risk word is cut even when a pattern's
+    match took away its start (session 46: "the baby is floppy and will not wake")."""
     out, end = "", 0
-    for start, stop in _spans(norm, word_prefixes(norm), patterns):
+    for start, stop in _spans(norm, word_prefixes(norm), *sets):
         out += norm[end:start] + " | "
         end = stop
     return out + norm[end:]
@@ -145,11 +147,9 @@ class Detector:
         return [m.group(0) for i in self._frames.candidates(prefixes) for m in rx(i).finditer(norm)]
 
     def cut(self, norm: str) -> str:
-        """The text with what this detector matched replaced by a separator: its patterns,
-        idioms and risk words in turn, each one's matches, overlapping ones too."""
-        for patterns in (self._pattern, self._idioms, self._risk):
-            norm = _cut_all(patterns, norm)
-        return norm
+        """The text with what this detector matched replaced by a separator: every match of
+        its patterns, idioms and risk words, overlapping ones too."""
+        return _cut_all(norm, self._pattern, self._idioms, self._risk)
 
     def idiom(self, norm: str, prefixes: frozenset[str]) -> bool:
         """One of this file's idioms or everyday phrases is in the text."""

@@ -186,3 +186,19 @@ def test_hostile_yaml_in_the_config_is_refused_and_runs_nothing(
     assert TRACEBACK not in err
     assert "config.yaml:1" in err, err
     assert not marker.exists()
+
+
+def test_an_unclosed_group_in_a_distress_files_everyday_phrase(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    grief = (
+        "id: grief\nkind: distress\ntitle: Grief\nsentences: ['my mum died']\n"
+        "patterns:\n  - 'passed away'\nbenign:\n  - '(lost my keys'\n"
+        "answer:\n  - I'm so sorry.\noffer: Would you like a few minutes?\n"
+    )
+    root = make_content(
+        tmp_path, {"practices/tiny.yaml": TINY_PRACTICE, "distress/grief.yaml": grief}
+    )
+    line = _line_of(root / "distress" / "grief.yaml", "(lost my keys")
+    err = _check(root, capsys)
+    assert f"intents/distress/grief.yaml:{line}: benign[0]: not a valid pattern" in err

@@ -485,9 +485,10 @@ def test_a_wish_that_someone_would_kill_me_is_crisis_not_a_threat(
 def test_a_sure_emergency_reading_naming_nobody_gives_the_emergency_number(
     matcher: IntentMatcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A line like "crushing in the chest, like a truck parked on it" names nobody: a near-certain
-    emergency reading with an emergency word stands; without the word it does not."""
-    text = "crushing weight on the chest like a truck parked on it"
+    """A line like "crushing in the chest, like a truck parked there" names nobody: a near-certain
+    emergency reading with an emergency word stands; without the word it does not. (Session
+    46: "like a truck parked on it" is now the emergency file's own pattern.)"""
+    text = "crushing weight on the chest like a truck parked there"
     sure = Prediction("emergency", 0.97, None, 0.0, 1.0)
     monkeypatch.setattr(matcher.semantic, "predict", lambda core: sure)
     match = matcher.parse(text)
