@@ -150,8 +150,9 @@ class Distress(Intent):
     # Regular expressions for a line nothing else understood ("my old teacher died and
     # I'm gutted"): the answer rather than "I'm not sure I can help".
     patterns: tuple[str, ...] = ()
-    # Everyday phrases in this distress's words ("I lost my keys again" for grief): the
-    # semantic layer's reading of it is set aside for a line holding one and no pattern.
+    # Everyday phrases in this distress's words ("I lost my keys again" for grief): a
+    # reading of it is set aside for a line holding one, none of `patterns`, and nothing
+    # else read as it (see `DistressWords.set_aside`).
     benign: tuple[str, ...] = ()
 
 
