@@ -11,7 +11,8 @@ Sets, by how honest their figure is:
   bs, bt, by, cc ... cs, cv, cw, db, dc, df ... do, eg, eh, ej, el, en, fa ... fh,
   fk ... fn, fp, fq, fu, fx, fy, ga, gd, gf, gh, gj, gl, gm, go, gp, gr, gs, gv, gx,
   gz, ha, hd, hf, hi, hk, hn, hp, hr, hv, hx, ic, id, ih, ii, io, ip, it, iu, ja, jb, jc, jd,
-  jg, jh, ji, jj, jk, jl, jm, jn, jo, jp, jq, jr, js, jt, ju, jv)
+  jg, jh, ji, jj, jk, jl, jm, jn, jo, jp, jq, jr, js, jt, ju, jv, jw, jx,
+  jy, jz)
   and
   benchmarks/data/blind.yaml, written by sessions that never saw the templates, never read
   line by line and never trained on.
@@ -37,7 +38,8 @@ Sets, by how honest their figure is:
   it and iu on session 41's start, ja and jb on session 41's end (40e217e), jc and jd
   on session 42's start, jg ... jj on session 43's start (aa3e4d2, the code of f334b05),
   jk ... jn on session 44's start (a72df5d), jo ... jr on session 45's start (ebceb9a),
-  js ... jv on session 46's start (97389dd), each then only with the rest.)
+  js ... jv on session 46's start (97389dd), jw ... jz on session 47's start
+  (4bdfdf1), each then only with the rest.)
 - tuned: writer_{a,b,c}, heldout{,2}.yaml and tests/data: read, tuned on, and copied into
   intents/_examples.yaml, which trains the semantic layer; writer_ct, cu (read) and cx, cy
   (not read), whose distress lines are in intents/_examples.yaml since session 20, after
@@ -224,6 +226,10 @@ HELD_OUT = (
     "writer_jt",
     "writer_ju",
     "writer_jv",
+    "writer_jw",
+    "writer_jx",
+    "writer_jy",
+    "writer_jz",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")
