@@ -26,7 +26,7 @@ from skill.nlu.intents import IntentMatcher, Match
 from skill.nlu.safety import safety_check
 
 Real = tuple[Catalogue, IntentMatcher]
-HEAVY = "I felt like a burden at work today"
+HEAVY = "I felt like a burden at the meeting today"
 HELPLINE = "116 123"  # the UK crisis line
 
 
