@@ -2,8 +2,8 @@
 haircut or a car, hide and seek, being done with an app, goodbyes on a last day at work,
 a will sorted before an operation, a burden who asked a question twice) are no crisis;
 a calm after a decision, a day decided, a cover story for giving things away, "not long
-behind" someone gone and a song asked for one last time are. Lines written for these
-tests."""
+behind" someone gone, following them, and a song asked for one last time are. Lines
+written for these tests."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from skill.nlu.intents import IntentMatcher
         "would anyone miss me if i skipped the christmas do",
         "i've decided tonight's the night i propose",
         "play it one last time for me then it's bed",
+        "mum has gone to the shops i'll follow her there",
     ],
 )
 def test_farewell_words_about_everyday_things_are_no_crisis(
@@ -50,6 +51,7 @@ def test_farewell_words_about_everyday_things_are_no_crisis(
         "my wife's gone and i won't be long behind her",
         "play our song one last time and then that's me",
         "i've decided to sell the car and then i'm going to end it",
+        "my husband's gone and i'm going to follow him",
     ],
 )
 def test_a_farewell_told_for_the_person_is_a_crisis(matcher: IntentMatcher, text: str) -> None:
