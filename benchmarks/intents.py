@@ -12,7 +12,7 @@ Sets, by how honest their figure is:
   fk ... fn, fp, fq, fu, fx, fy, ga, gd, gf, gh, gj, gl, gm, go, gp, gr, gs, gv, gx,
   gz, ha, hd, hf, hi, hk, hn, hp, hr, hv, hx, ic, id, ih, ii, io, ip, it, iu, ja, jb, jc, jd,
   jg, jh, ji, jj, jk, jl, jm, jn, jo, jp, jq, jr, js, jt, ju, jv, jw, jx,
-  jy, jz)
+  jy, jz, ka, kb, kc, kd)
   and
   benchmarks/data/blind.yaml, written by sessions that never saw the templates, never read
   line by line and never trained on.
@@ -39,7 +39,7 @@ Sets, by how honest their figure is:
   on session 42's start, jg ... jj on session 43's start (aa3e4d2, the code of f334b05),
   jk ... jn on session 44's start (a72df5d), jo ... jr on session 45's start (ebceb9a),
   js ... jv on session 46's start (97389dd), jw ... jz on session 47's start
-  (4bdfdf1), each then only with the rest.)
+  (4bdfdf1), ka ... kd on session 48's start (479ec50), each then only with the rest.)
 - tuned: writer_{a,b,c}, heldout{,2}.yaml and tests/data: read, tuned on, and copied into
   intents/_examples.yaml, which trains the semantic layer; writer_ct, cu (read) and cx, cy
   (not read), whose distress lines are in intents/_examples.yaml since session 20, after
@@ -230,6 +230,10 @@ HELD_OUT = (
     "writer_jx",
     "writer_jy",
     "writer_jz",
+    "writer_ka",
+    "writer_kb",
+    "writer_kc",
+    "writer_kd",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")
