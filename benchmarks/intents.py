@@ -56,9 +56,11 @@ Sets, by how honest their figure is:
   and ib (session 37, read); ie and if (session 38, read); ij and ik (session 39, read);
   ir and is (session 40, read); iv, iw, iy and iz (session 41, read).
   Since session 31, fs ... gc, gg, gi, gk, gn, gq, gt, gu, gw, gy, he, hh, ho and hy live in
-  intents/_distress_writers/ and train the distress reader (their distress lines, near
-  misses and everyday lines), never the layer itself; hc, hj, hm, hq, ht, hu, hw, ia, ib,
-  ie, if, ij, ik, ir, is, iv, iw, iy and iz, in benchmarks/data/writers, train nothing.
+  intents/_reader_writers/ (intents/_distress_writers/ until session 48) and train the
+  layer's readers (their distress lines, near misses and everyday lines; since session
+  48 their crisis lines too, the crisis reader's), never the layer itself; hc, hj, hm,
+  hq, ht, hu, hw, ia, ib, ie, if, ij, ik, ir, is, iv, iw, iy and iz, in
+  benchmarks/data/writers, train nothing.
   Their figures are optimistic.
 Columns follow benchmarks/writers.py: requests = practice + info ids right.
 """

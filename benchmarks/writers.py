@@ -19,7 +19,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 WRITERS = ROOT / "benchmarks" / "data" / "writers"  # held out, and writer_{a,b,c}
 TRAINED = ROOT / "intents" / "_writers"  # sets the semantic layer trains on (skill.nlu.examples)
-READER = ROOT / "intents" / "_distress_writers"  # sets only its distress reader trains on
+READER = ROOT / "intents" / "_reader_writers"  # sets only its readers train on
 PRACTICE = {
     "self_compassion_break", "self_compassion_minute", "take_a_break", "soothing_touch",
     "friend_reframe", "compassionate_letter", "rain", "bedtime_reflection", "brief_writing",

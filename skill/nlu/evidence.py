@@ -19,7 +19,7 @@ from skill.nlu import asks
 from skill.nlu.examples import load_cues
 from skill.nlu.prefilter import PatternSet, word_prefixes
 from skill.nlu.safety import CRISIS, EMERGENCY, SafetyCheck
-from skill.nlu.semantic import Prediction, SemanticModel
+from skill.nlu.semantic import HEARD_SURE, Prediction, SemanticModel
 
 # A safety reading of the semantic layer needs the person in the line.
 _FIRST_PERSON = re.compile(r"\b(i|me|my|myself|mine|we|us|our)\b")
@@ -157,6 +157,19 @@ class SafetyEvidence:
         short = len(norm.split()) < self.SAID and not about_person(norm)
         known = p.known >= self.KNOWN_WEAK and p.score >= self.SAFETY
         return short and known and self.safety.everyday(norm, CRISIS, prefixes) is None
+
+    def unheard(self, norm: str, core: str, prefixes: frozenset[str]) -> float | None:
+        """The crisis reader's probability for a line nothing else understood, when it is
+        all but sure (`HEARD_SURE`) and the line is about the person, said in a sentence
+        (`SAID` words) and in no everyday phrase of the crisis file: then it is asked
+        about, never answered whole. (Read on what is left with the phrase cut out, it
+        asked about 22 more of 9,530 held-out near misses for one more crisis line.)"""
+        if not about_person(norm) or len(norm.split()) < self.SAID:
+            return None
+        score = self.semantic.heard(core)
+        if score < HEARD_SURE or self.safety.everyday(norm, CRISIS, prefixes) is not None:
+            return None
+        return score
 
     def reading(self, norm: str, p: Prediction, prefixes: frozenset[str]) -> SafetyReading | None:
         """The safety reading of `p` for normalised text, or None when the evidence is short."""

@@ -164,7 +164,9 @@ class IntentMatcher:
         if match.intent is None:
             match = self._leaning(text, core, norm)
         if match.kind == "distress" and self.distress_words.set_aside(match.intent, norm, prefixes):
-            return self._match(text, None, 0.0)
+            match = self._match(text, None, 0.0)
+        if match.intent is None and (heard := self.evidence.unheard(norm, core, prefixes)):
+            return Match(text, CRISIS, "safety", heard, check_in=True)  # the crisis reader's
         if match.kind == "control" and asks.says_ending(norm):
             return Match(text, CRISIS, "safety", match.confidence, check_in=True)
         return match
@@ -384,11 +386,8 @@ class IntentMatcher:
     def _known(self, p: Prediction, kind: str) -> float:
         """How much of the line the layer must know: less for a sure reading of distress
         ("I'm so depressed I can barely function" knows one word in three)."""
-        return (
-            self.KNOWN_DISTRESS
-            if kind == "distress" and p.score >= self.SURE_DISTRESS
-            else self.KNOWN
-        )
+        sure = kind == "distress" and p.score >= self.SURE_DISTRESS
+        return self.KNOWN_DISTRESS if sure else self.KNOWN
 
     def _close_second(self, p: Prediction) -> str | None:
         """The second reading when it is genuinely close and a question can offer both:

@@ -1,6 +1,6 @@
 """The distress reader: a low day or a loss told through what the person does, which the
-semantic layer reads as nothing. It trains on the writer sets in `_distress_writers/` too,
-sees no crisis line, and leaves the layer's own readings as they were."""
+semantic layer reads as nothing. It trains on the sets in `_reader_writers/` too, sees
+no crisis line, and leaves the layer's own readings as they were."""
 
 from __future__ import annotations
 
@@ -84,7 +84,8 @@ def test_the_reader_sees_no_crisis_line_and_leaves_the_layer_as_it_was() -> None
 
 
 READER_SET = """
-# a reader set: only its distress, near-miss and everyday lines are the reader's
+# a reader set: its distress, near-miss and everyday lines are the distress reader's, its
+# crisis lines the crisis reader's
 crisis: ["i have given my things away and written the letters"]
 near_miss: ["this traffic is killing me"]
 none: ["what is the weather tomorrow"]
@@ -95,19 +96,19 @@ intents:
 """
 
 
-def test_a_reader_set_trains_the_reader_with_its_distress_and_everyday_lines(
+def test_a_reader_set_trains_the_readers_with_its_distress_crisis_and_everyday_lines(
     tmp_path: Path,
 ) -> None:
     root = make_content(tmp_path, {}, with_real=True)
-    (root / "_distress_writers" / "writer_test.yaml").write_text(READER_SET, encoding="utf-8")
+    (root / "_reader_writers" / "writer_test.yaml").write_text(READER_SET, encoding="utf-8")
     catalogue = load_catalogue(root)
     got = load_reader_examples(catalogue)
     assert ("low_mood", "the plants on the sill have all died and I just look at them") in got
     assert (NONE, "this traffic is killing me") in got
     assert (NONE, "what is the weather tomorrow") in got
+    assert ("crisis", "i have given my things away and written the letters") in got
     said = {text for _, text in got}
-    # crisis, abuse and practice lines are not the reader's
-    assert "i have given my things away and written the letters" not in said
+    # abuse and practice lines are no reader's
     assert "he took my bank card and checks my phone every night" not in said
     assert "could we do the little one with the feet please" not in said
 

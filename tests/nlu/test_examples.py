@@ -48,7 +48,7 @@ def test_a_writer_set_trains_the_layer(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("folder", "key"), [("_writers", "crisis"), ("_distress_writers", "near_miss")]
+    ("folder", "key"), [("_writers", "crisis"), ("_reader_writers", "near_miss")]
 )
 def test_a_broken_writer_set_names_its_file_key_and_line(
     tmp_path: Path, folder: str, key: str
