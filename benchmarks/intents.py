@@ -12,7 +12,7 @@ Sets, by how honest their figure is:
   fk ... fn, fp, fq, fu, fx, fy, ga, gd, gf, gh, gj, gl, gm, go, gp, gr, gs, gv, gx,
   gz, ha, hd, hf, hi, hk, hn, hp, hr, hv, hx, ic, id, ih, ii, io, ip, it, iu, ja, jb, jc, jd,
   jg, jh, ji, jj, jk, jl, jm, jn, jo, jp, jq, jr, js, jt, ju, jv, jw, jx,
-  jy, jz, ka, kb, kc, kd)
+  jy, jz, ka, kb, kc, kd, ke, kf, kg, kh)
   and
   benchmarks/data/blind.yaml, written by sessions that never saw the templates, never read
   line by line and never trained on.
@@ -236,6 +236,10 @@ HELD_OUT = (
     "writer_kb",
     "writer_kc",
     "writer_kd",
+    "writer_ke",
+    "writer_kf",
+    "writer_kg",
+    "writer_kh",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")
