@@ -8,6 +8,7 @@ The input stream (`PyAudioInput`) lives here too; `skill.audio.mic` builds the s
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -16,6 +17,8 @@ from typing import Any, Protocol
 
 from skill.audio.portaudio import quiet_stderr
 from skill.errors import AudioError
+
+log = logging.getLogger(__name__)
 
 STANDARD_RATES = (16_000, 22_050, 44_100, 48_000)
 AudioCallback = Callable[[bytes, bool], None]  # (pcm, overflowed), on PortAudio's thread
@@ -26,6 +29,7 @@ _ALSA_CARD = re.compile(r"\s*\((?:plug)?hw:\d+(?:,\d+)*\)$")
 # PortAudio's initialise, terminate and stream open and close are not thread-safe: two
 # threads reopening lost devices at once crashed the process (a segfault in terminate).
 _PORTAUDIO_LOCK = threading.RLock()
+CLOSE_SECONDS = 2.0  # a stream that takes longer to close is left behind
 
 
 @dataclass(frozen=True)
@@ -248,7 +252,8 @@ class Input(Protocol):
     def active(self) -> bool:
         """False once the stream has stopped by itself (the device went away)."""
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Release the device; returns within seconds even when the driver hangs."""
 
 
 class PyAudioInput:
@@ -295,9 +300,33 @@ class PyAudioInput:
         return bool(self._stream.is_active())
 
     def close(self) -> None:
-        try:
-            with _PORTAUDIO_LOCK, quiet_stderr():
-                self._stream.close()
-        except (OSError, ValueError):
-            pass  # a stream whose device has gone may fail to close: it is gone anyway
-        close_portaudio(self._pa)
+        """Close the stream and end its PortAudio instance, in `CLOSE_SECONDS` at most.
+
+        Closing a stream whose device went away can hang for ever in the driver (ALSA's
+        pulse plugin waiting on a server connection that is gone). PortAudio takes the
+        stream off its shared list before it stops it, so a close stuck that long holds
+        nothing another open needs: it is left behind on its own thread and the lock is
+        let go. Held, it kept every later open waiting, and the microphone never came back.
+        """
+        with _PORTAUDIO_LOCK, quiet_stderr():
+            closed = _finishes(self._stream.close, CLOSE_SECONDS)
+        if closed:
+            close_portaudio(self._pa)
+        else:  # never end the instance: terminating it would wait for the stuck close
+            log.debug(
+                "the stream of '%s' did not close in %g s: left behind", self.name, CLOSE_SECONDS
+            )
+
+
+def _finishes(call: Callable[[], object], seconds: float) -> bool:
+    """Run `call` on a thread of its own; True if it ended within `seconds`. OSError and
+    ValueError are ignored: a stream whose device has gone may fail to close, and is gone."""
+
+    def run() -> None:
+        with contextlib.suppress(OSError, ValueError):
+            call()
+
+    thread = threading.Thread(target=run, name="portaudio-close", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    return not thread.is_alive()

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from skill.audio.devices import AudioCallback, Input, PyAudioInput, stable_name
+from skill.audio.devices import CLOSE_SECONDS, AudioCallback, Input, PyAudioInput, stable_name
 from skill.audio.rechunk import CHUNK_MS, RATE, Rechunker, check_chunk_ms
 from skill.audio.streamclock import StreamClock
 from skill.config import AudioConfig
@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 
 __all__ = ["CHUNK_MS", "RATE", "MicSource", "Rechunker", "check_chunk_ms"]
 POLL = 0.1  # how often the watchdog looks at a quiet stream
-CLOSE_TIMEOUT = 2.0  # a device that takes longer to close is left behind
 
 Pcm = npt.NDArray[np.int16]
 
@@ -183,7 +182,7 @@ class MicSource:
         """Stop reading and release the device; chunks already queued can still be read."""
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout=CLOSE_TIMEOUT + 3 * POLL)
+            self._thread.join(timeout=CLOSE_SECONDS + 3 * POLL)
             self._thread = None
         self._close_input()
         if self._wav is not None:
@@ -337,14 +336,8 @@ class MicSource:
     def _close_input(self) -> None:
         with self._lock:
             current, self._input = self._input, None
-        if current is None:
-            return
-        # Closing a device that went away can hang in the driver: never wait for ever.
-        closer = threading.Thread(target=current.close, name="mic-close", daemon=True)
-        closer.start()
-        closer.join(timeout=CLOSE_TIMEOUT)
-        if closer.is_alive():
-            log.debug("the old microphone stream did not close in %g s: left behind", CLOSE_TIMEOUT)
+        if current is not None:
+            current.close()  # returns even when the driver hangs: the device leaves it behind
 
     def _start_recording(self, path: Path) -> None:
         log.warning(
