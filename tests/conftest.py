@@ -3,10 +3,8 @@ machine: tests then skip, but CI sets KINDLY_REQUIRE_SYSTEM=1 and such a skip fa
 
 from __future__ import annotations
 
-import faulthandler
 import os
 import shutil
-from collections.abc import Generator
 from pathlib import Path
 
 import pytest
@@ -20,30 +18,6 @@ from tests.pulse import pulse  # noqa: F401  (the PulseAudio fixture, for every 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 SHARED = ROOT.parent / "shared"  # ../shared beside the repository (seeds, real speech)
-# A test stuck this long (a sound driver deadlocked, say) ends the whole run, printing every
-# thread's stack: CI then fails in minutes and says where, instead of timing out in silence.
-TEST_DEADLINE = 1200.0
-_RUN_STDERR = pytest.StashKey[int]()
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    # Under fd capture, fd 2 is a capture file while a test runs: the run's own stderr is
-    # the one the capture saved.
-    capture = config.pluginmanager.getplugin("capturemanager")
-    err = getattr(getattr(capture, "_global_capturing", None), "err", None)
-    config.stash[_RUN_STDERR] = os.dup(int(getattr(err, "targetfd_save", 2)))
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
-    """Arm the deadline around each test, setup and teardown included. faulthandler's own
-    thread needs no GIL, so it fires even when a C call that holds the GIL never returns."""
-    out = item.config.stash[_RUN_STDERR]
-    faulthandler.dump_traceback_later(TEST_DEADLINE, exit=True, file=out)
-    try:
-        return (yield)
-    finally:
-        faulthandler.cancel_dump_traceback_later()
 
 
 def require_system(*programs: str) -> None:

@@ -300,33 +300,51 @@ class PyAudioInput:
         return bool(self._stream.is_active())
 
     def close(self) -> None:
-        """Close the stream and end its PortAudio instance, in `CLOSE_SECONDS` at most.
+        """Close the stream and end its PortAudio instance; back in `CLOSE_SECONDS` at most
+        once PortAudio's lock is free.
 
         Closing a stream whose device went away can hang for ever in the driver (ALSA's
         pulse plugin waiting on a server connection that is gone). PortAudio takes the
         stream off its shared list before it stops it, so a close stuck that long holds
         nothing another open needs: it is left behind on its own thread and the lock is
         let go. Held, it kept every later open waiting, and the microphone never came back.
+        A close that ends late still ends its instance: one never ended would keep
+        PortAudio from ever listing devices afresh in this process.
         """
         with _PORTAUDIO_LOCK, quiet_stderr():
-            closed = _finishes(self._stream.close, CLOSE_SECONDS)
+            closed = _finishes(self._stream.close, CLOSE_SECONDS, then=self._end_late)
         if closed:
             close_portaudio(self._pa)
-        else:  # never end the instance: terminating it would wait for the stuck close
+        else:
             log.debug(
                 "the stream of '%s' did not close in %g s: left behind", self.name, CLOSE_SECONDS
             )
 
+    def _end_late(self) -> None:
+        close_portaudio(self._pa)
+        log.debug("the stream of '%s' left behind has closed", self.name)
 
-def _finishes(call: Callable[[], object], seconds: float) -> bool:
-    """Run `call` on a thread of its own; True if it ended within `seconds`. OSError and
-    ValueError are ignored: a stream whose device has gone may fail to close, and is gone."""
+
+def _finishes(call: Callable[[], object], seconds: float, then: Callable[[], None]) -> bool:
+    """Run `call` on a thread of its own: True if it ended within `seconds`. If it ends
+    later, that thread runs `then`. OSError and ValueError are ignored: a stream whose
+    device has gone may fail to close, and is gone."""
+    handoff = threading.Lock()
+    waited_out = False
+    ended = False
 
     def run() -> None:
+        nonlocal ended
         with contextlib.suppress(OSError, ValueError):
             call()
+        with handoff:
+            ended, late = True, waited_out
+        if late:
+            then()
 
     thread = threading.Thread(target=run, name="portaudio-close", daemon=True)
     thread.start()
     thread.join(seconds)
-    return not thread.is_alive()
+    with handoff:
+        waited_out = not ended
+    return not waited_out

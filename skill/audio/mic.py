@@ -25,7 +25,8 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from skill.audio.devices import CLOSE_SECONDS, AudioCallback, Input, PyAudioInput, stable_name
+from skill.audio import devices
+from skill.audio.devices import AudioCallback, Input, PyAudioInput, stable_name
 from skill.audio.rechunk import CHUNK_MS, RATE, Rechunker, check_chunk_ms
 from skill.audio.streamclock import StreamClock
 from skill.config import AudioConfig
@@ -182,7 +183,7 @@ class MicSource:
         """Stop reading and release the device; chunks already queued can still be read."""
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout=CLOSE_SECONDS + 3 * POLL)
+            self._thread.join(timeout=devices.CLOSE_SECONDS + 3 * POLL)
             self._thread = None
         self._close_input()
         if self._wav is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,22 +17,51 @@ NO_SPEAKER_FIX = (
 )
 
 
+class _Quiet:
+    """fd 2 sent to /dev/null while anyone is inside `quiet_stderr`, and restored when the
+    last one leaves: two threads each saving and restoring fd 2 on their own could leave
+    it at /dev/null for good."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._inside = 0
+        self._saved: int | None = None
+
+    def enter(self) -> None:
+        with self._lock:
+            self._inside += 1
+            if self._inside > 1:
+                return
+            try:
+                sys.stderr.flush()
+                saved = os.dup(2)
+            except (OSError, ValueError):
+                return  # no stderr to silence
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, 2)
+            os.close(null)
+            self._saved = saved
+
+    def leave(self) -> None:
+        with self._lock:
+            self._inside -= 1
+            if self._inside == 0 and self._saved is not None:
+                os.dup2(self._saved, 2)
+                os.close(self._saved)
+                self._saved = None
+
+
+_QUIET = _Quiet()
+
+
 @contextlib.contextmanager
 def quiet_stderr() -> Iterator[None]:
     """Silence C libraries (ALSA, JACK) that print to fd 2 while PortAudio probes devices."""
+    _QUIET.enter()
     try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError):
         yield
-        return
-    try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 2)
-            yield
     finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+        _QUIET.leave()
 
 
 def find_output_device(pa: Any, wanted: str | None) -> int:
