@@ -19,6 +19,7 @@ PATTERN_KEYS = (
     "risk_words",
     "idioms",
     "benign",
+    "meant",
     "jokes",
     "check_in",
     "frames",

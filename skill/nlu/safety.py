@@ -15,7 +15,6 @@ wished he'd killed me" are crisis); else `crisis`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from skill.content.model import Catalogue, Region, Safety
@@ -28,14 +27,6 @@ CRISIS = "crisis"
 ABUSE = "abuse"
 EMERGENCY = "emergency"
 CONCERN = "concern"  # someone else at risk: tried last, after abuse and emergency
-# The person says they mean it ("I keep saying unalive like a joke but I actually mean
-# it"): no everyday phrase of the crisis file excuses the line (session 39, writer_ij,
-# read). A joke's frame still does: "I'll top myself if the printer jams again, I'm not
-# joking" is said by people who are fine (a probe of 80 such lines).
-_MEANT = re.compile(
-    r"\b(i (really |actually |honestly |truly |genuinely )?(mean|meant) it"
-    r"|not (even |actually )?joking|i am (being )?(dead |deadly |totally |genuinely )?serious)\b"
-)
 
 
 @dataclass(frozen=True)
@@ -95,6 +86,7 @@ class Detector:
         self._idioms = PatternSet(rf"\b(?:{w})\b" for w in safety.idioms)
         self._check_in = PatternSet(rf"\b(?:{w})\b" for w in safety.check_in)
         self._benign = PatternSet(rf"\b(?:{w})\b" for w in safety.benign)
+        self._meant = PatternSet(rf"\b(?:{w})\b" for w in safety.meant)
         self._jokes = PatternSet(rf"\b(?:{w})\b" for w in safety.jokes)
         self._frames = PatternSet(safety.frames)
         self._worry = PatternSet(rf"\b(?:{w})\b" for w in safety.worry)
@@ -117,9 +109,11 @@ class Detector:
         return self._risk.search(self._idioms.sub(norm, prefixes), prefixes)
 
     def _unexcused(self, norm: str, prefixes: frozenset[str]) -> str:
-        """The text with this file's everyday phrases cut out, unless the person says
-        they mean a crisis statement."""
-        if self.safety.id == CRISIS and _MEANT.search(norm):
+        """The text with this file's everyday phrases cut out, unless the line holds a
+        statement said meaning it (`meant`) outside a joke's frame: a phrase's window can
+        hold more than its everyday words ("it's my last day and I'm going to hang myself
+        tonight"), while "I'll kill myself if that song plays once more" stays a joke."""
+        if self._meant.search(self._jokes.sub(norm, prefixes), prefixes):
             return norm
         return self._benign.sub(norm, prefixes)
 
@@ -166,7 +160,10 @@ class Detector:
         return self._idioms.sub(self._benign.sub(norm, prefixes), prefixes)
 
     def outright(self, norm: str, prefixes: frozenset[str]) -> bool:
-        """The match rests on risk words alone: with them cut out, no pattern matches."""
+        """The match rests on risk words alone: with them cut out, no pattern matches. Never
+        for a statement said meaning it (`meant`), which is no figure of speech."""
+        if self._meant.search(self._jokes.sub(norm, prefixes), prefixes):
+            return False
         rest = self._risk.sub(self._benign.sub(norm, prefixes), prefixes)
         return not self._pattern.search(rest, prefixes)
 
