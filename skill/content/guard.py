@@ -20,6 +20,7 @@ PATTERN_KEYS = (
     "idioms",
     "benign",
     "meant",
+    "plain",
     "jokes",
     "check_in",
     "frames",

@@ -124,9 +124,11 @@ class Safety(Intent):
     check_in: tuple[str, ...] = ()
     # Everyday phrases ("cut myself shaving") cut out before any pattern is searched.
     benign: tuple[str, ...] = ()
-    # Said meaning it ("I'm not joking", "I'm going to hang myself tonight"): no everyday
-    # phrase excuses a line holding one (`crisis` only).
+    # Said meaning it ("I'm not joking"): no everyday phrase excuses a line holding one;
+    # and statements plain enough ("I'm going to hang myself tonight") that no everyday
+    # phrase's window may hold them (`crisis` only).
     meant: tuple[str, ...] = ()
+    plain: tuple[str, ...] = ()
     # Frames of a joke told in crisis words ("I'll top myself if the printer jams one
     # more time"): a flag resting inside one is asked about first (`crisis` only).
     jokes: tuple[str, ...] = ()

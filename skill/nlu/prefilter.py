@@ -17,7 +17,7 @@ are letters and digits split by single spaces.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property, lru_cache
 from itertools import chain
 from typing import Any
@@ -367,7 +367,12 @@ class PatternSet:
         text (a cut text only loses words, so its triggers are a subset)."""
         return any(self.regex(i).search(norm) for i in self.candidates(prefixes))
 
-    def sub(self, norm: str, prefixes: frozenset[str], repl: str = " | ") -> str:
+    def sub(
+        self,
+        norm: str,
+        prefixes: frozenset[str],
+        repl: str | Callable[[re.Match[str]], str] = " | ",
+    ) -> str:
         """What `re.sub` of the whole alternation gives, skipped when nothing matches."""
         hit = tuple(i for i in self.candidates(prefixes) if self.regex(i).search(norm))
         if not hit:

@@ -15,6 +15,7 @@ wished he'd killed me" are crisis); else `crisis`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from skill.content.model import Catalogue, Region, Safety
@@ -45,13 +46,18 @@ class CrisisResponse:
     quiet: tuple[str, ...] = ()
 
 
+def _matches(norm: str, prefixes: frozenset[str], *sets: PatternSet) -> list[tuple[int, int]]:
+    """Where the patterns of `sets` match in `norm`, every match of each, in order."""
+    return sorted(
+        m.span() for ps in sets for i in ps.candidates(prefixes) for m in ps.regex(i).finditer(norm)
+    )
+
+
 def _spans(norm: str, prefixes: frozenset[str], *sets: PatternSet) -> list[list[int]]:
     """Where the patterns of `sets` match in `norm`, every match of each, overlapping ones
     merged."""
     spans: list[list[int]] = []
-    for start, stop in sorted(
-        m.span() for ps in sets for i in ps.candidates(prefixes) for m in ps.regex(i).finditer(norm)
-    ):
+    for start, stop in _matches(norm, prefixes, *sets):
         if spans and start <= spans[-1][1]:
             spans[-1][1] = max(spans[-1][1], stop)
         else:
@@ -72,6 +78,21 @@ def _cut_all(norm: str, *sets: PatternSet) -> str:
     return out + norm[end:]
 
 
+def _windowed(phrase: re.Match[str], said: list[tuple[int, int]]) -> bool:
+    """A statement overlapping an everyday phrase's match (each tried alone) is not the
+    phrase's own words: with it cut out, the phrase still matches there (it sat in the
+    phrase's window or tail)."""
+    line, start, stop = phrase.string, phrase.start(), phrase.end()
+    for a, b in said:
+        if b <= start or a >= stop:
+            continue
+        holed = (line[:a] + " " + line[b:]).rstrip()  # a phrase may end on the line's end
+        lo, hi = min(a, start), max(stop, b) + 1 - (b - a)
+        if any(m.start() < hi and m.end() > lo for m in phrase.re.finditer(holed)):
+            return True
+    return False
+
+
 class Detector:
     """One safety file's patterns, and its broad net of risk words outside idioms.
 
@@ -87,6 +108,7 @@ class Detector:
         self._check_in = PatternSet(rf"\b(?:{w})\b" for w in safety.check_in)
         self._benign = PatternSet(rf"\b(?:{w})\b" for w in safety.benign)
         self._meant = PatternSet(rf"\b(?:{w})\b" for w in safety.meant)
+        self._plain = PatternSet(rf"\b(?:{w})\b" for w in safety.plain)
         self._jokes = PatternSet(rf"\b(?:{w})\b" for w in safety.jokes)
         self._frames = PatternSet(safety.frames)
         self._worry = PatternSet(rf"\b(?:{w})\b" for w in safety.worry)
@@ -109,13 +131,23 @@ class Detector:
         return self._risk.search(self._idioms.sub(norm, prefixes), prefixes)
 
     def _unexcused(self, norm: str, prefixes: frozenset[str]) -> str:
-        """The text with this file's everyday phrases cut out, unless the line holds a
-        statement said meaning it (`meant`) outside a joke's frame: a phrase's window can
-        hold more than its everyday words ("it's my last day and I'm going to hang myself
-        tonight"), while "I'll kill myself if that song plays once more" stays a joke."""
-        if self._meant.search(self._jokes.sub(norm, prefixes), prefixes):
+        """The text with this file's everyday phrases cut out (`_everyday_cut`), unless the
+        person says they mean it (`meant`)."""
+        if self._meant.search(norm, prefixes):
             return norm
-        return self._benign.sub(norm, prefixes)
+        return self._everyday_cut(norm, prefixes)
+
+    def _everyday_cut(self, norm: str, prefixes: frozenset[str]) -> str:
+        """The text with this file's everyday phrases cut out, but for one whose window
+        holds a plain statement (`plain`) that is not the phrase's own words: "work is hell
+        and I want to die, this is my last day" is no goodbye at work, while "I'm going to
+        kill myself if this game crashes" is the game phrase itself."""
+        if not self._plain.search(norm, prefixes):  # most lines
+            return self._benign.sub(norm, prefixes)
+        plain = _matches(norm, prefixes, self._plain)
+        return self._benign.sub(
+            norm, prefixes, lambda phrase: phrase.group(0) if _windowed(phrase, plain) else " | "
+        )
 
     def outweighs(self, other: Detector, norm: str, prefixes: frozenset[str]) -> bool:
         """A pattern match of this file's that starts outside every match of `other`'s (its
@@ -160,11 +192,8 @@ class Detector:
         return self._idioms.sub(self._benign.sub(norm, prefixes), prefixes)
 
     def outright(self, norm: str, prefixes: frozenset[str]) -> bool:
-        """The match rests on risk words alone: with them cut out, no pattern matches. Never
-        for a statement said meaning it (`meant`), which is no figure of speech."""
-        if self._meant.search(self._jokes.sub(norm, prefixes), prefixes):
-            return False
-        rest = self._risk.sub(self._benign.sub(norm, prefixes), prefixes)
+        """The match rests on risk words alone: with them cut out, no pattern matches."""
+        rest = self._risk.sub(self._everyday_cut(norm, prefixes), prefixes)
         return not self._pattern.search(rest, prefixes)
 
     def risk_spans(self, norm: str) -> list[tuple[int, int]]:

@@ -1,7 +1,9 @@
 """Session 50: an everyday phrase of the crisis file is cut out before anything is searched,
 and some reach past their own words (a window, an optional tail). Such a window must never
-swallow a plain crisis statement said beside the phrase: "it's my last day at work and I'm
-going to hang myself tonight" was silenced by the "my last day" phrase.
+swallow a plain statement said beside the phrase (`plain` in crisis.yaml): "it's my last day
+at work and I'm going to hang myself tonight" was cut out whole by the "my last day" phrase.
+A phrase whose own words are the statement ("I'm going to kill myself if this game crashes")
+is still cut.
 
 Every everyday phrase is tried on the content's own labelled lines it matches (the lines it
 was written for), with a statement put just after the match and just before it."""
@@ -26,6 +28,7 @@ STATEMENTS = (
     "and i am going to hang myself tonight",
     "i have decided to end my life",
     "so i will take all my pills tonight",
+    "and honestly i want to end it all",
 )
 PER_PHRASE = 3  # lines tried per everyday phrase
 
@@ -85,12 +88,15 @@ def test_no_everyday_phrase_swallows_a_statement_beside_it(
     assert silenced == []
 
 
+# Lines a review helper wrote for session 50's change; each got no safety answer before.
 @pytest.mark.parametrize(
     "text",
     [
-        "it's my last day at work tomorrow and i'm going to hang myself tonight",
-        "saying goodbye to everyone at work today and i have decided to end my life",
-        "coach made us run suicides and i want to kill myself tonight",
+        "work is hell and i want to die, this is my last day",
+        "my job is shit and i'm gonna neck myself, this is my last day",
+        "the job's done me in, i'm ending it tonight, it's my final shift",
+        "it's my last day and i'm going to hang myself at work",
+        "last day at the office and i want to die, i said goodbye to everyone",
     ],
 )
 def test_a_statement_inside_an_everyday_window_is_a_crisis(
@@ -99,12 +105,16 @@ def test_a_statement_inside_an_everyday_window_is_a_crisis(
     assert matcher.parse(text).intent == "crisis"
 
 
+# The phrase's own words, a past told as past, a figure of speech said "dead serious".
 @pytest.mark.parametrize(
     "text",
     [
-        "it's my last day at work tomorrow, can you set an alarm",
-        "if i hear that song one more time i'm going to kill myself, skip it",
-        "i'm killing myself at work this week, remind me to book a massage",
+        "i'm going to kill myself if this laptop crashes",
+        "i am going to kill myself on the ice level so i can respawn",
+        "if i have to hear that song again, honestly, i'm going to kill myself",
+        "i used to be suicidal but now i'm good",
+        "i'm dead serious, my phone is about to die",
+        "saying goodbye to my coworkers today, it's my last day",
     ],
 )
 def test_everyday_phrases_and_jokes_stay_everyday(matcher: IntentMatcher, text: str) -> None:
