@@ -88,7 +88,7 @@ def test_no_everyday_phrase_swallows_a_statement_beside_it(
     assert silenced == []
 
 
-# Lines a review helper wrote for session 50's change; each got no safety answer before.
+# Lines two review helpers wrote for session 50's change; each got no safety answer before.
 @pytest.mark.parametrize(
     "text",
     [
@@ -97,6 +97,9 @@ def test_no_everyday_phrase_swallows_a_statement_beside_it(
         "the job's done me in, i'm ending it tonight, it's my final shift",
         "it's my last day and i'm going to hang myself at work",
         "last day at the office and i want to die, i said goodbye to everyone",
+        "it's my last day, i'm hanging myself tonight, at work they've no idea",
+        "oh my god i took an overdose",
+        "my stupid self overdosed again last night",
     ],
 )
 def test_a_statement_inside_an_everyday_window_is_a_crisis(
@@ -115,6 +118,8 @@ def test_a_statement_inside_an_everyday_window_is_a_crisis(
         "i used to be suicidal but now i'm good",
         "i'm dead serious, my phone is about to die",
         "saying goodbye to my coworkers today, it's my last day",
+        "it's my last day at work, i'm so excited for the leaving do",
+        "my brother overdosed years ago and he's doing great now",
     ],
 )
 def test_everyday_phrases_and_jokes_stay_everyday(matcher: IntentMatcher, text: str) -> None:
