@@ -68,6 +68,8 @@ def test_a_content_file_over_1_mb_is_refused_before_it_is_parsed(
         # benign and check_in were compiled only when the matcher was built: a traceback
         ("benign", "(cut myself shaving"),
         ("jokes", "(if i hear that song"),
+        ("meant", "(not joking"),
+        ("plain", "(i want to die"),
     ],
 )
 def test_an_unclosed_group_in_a_crisis_pattern(
