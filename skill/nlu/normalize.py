@@ -243,6 +243,12 @@ _IS_WORDS = frozenset(
     "everyone someone nobody everybody somebody life today tonight this one summat nowt owt".split()
 )
 
+# "kms" after a number is a distance ("ran 20 kms this morning"), never "kill myself".
+_DISTANCE = re.compile(
+    r"\b(\d+|a few|few|couple|one|two|three|four|five|six|seven|eight|nine|ten|twelve|"
+    r"fifteen|twenty|thirty|forty|fifty|hundred|thousand) kms\b"
+)
+
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 _NON_WORD = re.compile(r"[^a-z0-9' ]+")
 _REWRITE_RE = re.compile(
@@ -297,5 +303,7 @@ def normalize(text: str) -> str:
         if word:
             words.append(word)
     joined = " ".join(words)
+    if "kms" in words:
+        joined = _DISTANCE.sub(r"\1 kilometres", joined)
     # Only spaces are left between words (runs of them where a contraction was split).
     return " ".join(_rewritten(joined, joined.split()).split())

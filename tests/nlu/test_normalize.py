@@ -45,6 +45,16 @@ def test_rewrites_apply_as_before() -> None:
     assert normalize("the car needs a brake check") == "the car needs a brake check"
 
 
+def test_kms_after_a_number_is_a_distance() -> None:
+    # session 51: "20 kms" was read as "20 kill myself", a crisis answer to a runner
+    assert normalize("ran 20 kms this morning") == "ran 20 kilometres this morning"
+    assert normalize("only a few kms to go") == "only a few kilometres to go"
+    assert normalize("kms honestly, 5 kms is nothing") == (
+        "kill myself honestly 5 kilometres is nothing"
+    )
+    assert normalize("i will kms tonight") == "i will kill myself tonight"
+
+
 def test_each_rewrite_alone_applies() -> None:
     for key in module._REWRITES:
         text = f"well {key} then"
