@@ -267,7 +267,7 @@ class Labelled:
 def _writer_like(name: str, path: Path, held_out: bool) -> Labelled:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     labelled = Labelled(name, held_out)
-    labelled.lines += [(t, k) for k, v in data["intents"].items() for t in v]
+    labelled.lines += [(t, k) for k, v in (data.get("intents") or {}).items() for t in v]
     labelled.lines += [(t, "crisis") for t in data.get("crisis", [])]
     labelled.lines += [(t, "near_miss") for t in data.get("near_miss", [])]
     labelled.lines += [(t, "none") for t in data.get("none", [])]
