@@ -18,6 +18,7 @@ import re
 from skill.content.model import Intent, Practice
 from skill.core.events import CRISIS_PACE, Action, Forget, Mode, PublishEvent, Recall, Remember
 from skill.core.replies import PRACTISING, Replies
+from skill.nlu.asks import STOP
 from skill.nlu.intents import CRISIS, Match
 from skill.nlu.safety import CrisisResponse
 
@@ -101,7 +102,7 @@ class Questions(Replies):
         distress the line also told of, or the practice or answer it asked for (`told`),
         follows if the answer is "no"."""
         actions = self._cut()
-        self._told = told if self.catalogue.kind_of(told) in ANSWERS else None
+        self._told = told if told == STOP or self.catalogue.kind_of(told) in ANSWERS else None
         practising = self.mode in PRACTISING and self.practice is not None
         self._resume_to = self.mode if practising else None
         if self._replying:  # cut mid-reply: the unit to go back to is the one after it
@@ -117,7 +118,7 @@ class Questions(Replies):
         if match.kind == "safety":
             return self._crisis(match.intent or CRISIS)  # a risk said again, clear or not
         no = bool(_NOT_AT_RISK.search(text)) and not _AT_RISK.search(text)
-        if match.intent == "stop" and not no:  # "stop" answers nothing: stop, as asked
+        if match.intent == STOP and not no:  # "stop" answers nothing: stop, as asked
             if self.practice is not None and self._resume_to is not None:
                 self.mode, self._resume_to = self._resume_to, None
                 return self._stop()
@@ -132,6 +133,11 @@ class Questions(Replies):
         to real help); or a warm line and rest."""
         resume_to, self._resume_to = self._resume_to, None
         told, self._told = self._told, None
+        if told == STOP:  # "end it", said to the speaker: stop what played, as asked
+            if self.practice is not None and resume_to is not None:
+                self.mode = resume_to
+                return self._stop()
+            return [*self._cut(), *self._say_lines([self.catalogue.phrases["check_in_declined"]])]
         actions = self._cut()
         if self.practice is None or resume_to is None:
             if told is not None:

@@ -184,6 +184,8 @@ class IntentMatcher:
             return Match(text, danger, "safety", 1.0)
         if self.safety.uncertain(norm, prefixes):
             return Match(text, danger, "safety", 1.0, check_in=True)
+        if asks.ENDS_PLAYING.fullmatch(norm) and asks.STOP in self.catalogue.intents:
+            return Match(text, danger, "safety", 1.0, check_in=True, alternative=asks.STOP)
         p = self.semantic.predict(self.canon(norm))
         if not self._nothing(p, self.NOTHING_FLAGGED):
             outright = self.safety.outright(norm, prefixes)

@@ -260,6 +260,32 @@ def test_check_in_then_stop_stops_the_practice_gently(real: Real) -> None:
     assert session.practice is None
 
 
+@pytest.mark.parametrize("answer", ["no", "no I'm fine"])
+def test_end_it_mid_practice_asks_and_no_stops_the_practice(real: Real, answer: str) -> None:
+    session = at_question(real)
+    lines = until_listen(session, hear(session, real, "please end it"))
+    assert lines == [real[0].phrases["check_in"]]
+    actions = hear(session, real, answer)
+    assert PublishEvent("practice_stopped", "bedtime_reflection") in actions
+    assert session.practice is None and not any(
+        HELPLINE in x for x in until_listen(session, actions)
+    )
+
+
+def test_end_it_then_yes_gives_the_full_response(real: Real) -> None:
+    session = at_question(real)
+    until_listen(session, hear(session, real, "end it"))
+    lines = until_listen(session, hear(session, real, "yes"))
+    assert any(HELPLINE in line for line in lines)
+
+
+def test_end_it_with_nothing_playing_then_no_gives_the_warm_line(real: Real) -> None:
+    session = make(real)
+    assert until_listen(session, hear(session, real, "end it")) == [real[0].phrases["check_in"]]
+    lines = until_listen(session, hear(session, real, "no"))
+    assert lines == [real[0].phrases["check_in_declined"]]
+
+
 def test_after_a_crisis_response_a_possible_risk_gives_it_again(real: Real) -> None:
     session = make(real)
     until_listen(session, hear(session, real, "I want to kill myself"))

@@ -514,6 +514,43 @@ def test_a_control_word_said_with_an_ending_asks_gently(matcher: IntentMatcher, 
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "end it",
+        "please end it",
+        "can we end it now",
+        "that's enough, end it",
+        "nah i'm good you can end it",
+    ],
+)
+def test_a_bare_command_to_end_it_asks_gently_with_stop_beside(
+    matcher: IntentMatcher, text: str
+) -> None:
+    """Said to the speaker, "end it" is as often "stop" as a death wish: asked, not the
+    whole response, and a "no" stops (session 51; it was the whole response)."""
+    match = matcher.parse(text)
+    assert (match.intent, match.check_in, match.alternative) == ("crisis", True, "stop")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i want to end it",
+        "just end it",
+        "please just end it",
+        "end it all",
+        "end it, i've had enough",
+        "i want to end it i'm done",
+    ],
+)
+def test_a_wish_or_plea_to_end_it_stays_the_whole_response(
+    matcher: IntentMatcher, text: str
+) -> None:
+    match = matcher.parse(text)
+    assert (match.intent, match.check_in) == ("crisis", False)
+
+
+@pytest.mark.parametrize(
     ("text", "intent"),
     [
         ("stop", "stop"),
