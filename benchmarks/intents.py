@@ -56,7 +56,8 @@ Sets, by how honest their figure is:
   gt (session 32, read); gu, gw and gy (session 33, read); hc and he (session 34, read);
   hh, hj and hm (session 35, read); ho, hq, ht and hu (session 36, read); hw, hy, ia
   and ib (session 37, read); ie and if (session 38, read); ij and ik (session 39, read);
-  ir and is (session 40, read); iv, iw, iy and iz (session 41, read).
+  ir and is (session 40, read); iv, iw, iy and iz (session 41, read); ma (session 51,
+  read; only its requests, controls and distress lines train the layer).
   Since session 31, fs ... gc, gg, gi, gk, gn, gq, gt, gu, gw, gy, he, hh, ho and hy live in
   intents/_reader_writers/ (intents/_distress_writers/ until session 48) and train the
   layer's readers (their distress lines, near misses and everyday lines; since session
