@@ -132,17 +132,18 @@ ENDING = re.compile(
 ENDING_WORDS = 4
 # A bare command to the speaker to end what plays ("end it", "that's enough, end it now",
 # "nah I'm good, you can end it"): no wish, nobody else named. "End it" is a death wish's
-# words too, so it is asked about, and a "no" stops the practice as asked. Session 51, held
-# out: 33 stop lines got the whole crisis response; 25 are now asked, and no other line
-# changed. Not "just end it", a plea as often as a command.
+# words too, so it is asked about, and a "no" stops the practice as asked. Not "just end
+# it", "please, please end it" or "end it, I'm done": pleas as often as commands.
 STOP = "stop"
 ENDS_PLAYING = re.compile(
-    r"(?:(?:ok|okay|right|alright|yeah|yes|no|nah|now|so|um|uh|er|erm|oh|please|kindly|"
-    r"(?:that is )?enough|thank you|thanks|i am (?:good|fine|done)|"
+    r"(?!.*\bplease\b.*\bplease\b)"  # "please, please end it" is a plea
+    r"(?:(?:ok|okay|right|alright|yeah|yes|no|nah|now|so|um|uh|er|erm|oh|hey|please|kindly|"
+    r"(?:that is )?enough|thank you|thanks|i am (?:good|fine)|"
     r"(?:can|could|would|will) (?:you|we)|you can|you could|we can|let us|stop|stop it)\s+)*"
     r"end (?:it|this|that)(?: one| bit| thing)?"
     r"(?:\s+(?:now|then|there|here|please|thanks|thank you|for now|for today|for tonight|"
-    r"ok|okay|kindly|mate|love|dear|i am (?:good|fine|done)|that is enough))*"
+    r"ok|okay|yeah|cheers|ta|kindly|mate|love|dear|(?:will|would|can|could) you|"
+    r"i am (?:good|fine)|that is enough))*"
 )
 # ... unless the words are about what Kindly remembers ("delete everything you remember")
 MEMORY = re.compile(r"\b(?:remember|remembered|remembers|memory|history)\b")

@@ -521,6 +521,7 @@ def test_a_control_word_said_with_an_ending_asks_gently(matcher: IntentMatcher, 
         "can we end it now",
         "that's enough, end it",
         "nah i'm good you can end it",
+        "end it yeah",
     ],
 )
 def test_a_bare_command_to_end_it_asks_gently_with_stop_beside(
@@ -541,6 +542,8 @@ def test_a_bare_command_to_end_it_asks_gently_with_stop_beside(
         "end it all",
         "end it, i've had enough",
         "i want to end it i'm done",
+        "end it, i'm done",
+        "please, please end it",
     ],
 )
 def test_a_wish_or_plea_to_end_it_stays_the_whole_response(
@@ -548,6 +551,24 @@ def test_a_wish_or_plea_to_end_it_stays_the_whole_response(
 ) -> None:
     match = matcher.parse(text)
     assert (match.intent, match.check_in) == ("crisis", False)
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("please end my pain", True),
+        ("god please end my suffering", True),
+        ("make the pain stop", True),
+        ("what can end the pain in my back", False),
+        ("i need something to stop the pain in my knee", False),
+    ],
+)
+def test_a_plea_to_end_the_pain_itself_is_asked_about(
+    matcher: IntentMatcher, text: str, asked: bool
+) -> None:
+    """Session 51's review: "please end my pain" got nothing; pain of a body part is no plea."""
+    match = matcher.parse(text)
+    assert (match.intent == "crisis" and match.check_in) is asked
 
 
 @pytest.mark.parametrize(
