@@ -143,7 +143,14 @@ ENDS_PLAYING = re.compile(
     r"end (?:it|this|that)(?: one| bit| thing)?"
     r"(?:\s+(?:now|then|there|here|please|thanks|thank you|for now|for today|for tonight|"
     r"ok|okay|yeah|cheers|ta|kindly|mate|love|dear|(?:will|would|can|could) you|"
-    r"i am (?:good|fine)|that is enough))*"
+    r"i am (?:good|fine)|that is enough|right now))*"
+    # ... and a reason in the room or in the practice, never in the person's life
+    r"(?:\s+(?:i am bored|(?:this|it|that) is (?:boring|annoying|rubbish|too \w+)|"
+    r"the voice is \w+( \w+)?|i do not like (?:this|it|that)(?: one)?|wrong one|"
+    r"(?:someone|somebody)(?: is)? at the door|the doorbell|the baby(?: is)? crying|"
+    r"my (?:kid|son|daughter|baby)(?: is)? (?:up|awake|crying)|(?:the |my )?phone(?: is)? ringing|"
+    r"i am on the phone|i am driving|(?:my )?dinner(?: is)? ready|i need the loo|"
+    r"and (?:play|start|do|put on) the \w+ one|please and thank you))?"
 )
 # ... unless the words are about what Kindly remembers ("delete everything you remember")
 MEMORY = re.compile(r"\b(?:remember|remembered|remembers|memory|history)\b")

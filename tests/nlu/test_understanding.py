@@ -522,6 +522,8 @@ def test_a_control_word_said_with_an_ending_asks_gently(matcher: IntentMatcher, 
         "that's enough, end it",
         "nah i'm good you can end it",
         "end it yeah",
+        "end it, the baby's crying",
+        "end it, this is boring",
     ],
 )
 def test_a_bare_command_to_end_it_asks_gently_with_stop_beside(
