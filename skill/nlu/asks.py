@@ -145,8 +145,10 @@ ENDS_PLAYING = re.compile(
     r"ok|okay|yeah|cheers|ta|kindly|mate|love|dear|(?:will|would|can|could) you|"
     r"i am (?:good|fine)|that is enough|right now))*"
     # ... and a reason in the room or in the practice, never in the person's life
-    r"(?:\s+(?:i am bored|(?:this|it|that) is (?:boring|annoying|rubbish|too \w+)|"
-    r"the voice is \w+( \w+)?|i do not like (?:this|it|that)(?: one)?|wrong one|"
+    r"(?:\s+(?:i am bored|(?:this|it|that) is (?:boring|annoying|rubbish|"
+    r"too (?:loud|quiet|slow|fast|long))|"
+    r"the voice is (?:annoying|irritating|too (?:loud|quiet|slow|fast))|"
+    r"i do not like (?:this|it|that)(?: one)?|wrong one|"
     r"(?:someone|somebody)(?: is)? at the door|the doorbell|the baby(?: is)? crying|"
     r"my (?:kid|son|daughter|baby)(?: is)? (?:up|awake|crying)|(?:the |my )?phone(?: is)? ringing|"
     r"i am on the phone|i am driving|(?:my )?dinner(?: is)? ready|i need the loo|"

@@ -546,6 +546,8 @@ def test_a_bare_command_to_end_it_asks_gently_with_stop_beside(
         "i want to end it i'm done",
         "end it, i'm done",
         "please, please end it",
+        "end it, it's too late",
+        "end it, the voice is telling me",
     ],
 )
 def test_a_wish_or_plea_to_end_it_stays_the_whole_response(
