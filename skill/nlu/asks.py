@@ -130,6 +130,17 @@ ENDING = re.compile(
     r"the rest of (?:my life|it all)|(?:done|finished) with (?:it all|everything|life))\b"
 )
 ENDING_WORDS = 4
+# ... unless the words are about what Kindly remembers ("delete everything you remember")
+MEMORY = re.compile(r"\b(?:remember|remembered|remembers|memory|history)\b")
+
+
+def says_ending(norm: str) -> bool:
+    """A line of `ENDING_WORDS` or more that names an ending (`ENDING`), not about memory."""
+    return (
+        len(norm.split()) >= ENDING_WORDS and bool(ENDING.search(norm)) and not MEMORY.search(norm)
+    )
+
+
 # A bare command to the speaker to end what plays ("end it", "that's enough, end it now",
 # "nah I'm good, you can end it"): no wish, nobody else named. "End it" is a death wish's
 # words too, so it is asked about, and a "no" stops the practice as asked. Not "just end
@@ -154,15 +165,6 @@ ENDS_PLAYING = re.compile(
     r"i am on the phone|i am driving|(?:my )?dinner(?: is)? ready|i need the loo|"
     r"and (?:play|start|do|put on) the \w+ one|please and thank you))?"
 )
-# ... unless the words are about what Kindly remembers ("delete everything you remember")
-MEMORY = re.compile(r"\b(?:remember|remembered|remembers|memory|history)\b")
-
-
-def says_ending(norm: str) -> bool:
-    """A line of `ENDING_WORDS` or more that names an ending (`ENDING`), not about memory."""
-    return (
-        len(norm.split()) >= ENDING_WORDS and bool(ENDING.search(norm)) and not MEMORY.search(norm)
-    )
 
 
 def asks_elsewhere(core: str) -> bool:
