@@ -56,7 +56,7 @@ def _cache_home(factory: pytest.TempPathFactory) -> Path:
 def matcher(catalogue: Catalogue, tmp_path_factory: pytest.TempPathFactory) -> IntentMatcher:
     """The shipped content's matcher, built once before any test runs.
 
-    Building it trains the semantic layer into the session's cache (about a minute): done
+    Building it trains the semantic layer into the session's cache (about 20 s): done
     here, no test that starts Kindly (in a thread or a subprocess, under a timeout) pays for
     it. Set KINDLY_CACHE to a directory to keep the trained model across runs.
     """
