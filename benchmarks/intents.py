@@ -61,7 +61,9 @@ Sets, by how honest their figure is:
   Since session 31, fs ... gc, gg, gi, gk, gn, gq, gt, gu, gw, gy, he, hh, ho and hy live in
   intents/_reader_writers/ (intents/_distress_writers/ until session 48) and train the
   layer's readers (their distress lines, near misses and everyday lines; since session
-  48 their crisis lines too, the crisis reader's), never the layer itself; hc, hj, hm,
+  48 their crisis lines too, the crisis reader's; since session 52 their requests, and
+  kz, mb and mc's (requests only, session 51's), the request reader's), never the layer
+  itself; hc, hj, hm,
   hq, ht, hu, hw, ia, ib, ie, if, ij, ik, ir, is, iv, iw, iy and iz, in
   benchmarks/data/writers, train nothing.
   Their figures are optimistic.
@@ -87,7 +89,7 @@ from benchmarks.writers import writer_files
 from skill.content.load import load_catalogue
 from skill.content.model import Catalogue
 from skill.nlu.intents import IntentMatcher
-from skill.nlu.semantic import learn
+from skill.nlu.learning import learn
 from skill.nlu.tables import template_samples
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,10 @@ import shutil
 import textwrap
 from pathlib import Path
 
-from skill.content.load import default_root
+import pytest
+
+from skill.content.load import default_root, load_catalogue
+from skill.nlu.intents import IntentMatcher
 
 TINY_PRACTICE = """
 id: tiny
@@ -40,3 +43,15 @@ def make_content(tmp: Path, files: dict[str, str], *, with_real: bool = False) -
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
     return root
+
+
+def reader_matcher(
+    tmp: Path, monkeypatch: pytest.MonkeyPatch, writer: str, reader_set: str | None
+) -> IntentMatcher:
+    """The matcher of `TINY_PRACTICE` with one writer set and, if given, one reader set,
+    trained into a cache of its own."""
+    monkeypatch.setenv("KINDLY_CACHE", str(tmp / "cache"))
+    files = {"practices/tiny.yaml": TINY_PRACTICE, "_writers/writer_x.yaml": writer}
+    if reader_set is not None:
+        files["_reader_writers/writer_r.yaml"] = reader_set
+    return IntentMatcher(load_catalogue(make_content(tmp, files)))

@@ -7,10 +7,10 @@ Two sources in the content folder:
   templates), each line labelled with what its speaker meant: `intents`, `crisis`,
   `near_miss` and `none`. More people's phrasings are what the layer generalises from, so a
   new set is a file dropped here (after its first-contact figure is recorded);
-- `_reader_writers/*.yaml`: sets of the same shape that train only the layer's two
-  readers, never the layer itself: their distress lines the distress reader
-  (`skill.nlu.semantic.train_reader`), their crisis lines the crisis reader
-  (`train_crisis_reader`), their near misses and everyday lines both, as nothing.
+- `_reader_writers/*.yaml`: sets of the same shape that train only the layer's three
+  readers (`skill.nlu.learning`), never the layer itself: their distress lines the
+  distress reader, their crisis lines the crisis reader, their requests the request
+  reader, their near misses and everyday lines all three, as nothing.
 
 Ids not in the content are skipped, so a practice added later picks up its lines.
 """
@@ -30,6 +30,8 @@ NONE = "_none"
 EXAMPLES = "_examples.yaml"
 WRITERS = "_writers"
 READER_WRITERS = "_reader_writers"
+# What a person asks Kindly for, as against what they tell it
+REQUEST_KINDS = frozenset({"practice", "info", "control"})
 
 
 def load_examples(catalogue: Catalogue) -> list[tuple[str, str]]:
@@ -65,13 +67,14 @@ def load_examples(catalogue: Catalogue) -> list[tuple[str, str]]:
 
 def load_reader_examples(catalogue: Catalogue) -> list[tuple[str, str]]:
     """(intent, `crisis` or `_none`, text) from each `_reader_writers/` set: its lines of a
-    distress intent, its crisis lines, and its near misses and everyday lines as `_none`.
-    Its abuse, emergency and request lines are left out: no reader reads them."""
+    distress intent or a request (`REQUEST_KINDS`), its crisis lines, and its near misses
+    and everyday lines as `_none`. Its abuse and emergency lines are left out: no reader
+    reads them."""
     out: list[tuple[str, str]] = []
     for path in sorted((catalogue.root / READER_WRITERS).glob("*.yaml")):
         doc = _Doc(catalogue, path)
         for intent, lines in doc.intents(catalogue):
-            if catalogue.kind_of(intent) == "distress":
+            if catalogue.kind_of(intent) in REQUEST_KINDS | {"distress"}:
                 out += [(intent, text) for text in lines]
         if CRISIS in catalogue.intents:
             out += [(CRISIS, text) for text in doc.lines("crisis")]

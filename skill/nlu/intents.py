@@ -8,7 +8,6 @@ outside Kindly's domain.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 from functools import cached_property
 
@@ -20,11 +19,12 @@ from skill.nlu import asks
 from skill.nlu.distress import DistressWords
 from skill.nlu.evidence import SafetyEvidence, about_person
 from skill.nlu.fallback import Fallback
+from skill.nlu.learning import semantic_model
 from skill.nlu.match import Match
 from skill.nlu.normalize import normalize
 from skill.nlu.prefilter import word_prefixes
 from skill.nlu.safety import CRISIS, SafetyCheck, safety_check
-from skill.nlu.semantic import TOLD_SURE, Prediction, SemanticModel, semantic_model
+from skill.nlu.semantic import TOLD_SURE, Prediction, SemanticModel
 from skill.nlu.tables import (
     Canon,
     compile_templates,
@@ -32,7 +32,6 @@ from skill.nlu.tables import (
     template_tables,
 )
 
-log = logging.getLogger(__name__)
 __all__ = ["CRISIS", "IntentMatcher", "Match"]
 # A loss named with an explicit ask for a guided practice ("my dad died, can you take me
 # through something for it") starts that distress's practice; without the ask it is the
@@ -167,6 +166,10 @@ class IntentMatcher:
             match = self._match(text, None, 0.0)
         if match.intent is None and (heard := self.evidence.unheard(norm, core, prefixes)):
             return Match(text, CRISIS, "safety", heard, check_in=True)  # the crisis reader's
+        # a request said as a courtesy; a practice only if the line asks for something
+        asked = self.semantic.asked(core) if match.intent is None else None
+        if asked and (self.catalogue.kind_of(asked) != "practice" or asks.ASKS.search(norm)):
+            match = self._match(text, asked, TOLD_SURE)
         if match.kind == "control" and asks.says_ending(norm):
             return Match(text, CRISIS, "safety", match.confidence, check_in=True)
         return match
@@ -249,6 +252,8 @@ class IntentMatcher:
         """The semantic layer, with the old nearest-sample fallback beside it."""
         p = self.evidence.lean(self._loss(self.semantic.predict(core), core))
         kind = self.catalogue.kind_of(p.intent)
+        # crisis this likely beside a control reading is asked about (`CONTROL_CRISIS`)
+        bar = self.CONTROL_CRISIS_LONG if len(norm.split()) >= self.LONG else self.CONTROL_CRISIS
         if kind == "safety":
             reading = self.evidence.reading(norm, p, prefixes)
             if reading is not None:
@@ -284,8 +289,7 @@ class IntentMatcher:
             if control and self.safety.everyday(norm, CRISIS, prefixes) is None:
                 return Match(text, CRISIS, "safety", p.score, check_in=True)
         elif kind == "control" and (
-            (p.second == CRISIS and p.second_score >= self._control_crisis(norm))
-            or asks.says_ending(norm)
+            (p.second == CRISIS and p.second_score >= bar) or asks.says_ending(norm)
         ):
             # A control reading, accepted or too weak to act on, split with crisis or said
             # with an ending ("I'd like to skip the rest of my life", skip at 0.46; an
@@ -351,10 +355,6 @@ class IntentMatcher:
         if acts and p.intent == CRISIS and (unsure or self.evidence.unstated(norm, p, prefixes)):
             return Match(text, CRISIS, "safety", p.score, check_in=True)
         return self._match(text, guess.intent, guess.score)
-
-    def _control_crisis(self, norm: str) -> float:
-        """How likely crisis beside a control reading must be to ask (`CONTROL_CRISIS`)."""
-        return self.CONTROL_CRISIS_LONG if len(norm.split()) >= self.LONG else self.CONTROL_CRISIS
 
     def _everyday_talk(self, norm: str, prefixes: frozenset[str]) -> bool:
         """Crisis words only inside an everyday phrase, and no ask outside it ("I don't

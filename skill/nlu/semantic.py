@@ -15,27 +15,17 @@ from __future__ import annotations
 import io
 import logging
 import random
-import sys
-import time
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from skill.content.model import Catalogue
-from skill.nlu import examples as examples_module
-from skill.nlu import fallback
-from skill.nlu import fit as fit_module
-from skill.nlu import normalize as normalize_module
-from skill.nlu.examples import NONE, load_cues, load_examples, load_reader_examples
+from skill.nlu.examples import NONE
 from skill.nlu.fallback import STOP_WORDS, stem
-from skill.nlu.fit import Floats, Indices, fit_softmax, indices
-from skill.nlu.normalize import normalize
+from skill.nlu.fit import Floats, fit_softmax, indices
 from skill.nlu.safety import CRISIS
-from skill.paths import UNUSED_FOR, atomic_write, cache_dir, prune_cache, source_digest
 
 log = logging.getLogger(__name__)
 PER_INTENT = 300  # template samples per intent
@@ -125,6 +115,7 @@ class SemanticModel:
         reader: tuple[Sequence[str], Floats] | None = None,
         *,
         crisis_reader: Floats | None = None,
+        request_reader: tuple[Sequence[str], Floats] | None = None,
     ) -> None:
         self.classes = list(classes)
         self.vocab = vocab
@@ -141,6 +132,11 @@ class SemanticModel:
         # The crisis reader (`train_crisis_reader`): nothing and crisis, on this vocabulary.
         crisis = crisis_reader if crisis_reader is not None else np.zeros((len(vocab) + 1, 0))
         self.crisis_weights = crisis.astype(np.float16)
+        # The request reader (`train_request_reader`): practices, answers and controls.
+        self.request_classes = list(request_reader[0]) if request_reader else []
+        self.request_weights = (
+            request_reader[1] if request_reader else np.zeros((len(vocab) + 1, 0))
+        ).astype(np.float16)
         self._words: dict[str, _Word] = {}
 
     def scores(self, core: str) -> Floats:
@@ -216,11 +212,20 @@ class SemanticModel:
 
     def told(self, core: str) -> str | None:
         """The distress the reader is all but sure a line tells of (`TOLD_SURE`), or None."""
-        if not self.reader_classes:
+        return self._read(core, self.reader_classes, self.reader_weights)
+
+    def asked(self, core: str) -> str | None:
+        """The practice, answer or control the request reader is all but sure a line asks
+        for (`TOLD_SURE`, the distress reader's bar), or None."""
+        return self._read(core, self.request_classes, self.request_weights)
+
+    def _read(self, core: str, classes: list[str], weights: npt.NDArray[np.float16]) -> str | None:
+        """A reader's class for a line when it is all but sure (`TOLD_SURE`), else None."""
+        if not classes:
             return None
-        probs = self._softmax(self._encode(core)[0], self.reader_weights)
+        probs = self._softmax(self._encode(core)[0], weights)
         best = int(probs.argmax())
-        name = self.reader_classes[best]
+        name = classes[best]
         return None if name == NONE or probs[best] < TOLD_SURE else name
 
     def heard(self, core: str) -> float:
@@ -240,6 +245,8 @@ class SemanticModel:
             reader_classes=np.array(self.reader_classes, dtype=str),
             reader_weights=self.reader_weights,
             crisis_weights=self.crisis_weights,
+            request_classes=np.array(self.request_classes, dtype=str),
+            request_weights=self.request_weights,
         )
         return buf.getvalue()
 
@@ -254,7 +261,16 @@ class SemanticModel:
             reader = ([str(c) for c in npz["reader_classes"]], npz["reader_weights"])
             classes = [str(c) for c in npz["classes"]]
             crisis = npz["crisis_weights"]
-            return cls(classes, vocab, npz["weights"], cues, reader, crisis_reader=crisis)
+            requests = ([str(c) for c in npz["request_classes"]], npz["request_weights"])
+            return cls(
+                classes,
+                vocab,
+                npz["weights"],
+                cues,
+                reader,
+                crisis_reader=crisis,
+                request_reader=requests,
+            )
 
 
 _CLASS_WEIGHT = {NONE: NONE_WEIGHT, CRISIS: CRISIS_WEIGHT}
@@ -282,107 +298,3 @@ def train(
     vocab: dict[str, int] = {}
     feats = [indices({vocab.setdefault(f, len(vocab)) for f in features(c)}) for _, c, _ in rows]
     return SemanticModel(classes, vocab, fit_softmax(feats, rows, classes, len(vocab)))
-
-
-def train_reader(
-    model: SemanticModel, examples: Iterable[tuple[str, str]], distresses: Collection[str]
-) -> SemanticModel:
-    """Give `model` a distress reader: each distress against everything else but crisis,
-    on the model's own vocabulary, from labelled lines alone (no template samples).
-
-    The layer reads a low day or a loss told through what the person does ("the garden's
-    gone to seed") as nothing, or as crisis: its nothing lines and crisis lines, told
-    indirectly too, pull harder than its distress lines. More distress lines in its own
-    training cost crisis lines (sessions 26 and 29). The reader sees no crisis line, so
-    what it learns cannot move a safety reading: it only speaks where the layer found no
-    intent, or asks about crisis with no distress beside it."""
-    told = [(i if i in distresses else NONE, core) for i, core in examples if i != CRISIS]
-    feats, rows = _reader_rows(model, told)
-    classes = [NONE, *sorted({r[0] for r in rows} - {NONE})]
-    if len(classes) < 2:  # content without a distress line: nothing to read
-        return model
-    weights = fit_softmax(feats, rows, classes, len(model.vocab))
-    model.reader_classes, model.reader_weights = classes, weights.astype(np.float16)
-    return model
-
-
-def train_crisis_reader(model: SemanticModel, examples: Iterable[tuple[str, str]]) -> SemanticModel:
-    """Give `model` a crisis reader: crisis against everything else, on the model's own
-    vocabulary, from labelled lines alone, the reader sets' too. More crisis lines in the
-    layer's own training cost requests, distress lines and near misses, and move crisis
-    lines of some sets the other way (session 48: 740 more crisis lines heard 56 more of
-    7,115 held-out ones, for 39 more near misses and 45 fewer distress lines, two sets
-    losing crisis lines). The reader only ever asks about a line nothing else
-    understood, so it cannot lose one."""
-    feats, rows = _reader_rows(model, [(CRISIS if i == CRISIS else NONE, c) for i, c in examples])
-    if not any(r[0] == CRISIS for r in rows):  # content without a crisis line
-        return model
-    weights = fit_softmax(feats, rows, [NONE, CRISIS], len(model.vocab))
-    model.crisis_weights = weights.astype(np.float16)
-    return model
-
-
-def _reader_rows(
-    model: SemanticModel, labelled: Iterable[tuple[str, str]]
-) -> tuple[list[Indices], list[tuple[str, str, float]]]:
-    """A reader's training rows on the model's vocabulary (a line of none of its words
-    teaches nothing), crisis weighted as in the layer."""
-    get = model.vocab.get
-    feats, rows = [], []
-    for label, core in labelled:
-        idx = indices({i for f in features(core) if (i := get(f)) is not None})
-        if len(idx):
-            feats.append(idx)
-            rows.append((label, core, CRISIS_WEIGHT if label == CRISIS else 1.0))
-    return feats, rows
-
-
-# Keyed by the content and the code: the stems shape the features, so do the examples'
-# words, which lines are read, and the fit.
-_CODE = source_digest(
-    sys.modules[__name__], fallback, normalize_module, examples_module, fit_module
-)
-
-
-def _cache_path(catalogue: Catalogue) -> Path:
-    return cache_dir() / "semantic" / f"{catalogue.digest}-{_CODE}.npz"
-
-
-def semantic_model(
-    catalogue: Catalogue, samples: Iterable[tuple[str, str]], canon: Callable[[str], str]
-) -> SemanticModel:
-    """The trained model for this content, from the cache or trained now and cached."""
-    path = _cache_path(catalogue)
-    try:
-        cached = SemanticModel.from_bytes(path.read_bytes())
-    except (OSError, ValueError, KeyError):
-        pass
-    else:
-        prune_cache(path, UNUSED_FOR)
-        return cached
-    # Said, because the first start after an install or a content change waits for this.
-    log.info("learning how people say things (once: about 20 s, longer on a Raspberry Pi)")
-    started = time.monotonic()
-    model = learn(catalogue, samples, canon)
-    try:
-        atomic_write(path, model.to_bytes())
-    except OSError as exc:  # a read-only cache only costs start-up time
-        log.info("cannot cache the semantic model: %s", exc)
-    else:
-        prune_cache(path, UNUSED_FOR)
-    log.info("learnt in %.0f s", time.monotonic() - started)
-    return model
-
-
-def learn(
-    catalogue: Catalogue, samples: Iterable[tuple[str, str]], canon: Callable[[str], str]
-) -> SemanticModel:
-    """Train the layer on the template samples and the content's labelled lines, with its
-    cue words and its distress reader (which also reads `load_reader_examples`)."""
-    examples = [(i, canon(normalize(t))) for i, t in load_examples(catalogue)]
-    model = train(samples, examples)
-    model.cues = load_cues(catalogue)
-    told = [(i, canon(normalize(t))) for i, t in load_reader_examples(catalogue)]
-    distresses = {i for i in catalogue.intents if catalogue.kind_of(i) == "distress"}
-    train_crisis_reader(model, examples + told)
-    return train_reader(model, examples + told, distresses)

@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from skill.content.load import load_catalogue
 from skill.nlu.examples import NONE
 from skill.nlu.intents import IntentMatcher
-from skill.nlu.semantic import HEARD_SURE, SemanticModel, train, train_crisis_reader
-from tests.contentkit import TINY_PRACTICE, make_content
+from skill.nlu.learning import train_crisis_reader
+from skill.nlu.semantic import HEARD_SURE, SemanticModel, train
+from tests.contentkit import reader_matcher
 
 EXAMPLES = [
     ("crisis", "i have left the spare key under the mat for whoever finds me"),
@@ -75,20 +75,12 @@ none:
 SAID = "I left the spare key under the plant pot for whoever comes in after"
 
 
-def _matcher(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, reader: bool) -> IntentMatcher:
-    monkeypatch.setenv("KINDLY_CACHE", str(tmp_path / "cache"))
-    files = {"practices/tiny.yaml": TINY_PRACTICE, "_writers/writer_x.yaml": WRITER}
-    if reader:
-        files["_reader_writers/writer_r.yaml"] = READER_SET
-    return IntentMatcher(load_catalogue(make_content(tmp_path, files)))
-
-
 def test_a_reader_set_s_crisis_lines_make_a_line_nothing_understood_a_question(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    without = _matcher(tmp_path / "without", monkeypatch, reader=False).parse(SAID)
+    without = reader_matcher(tmp_path / "without", monkeypatch, WRITER, None).parse(SAID)
     assert without.intent is None
-    matcher = _matcher(tmp_path / "with", monkeypatch, reader=True)
+    matcher = reader_matcher(tmp_path / "with", monkeypatch, WRITER, READER_SET)
     match = matcher.parse(SAID)
     # asked, never the whole response: "no" gets a warm line, "yes" the crisis response
     assert (match.intent, match.kind, match.check_in) == ("crisis", "safety", True)

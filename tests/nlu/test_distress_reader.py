@@ -12,7 +12,8 @@ import pytest
 from skill.content.load import load_catalogue
 from skill.nlu.examples import NONE, load_reader_examples
 from skill.nlu.intents import IntentMatcher
-from skill.nlu.semantic import SemanticModel, train, train_reader
+from skill.nlu.learning import train_reader
+from skill.nlu.semantic import SemanticModel, train
 from tests.contentkit import make_content
 
 # Lines written for this test, none from a writer set. Each was answered with no intent
@@ -85,18 +86,18 @@ def test_the_reader_sees_no_crisis_line_and_leaves_the_layer_as_it_was() -> None
 
 READER_SET = """
 # a reader set: its distress, near-miss and everyday lines are the distress reader's, its
-# crisis lines the crisis reader's
+# crisis lines the crisis reader's, its requests the request reader's
 crisis: ["i have given my things away and written the letters"]
 near_miss: ["this traffic is killing me"]
 none: ["what is the weather tomorrow"]
 intents:
   low_mood: ["the plants on the sill have all died and I just look at them"]
-  tiny: ["could we do the little one with the feet please"]
+  soothing_touch: ["could we do the little one with the hand on the heart please"]
   abuse: ["he took my bank card and checks my phone every night"]
 """
 
 
-def test_a_reader_set_trains_the_readers_with_its_distress_crisis_and_everyday_lines(
+def test_a_reader_set_trains_the_readers_with_its_distress_crisis_request_and_everyday_lines(
     tmp_path: Path,
 ) -> None:
     root = make_content(tmp_path, {}, with_real=True)
@@ -107,10 +108,9 @@ def test_a_reader_set_trains_the_readers_with_its_distress_crisis_and_everyday_l
     assert (NONE, "this traffic is killing me") in got
     assert (NONE, "what is the weather tomorrow") in got
     assert ("crisis", "i have given my things away and written the letters") in got
-    said = {text for _, text in got}
-    # abuse and practice lines are no reader's
-    assert "he took my bank card and checks my phone every night" not in said
-    assert "could we do the little one with the feet please" not in said
+    # a practice line is the request reader's; abuse lines are no reader's
+    assert ("soothing_touch", "could we do the little one with the hand on the heart please") in got
+    assert "he took my bank card and checks my phone every night" not in {t for _, t in got}
 
 
 def test_content_without_distress_has_no_reader() -> None:
