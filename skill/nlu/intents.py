@@ -24,7 +24,7 @@ from skill.nlu.match import Match
 from skill.nlu.normalize import normalize
 from skill.nlu.prefilter import word_prefixes
 from skill.nlu.safety import CRISIS, SafetyCheck, safety_check
-from skill.nlu.semantic import TOLD_SURE, Prediction, SemanticModel
+from skill.nlu.semantic import ASKED_SURE, TOLD_SURE, Prediction, SemanticModel
 from skill.nlu.tables import (
     Canon,
     compile_templates,
@@ -169,7 +169,7 @@ class IntentMatcher:
         # a request said as a courtesy; a practice only if the line asks for something
         asked = self.semantic.asked(core) if match.intent is None else None
         if asked and (self.catalogue.kind_of(asked) != "practice" or asks.ASKS.search(norm)):
-            match = self._match(text, asked, TOLD_SURE)
+            match = self._match(text, asked, ASKED_SURE)
         if match.kind == "control" and asks.says_ending(norm):
             return Match(text, CRISIS, "safety", match.confidence, check_in=True)
         return match

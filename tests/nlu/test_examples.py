@@ -69,7 +69,7 @@ def test_training_is_said_and_done_once_then_the_cache_serves(
     monkeypatch.setenv("KINDLY_CACHE", str(tmp_path / "cache"))
     files = {"practices/tiny.yaml": TINY_PRACTICE, "_writers/writer_x.yaml": WRITER}
     catalogue = load_catalogue(make_content(tmp_path, files))
-    caplog.set_level(logging.INFO, logger="skill.nlu.semantic")
+    caplog.set_level(logging.INFO, logger="skill.nlu.learning")
     IntentMatcher(catalogue)
     said = [r.getMessage() for r in caplog.records]
     assert any(m.startswith("learning how people say things") for m in said), said

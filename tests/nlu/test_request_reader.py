@@ -15,7 +15,7 @@ import pytest
 from skill.nlu.examples import NONE
 from skill.nlu.intents import IntentMatcher
 from skill.nlu.learning import train_crisis_reader, train_reader, train_request_reader
-from skill.nlu.semantic import TOLD_SURE, SemanticModel, train
+from skill.nlu.semantic import ASKED_SURE, SemanticModel, train
 from tests.contentkit import reader_matcher
 
 EXAMPLES = [
@@ -95,7 +95,7 @@ def test_a_reader_set_s_requests_train_the_request_reader_alone(
     assert without.parse(SAID).intent is None
     matcher = reader_matcher(tmp_path / "with", monkeypatch, WRITER, READER_SET)
     match = matcher.parse(SAID)
-    assert (match.intent, match.kind, match.confidence) == ("tiny", "practice", TOLD_SURE)
+    assert (match.intent, match.kind, match.confidence) == ("tiny", "practice", ASKED_SURE)
     # the layer and the crisis and distress readers learnt nothing of the reader set
     for name in ("weights", "crisis_weights", "reader_weights"):
         assert np.array_equal(getattr(matcher.semantic, name), getattr(without.semantic, name))
