@@ -7,13 +7,13 @@ content-word stems of `fallback` (synonyms folded), word pairs, and character n-
 so preambles, fillers, word order and spelling variants cost little.
 
 Training is softmax regression in numpy (no extra dependency): a few seconds, once per
-content change, then cached beside the template table. Nothing downloads.
+content change, then cached beside the template table (`skill.nlu.learning`, which also
+trains the readers). Nothing downloads.
 """
 
 from __future__ import annotations
 
 import io
-import logging
 import random
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -27,7 +27,6 @@ from skill.nlu.fallback import STOP_WORDS, stem
 from skill.nlu.fit import Floats, fit_softmax, indices
 from skill.nlu.safety import CRISIS
 
-log = logging.getLogger(__name__)
 PER_INTENT = 300  # template samples per intent
 EXAMPLE_WEIGHT = 3.0  # a real phrasing counts as this many template samples
 NONE_WEIGHT = 1.0  # weighting "no intent" lines higher cost crisis recall in cross-validation
