@@ -61,11 +61,9 @@ def train_crisis_reader(model: SemanticModel, examples: Iterable[tuple[str, str]
     7,115 held-out ones, for 39 more near misses and 45 fewer distress lines, two sets
     losing crisis lines). The reader only ever asks about a line nothing else
     understood, so it cannot lose one."""
-    feats, rows = _reader_rows(model, [(CRISIS if i == CRISIS else NONE, c) for i, c in examples])
-    if not any(r[0] == CRISIS for r in rows):  # content without a crisis line
-        return model
-    weights = fit_softmax(feats, rows, [NONE, CRISIS], len(model.vocab))
-    model.crisis_weights = weights.astype(np.float16)
+    fitted = _fit_classes(model, [(CRISIS if i == CRISIS else NONE, c) for i, c in examples])
+    if fitted is not None:  # [nothing, crisis]; None for content without a crisis line
+        model.crisis_weights = fitted[1]
     return model
 
 
