@@ -61,10 +61,9 @@ Sets, by how honest their figure is:
   Since session 31, fs ... gc, gg, gi, gk, gn, gq, gt, gu, gw, gy, he, hh, ho and hy live in
   intents/_reader_writers/ (intents/_distress_writers/ until session 48) and train the
   layer's readers (their distress lines, near misses and everyday lines; since session
-  48 their crisis lines too, the crisis reader's; since session 52 their requests, and
+  48 their crisis lines too, the crisis reader's; since session 53 their requests, and
   kz, mb and mc's (requests only, session 51's), the request reader's), never the layer
-  itself; hc, hj, hm,
-  hq, ht, hu, hw, ia, ib, ie, if, ij, ik, ir, is, iv, iw, iy and iz, in
+  itself; hc, hj, hm, hq, ht, hu, hw, ia, ib, ie, if, ij, ik, ir, is, iv, iw, iy and iz, in
   benchmarks/data/writers, train nothing.
   Their figures are optimistic.
 Columns follow benchmarks/writers.py: requests = practice + info ids right.

@@ -141,7 +141,7 @@ def semantic_model(
         prune_cache(path, UNUSED_FOR)
         return cached
     # Said, because the first start after an install or a content change waits for this.
-    log.info("learning how people say things (once: about a minute, a few on a Raspberry Pi)")
+    log.info("learning how people say things (once: about 20 s, longer on a Raspberry Pi)")
     started = time.monotonic()
     model = learn(catalogue, samples, canon)
     try:

@@ -6,9 +6,9 @@ and lines that must get no intent (`skill.nlu.examples`). Features are the
 content-word stems of `fallback` (synonyms folded), word pairs, and character n-grams,
 so preambles, fillers, word order and spelling variants cost little.
 
-Training is softmax regression in numpy (no extra dependency): a few seconds, once per
-content change, then cached beside the template table (`skill.nlu.learning`, which also
-trains the readers). Nothing downloads.
+Training is softmax regression (`skill.nlu.fit`, scipy's sparse products): about 20 s,
+once per content change, then cached beside the template table (`skill.nlu.learning`,
+which also trains the readers). Nothing downloads.
 """
 
 from __future__ import annotations
