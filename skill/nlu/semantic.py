@@ -142,6 +142,9 @@ class SemanticModel:
             request_reader[1] if request_reader else np.zeros((len(vocab) + 1, 0))
         ).astype(np.float16)
         self._words: dict[str, _Word] = {}
+        # The last line encoded: the matcher reads one line with the layer and up to three
+        # readers. One tuple, replaced whole, so threads never see half of it.
+        self._last: tuple[str | None, list[int], float] = (None, [], 1.0)
 
     def scores(self, core: str) -> Floats:
         return self._probs(features(core))
@@ -176,6 +179,9 @@ class SemanticModel:
     def _encode(self, core: str) -> tuple[list[int], float]:
         """The vocabulary indices of `features(core)` in their order, and the share of
         content words the layer knows: what `features` and a lookup give, per word cached."""
+        last = self._last
+        if last[0] == core:
+            return last[1], last[2]
         idx: list[int] = []
         stems: list[str] = []
         content = known = 0
@@ -188,7 +194,9 @@ class SemanticModel:
             known += is_known
         get = self.vocab.get
         idx.extend(i for f in _context(stems) if (i := get(f)) is not None)
-        return idx, known / content if content else 1.0
+        share = known / content if content else 1.0
+        self._last = (core, idx, share)
+        return idx, share
 
     def predict(self, core: str) -> Prediction:
         idx, known = self._encode(core)

@@ -5,6 +5,7 @@ of known words, the same prediction."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import yaml
 
 from skill.nlu.examples import NONE
@@ -81,3 +82,25 @@ def test_features_hold_pairs_one_word_apart_and_the_line_s_ends() -> None:
     feats = features("use it on myself")
     assert {"k:use_on", "k:it_myself", "s:use", "e:myself"} <= set(feats)
     assert "k:use_myself" not in feats  # two words apart is no pair
+
+
+def test_a_line_read_by_the_layer_and_its_readers_is_encoded_once(
+    matcher: IntentMatcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = matcher.semantic
+    looked_up: list[str] = []
+    word = model._word
+
+    def counted(w: str) -> tuple[str, tuple[int, ...], bool, bool]:
+        looked_up.append(w)
+        return word(w)
+
+    monkeypatch.setattr(model, "_word", counted)
+    core = matcher.canon(normalize("everyone would be better off if i just went away"))
+    first = model.predict(core)
+    model.heard(core), model.told(core), model.asked(core), model.likeliest(core, {NONE})
+    assert looked_up == core.split()  # once, for the layer and all three readers
+    other = matcher.canon(normalize("put some calm music on"))
+    assert model.predict(other) == _reference(model, other)  # a new line, its own encoding
+    assert model.predict(core) == first
+    assert looked_up == core.split() + other.split() + core.split()
