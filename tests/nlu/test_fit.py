@@ -34,6 +34,15 @@ def test_a_word_no_line_has_learns_nothing() -> None:
     assert weights[0].any() and weights[1].any()
 
 
+def test_a_stronger_l2_holds_the_weights_nearer_zero() -> None:
+    lines = [indices({0}), indices({1})]
+    rows = [("a", "", 1.0), ("b", "", 1.0)]
+    free = fit_softmax(lines, rows, ["a", "b"], 2, l2=0.0)
+    held = fit_softmax(lines, rows, ["a", "b"], 2, l2=1.0)
+    assert np.abs(held).sum() < 0.5 * np.abs(free).sum()
+    assert np.argmax(_scores(held, {0})) == 0  # still learnt, only less surely
+
+
 def test_a_heavier_line_pulls_harder() -> None:
     # the same words, said by two lines that disagree: the weighted one wins
     lines = [indices({0, 1}), indices({0, 1})]
