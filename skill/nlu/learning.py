@@ -2,9 +2,10 @@
 content's template samples and labelled lines, cached per content and code.
 
 The readers are small classifiers on the layer's own vocabulary, each from labelled lines
-alone, that speak only where the layer understood nothing: the crisis reader asks about
-crisis told without its words, the distress reader names a distress told through what a
-person does, and the request reader names a request said as a courtesy.
+alone, that speak only where the layer understood nothing: the distress reader names a
+distress told through what a person does, and the request reader names a request said as
+a courtesy. The crisis reader asks about crisis told without its words, also where the
+layer understood only a request or a distress.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def train_crisis_reader(model: SemanticModel, examples: Iterable[tuple[str, str]
     lines of some sets the other way (session 48: 740 more crisis lines heard 56 more of
     7,115 held-out ones, for 39 more near misses and 45 fewer distress lines, two sets
     losing crisis lines). The reader only ever asks about a line nothing else
-    understood, so it cannot lose one."""
+    understood, or read only as a request or a distress, so it cannot lose one."""
     fitted = _fit_classes(model, [(CRISIS if i == CRISIS else NONE, c) for i, c in examples])
     if fitted is not None:  # [nothing, crisis]; None for content without a crisis line
         model.crisis_weights = fitted[1]
