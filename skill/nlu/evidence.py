@@ -160,15 +160,16 @@ class SafetyEvidence:
 
     def unheard(self, norm: str, core: str, prefixes: frozenset[str], kind: str) -> float | None:
         """The crisis reader's probability for a line nothing else understood, or
-        understood only as a practice, an answer or a distress (`kind`: "I can't face
-        another morning", read as grief), when it is all but sure (`HEARD_SURE`) and the
-        line is about the person, said in a sentence (`SAID` words) and in no everyday
-        phrase of the crisis file: then it is asked about, never answered whole. (Read on
-        what is left with the phrase cut out, it asked about 22 more of 9,530 held-out near
-        misses for one more crisis line. Session 54: asking after lines read as a request
-        or a distress too heard 8 more of 7,955 held-out crisis lines, for one of 5,651
-        distress lines asked after, no request and no near miss.)"""
-        if kind in ("control", "safety") or not about_person(norm) or len(norm.split()) < self.SAID:
+        understood only as a distress (`kind`: "I can't face another morning", read as
+        grief), when it is all but sure (`HEARD_SURE`) and the line is about the person,
+        said in a sentence (`SAID` words) and in no everyday phrase of the crisis file:
+        then it is asked about, never answered whole. (Read on what is left with the
+        phrase cut out, it asked about 22 more of 9,530 held-out near misses for one more
+        crisis line. Session 54: asking after lines read as a distress too heard 7 more of
+        7,955 held-out crisis lines, for 2 of 10,790 near misses and one of 5,651 distress
+        lines asked after; after requests too, one more crisis line for 2 requests.)"""
+        said = len(norm.split()) >= self.SAID and about_person(norm)
+        if kind not in ("none", "distress") or not said:
             return None
         score = self.semantic.heard(core)
         if score < HEARD_SURE or self.safety.everyday(norm, CRISIS, prefixes) is not None:

@@ -1,7 +1,7 @@
 """The crisis reader: crisis against everything else, trained on the layer's crisis lines
 and on the crisis lines of the sets in `_reader_writers/`, which the layer never sees. It
-only ever asks about a line nothing else understood, or understood only as a request or a
-distress, so it can add a gentle question but never take a crisis reading away."""
+only ever asks about a line nothing else understood, or understood only as a distress, so
+it can add a gentle question but never take a crisis reading away."""
 
 from __future__ import annotations
 
@@ -109,20 +109,20 @@ def test_on_the_real_content_everyday_lines_about_the_person_are_not_asked_about
         assert match.kind != "safety", (text, match)
 
 
-def test_on_the_real_content_a_line_read_as_a_request_or_a_distress_is_asked_about(
+def test_on_the_real_content_a_line_read_as_a_distress_is_asked_about(
     matcher: IntentMatcher,
 ) -> None:
-    # the layer reads these as a practice and as grief; the crisis reader is all but sure,
+    # the layer reads these as grief and as a low day; the crisis reader is all but sure,
     # and a "no" gets what the layer read
     for text, read in (
-        ("been practising what i'll write in the note", "compassionate_letter"),
         ("i can't face another morning", "grief"),
+        ("I can't face another day of this", "low_mood"),
     ):
         match = matcher.parse(text)
         assert (match.intent, match.check_in, match.alternative) == ("crisis", True, read), text
-    # the same practice asked for, the same grief told: answered as read
+    # a grief told plainly, a practice asked for: answered as read
     for text, read in (
-        ("I'd like to write a kind letter to myself about today", "compassionate_letter"),
         ("my dog died last week and I miss her so much", "grief"),
+        ("I'd like to write a kind letter to myself about today", "compassionate_letter"),
     ):
         assert matcher.parse(text).intent == read, text
