@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from skill.content.model import Catalogue
 from skill.nlu import asks
 from skill.nlu.examples import load_cues
+from skill.nlu.match import Match
 from skill.nlu.prefilter import PatternSet, word_prefixes
 from skill.nlu.safety import CRISIS, EMERGENCY, SafetyCheck
 from skill.nlu.semantic import HEARD_SURE, Prediction, SemanticModel
@@ -109,6 +110,10 @@ class SafetyEvidence:
     # near misses, and lines this long are seldom mishearings.
     ASK_TOLD = 0.5
     TOLD = 14
+    # Session 54: a distress the layer is this sure of is taken as told, never asked after
+    # as crisis: Kindly's own "I'm here. I'm not on my own." reads as low mood at 0.96 (and
+    # to the crisis reader 0.95). No held-out crisis line heard after a distress had more.
+    DISTRESS_TOLD = 0.9
     # Session 40: what a wish of someone else is for ("I wish someone would ring me back
     # about the car insurance") read as nothing this surely leaves no safety reading.
     WISHED_NONE = 0.8
@@ -158,18 +163,19 @@ class SafetyEvidence:
         known = p.known >= self.KNOWN_WEAK and p.score >= self.SAFETY
         return short and known and self.safety.everyday(norm, CRISIS, prefixes) is None
 
-    def unheard(self, norm: str, core: str, prefixes: frozenset[str], kind: str) -> float | None:
-        """The crisis reader's probability for a line nothing else understood, or
-        understood only as a distress (`kind`: "I can't face another morning", read as
-        grief), when it is all but sure (`HEARD_SURE`) and the line is about the person,
-        said in a sentence (`SAID` words) and in no everyday phrase of the crisis file:
-        then it is asked about, never answered whole. (Read on what is left with the
-        phrase cut out, it asked about 22 more of 9,530 held-out near misses for one more
-        crisis line. Session 54: asking after lines read as a distress too heard 7 more of
-        7,955 held-out crisis lines, for 2 of 10,790 near misses and one of 5,651 distress
-        lines asked after; after requests too, one more crisis line for 2 requests.)"""
+    def unheard(self, norm: str, core: str, prefixes: frozenset[str], read: Match) -> float | None:
+        """The crisis reader's probability for a line nothing else understood, or read
+        only as a distress the layer is not all but sure of (`DISTRESS_TOLD`: "I can't
+        face another morning", grief at 0.64), when it is all but sure (`HEARD_SURE`) and
+        the line is about the person, said in a sentence (`SAID` words) and in no
+        everyday phrase of the crisis file: then it is asked about, never answered whole.
+        (Read on what is left with the phrase cut out, it asked about 22 more of 9,530
+        held-out near misses for one more crisis line. Session 54: asking after lines read
+        as a distress too heard 7 more of 7,955 held-out crisis lines, for 2 of 10,790
+        near misses asked after; after requests too, one more crisis line for 2 requests.)"""
+        unsure = read.kind == "distress" and read.confidence < self.DISTRESS_TOLD
         said = len(norm.split()) >= self.SAID and about_person(norm)
-        if kind not in ("none", "distress") or not said:
+        if not (read.intent is None or unsure) or not said:
             return None
         score = self.semantic.heard(core)
         if score < HEARD_SURE or self.safety.everyday(norm, CRISIS, prefixes) is not None:

@@ -164,7 +164,7 @@ class IntentMatcher:
             match = self._leaning(text, core, norm)
         if match.kind == "distress" and self.distress_words.set_aside(match.intent, norm, prefixes):
             match = self._match(text, None, 0.0)
-        if heard := self.evidence.unheard(norm, core, prefixes, match.kind):  # the crisis reader
+        if heard := self.evidence.unheard(norm, core, prefixes, match):  # the crisis reader
             return Match(text, CRISIS, "safety", heard, check_in=True, alternative=match.intent)
         # a request said as a courtesy; a practice only if the line asks for something
         asked = self.semantic.asked(core) if match.intent is None else None

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 # The distress and request readers' L2, weaker than the layer's: each learns from a few
 # thousand labelled lines alone, and 1e-5 held them back from lines they had the words for
-# (session 54, held out: 55 more requests, 11 more distress lines, 5 more controls, one
+# (session 54, held out: 57 more requests, 12 more distress lines, 5 more controls, one
 # more line of nothing given a practice; 1e-7 cost a set a crisis line). The crisis reader
 # keeps the layer's: at 1e-6 it heard 6 more held-out crisis lines in text but was less
 # sure of misheard ones, and lost one of the crisis lines spoken in noise.

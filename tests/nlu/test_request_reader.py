@@ -136,6 +136,6 @@ def test_the_crisis_reader_and_the_safety_files_come_first(
     flagged = matcher.parse("hold it there, I want to kill myself")
     assert (flagged.intent, flagged.check_in) == ("crisis", False)
     # a line the crisis reader hears is asked about, not paused on
-    monkeypatch.setattr(matcher.evidence, "unheard", lambda norm, core, prefixes: 0.95)
+    monkeypatch.setattr(matcher.evidence, "unheard", lambda norm, core, prefixes, read: 0.95)
     heard = matcher.parse("the bins went out late again this week")
     assert (heard.intent, heard.check_in) == ("crisis", True)
