@@ -29,7 +29,7 @@ from skill.nlu.examples import NONE, REQUEST_KINDS, load_cues, load_examples, lo
 from skill.nlu.fit import L2, Indices, fit_softmax, indices
 from skill.nlu.normalize import normalize
 from skill.nlu.safety import CRISIS
-from skill.nlu.semantic import CRISIS_WEIGHT, SemanticModel, features, train
+from skill.nlu.semantic import CRISIS_WEIGHT, SemanticModel, train
 from skill.paths import UNUSED_FOR, atomic_write, cache_dir, prune_cache, source_digest
 
 log = logging.getLogger(__name__)
@@ -115,10 +115,9 @@ def _reader_rows(
 ) -> tuple[list[Indices], list[tuple[str, str, float]]]:
     """A reader's training rows on the model's vocabulary (a line of none of its words
     teaches nothing), crisis weighted as in the layer."""
-    get = model.vocab.get
     feats, rows = [], []
     for label, core in labelled:
-        idx = indices({i for f in features(core) if (i := get(f)) is not None})
+        idx = indices(set(model.indices(core)))
         if len(idx):
             feats.append(idx)
             rows.append((label, core, CRISIS_WEIGHT if label == CRISIS else 1.0))

@@ -201,6 +201,11 @@ class SemanticModel:
         self._last = (core, idx, share)
         return idx, share
 
+    def indices(self, core: str) -> list[int]:
+        """The vocabulary indices of `features(core)` in their order (a feature the layer
+        never saw has none): what a reader trained on this vocabulary is fitted on."""
+        return self._encode(core)[0]
+
     def predict(self, core: str) -> Prediction:
         idx, known = self._encode(core)
         probs = self._softmax(idx)
