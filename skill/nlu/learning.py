@@ -117,7 +117,7 @@ def _reader_rows(
     teaches nothing), crisis weighted as in the layer."""
     feats, rows = [], []
     for label, core in labelled:
-        idx = indices(set(model.indices(core)))
+        idx = indices(set(model.lookup(core)))
         if len(idx):
             feats.append(idx)
             rows.append((label, core, CRISIS_WEIGHT if label == CRISIS else 1.0))

@@ -201,7 +201,7 @@ class SemanticModel:
         self._last = (core, idx, share)
         return idx, share
 
-    def indices(self, core: str) -> list[int]:
+    def lookup(self, core: str) -> list[int]:
         """The vocabulary indices of `features(core)` in their order (a feature the layer
         never saw has none): what a reader trained on this vocabulary is fitted on."""
         return self._encode(core)[0]

@@ -59,7 +59,7 @@ def test_cached_words_give_the_plain_features_indices(matcher: IntentMatcher) ->
             core = matcher.canon(normalize(line))
             get = model.vocab.get  # (the known share is compared through predict below)
             found = [i for f in features(core) if (i := get(f)) is not None]
-            assert model.indices(core) == found, core  # what the readers are fitted on
+            assert model.lookup(core) == found, core  # what the readers are fitted on
             assert model.predict(core) == _reference(model, core), core
 
 
