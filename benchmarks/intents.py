@@ -356,6 +356,8 @@ def score(parse: Parser, labelled: Labelled, catalogue: Catalogue) -> dict[str, 
                 add("false crisis", intent == "crisis")
                 # of those, the whole crisis response, not a gentle question
                 add("false crisis: full", intent == "crisis" and not asked)
+                # any safety answer, whole or asked: an assault or an emergency line too
+                add("false safety", intent in SAFETY)
                 add("near miss: concern", intent == "concern")
         elif want in ("practice", "info") or label not in catalogue.intents:
             add("requests", intent == label)
@@ -365,7 +367,7 @@ def score(parse: Parser, labelled: Labelled, catalogue: Catalogue) -> dict[str, 
 
 
 COLUMNS: tuple[str, ...] = ("requests", "crisis recall", "crisis: any safety", "false crisis")
-COLUMNS += ("false crisis: full", "practice for none", "answer for none")
+COLUMNS += ("false crisis: full", "false safety", "practice for none", "answer for none")
 COLUMNS += ("distress", "distress not none", "distress or asked", "abuse", "emergency")
 COLUMNS += ("safety kind", "controls")
 COLUMNS += ("concern", "near miss: concern")
