@@ -23,6 +23,11 @@ keyword-spotting pass that weighs each phrase against a phone loop (`Transcript.
   ("am I just letting myself off the hook" -> "umm i just overdosed okay"); when the open
   LM, which leans towards crisis phrases itself, and the unbiased background agree on
   the other words, the crisis reading is refuted, not merely unsupported.
+- A safety meaning no crisis phrase carries (the text understanding's reading of "i keep
+  thinking about not waking up") is asked about, where nothing else gave a safety
+  answer, when the background and the first pass (a reading, or one of the open pass's
+  alternatives), two searches of different shape, each read the same kind of safety
+  statement in it (`shared_safety`).
 - Any other action (practice, answer, control) needs the background to agree: the same
   intent from the background reading, or most of the reading's words heard in it too.
   Otherwise the utterance is not understood (intent None), which does nothing.
@@ -127,6 +132,34 @@ def crisis_match(transcript: Transcript, matcher: IntentMatcher) -> Match | None
     return said(readings[0], POSSIBLE, check_in=True)
 
 
+def shared_safety(transcript: Transcript, matcher: IntentMatcher) -> Match | None:
+    """The safety statement the background and the first pass both read, asked about; or
+    None.
+
+    For what `crisis_match` has no phrase for: the background (no Kindly bias) and the
+    first pass (a reading, or one of the open pass's alternatives) read the same kind of
+    safety statement (crisis, abuse, emergency) in the utterance. Only asked about: in
+    noisy speech from outside the domain both passes sometimes read one. (Session 56,
+    first contact, held-out voices in noise: 6 more of 160 crisis lines heard, and 6 of
+    180 requests and everyday lines that had got nothing asked about; real recordings: 2
+    of 668.)
+    """
+    if not transcript.background:
+        return None
+    heard = matcher.parse(transcript.background)
+    if heard.kind != "safety":
+        return None
+    first = (*transcript.readings(), *transcript.alternatives)
+    if any(matcher.parse(t).intent == heard.intent for t in first):
+        return asked(heard)
+    return None
+
+
+def asked(match: Match) -> Match:
+    """A safety Match the audio only possibly supports: the session asks before anything."""
+    return replace(match, confidence=min(match.confidence, POSSIBLE), check_in=True)
+
+
 def unheard(reading: str, transcript: Transcript, matcher: IntentMatcher) -> bool:
     """True for a crisis reading nothing but the open pass's first hypothesis holds.
 
@@ -203,17 +236,21 @@ def supported(match: Match, transcript: Transcript, matcher: IntentMatcher) -> b
 def how_close(transcript: Transcript, matcher: IntentMatcher) -> Look:
     """How closely the evidence passes must look, from the first readings alone.
 
-    A crisis is possible when a reading, or one of the open pass's alternatives, is a
-    safety statement: the background may then find the crisis itself, and the spotter may
-    back it. Another action is possible when the open reading names an intent, or when the
-    grammar's does and the open pass heard much the same words (its reading or one of its
-    alternatives). A closed grammar names an intent for almost anything, so a grammar
-    reading the open pass did not hear is not acted on, and costs no evidence passes.
+    A crisis is possible when a reading, or one of the open pass's alternatives, holds a
+    safety phrase (`is_crisis`): the background may then find the crisis itself, and the
+    spotter may back it. A safety statement only the text understanding reads needs the
+    background alone (`shared_safety`). Another action is possible when the open reading
+    names an intent, or when the grammar's does and the open pass heard much the same
+    words (its reading or one of its alternatives). A closed grammar names an intent for
+    almost anything, so a grammar reading the open pass did not hear is not acted on, and
+    costs no evidence passes.
     """
-    safety = matcher.safety
-    if any(safety.is_crisis(t) for t in (*transcript.readings(), *transcript.alternatives)):
+    first = (*transcript.readings(), *transcript.alternatives)
+    if any(matcher.safety.is_crisis(t) for t in first):
         return Look.CRISIS
     if transcript.open and matcher.parse(transcript.open).intent is not None:
+        return Look.BACKGROUND
+    if any(matcher.parse(t).kind == "safety" for t in first):  # the background may share it
         return Look.BACKGROUND
     grammar = transcript.grammar or ""
     heard = (transcript.open or "", *transcript.alternatives)

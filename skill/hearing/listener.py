@@ -15,7 +15,7 @@ and a control reading the forced choice of a short utterance did not make is not
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -26,11 +26,12 @@ from skill.hearing.asr.base import Decoding, Recogniser, Transcript
 from skill.hearing.endpoint import Endpoint, EndpointConfig, Endpointer, noise_floor
 from skill.hearing.evidence import (
     AGREE,
-    POSSIBLE,
     agreement,
+    asked,
     coverage,
     crisis_match,
     how_close,
+    shared_safety,
     supported,
     unheard,
 )
@@ -66,7 +67,19 @@ def endpoint_config(config: HearingConfig) -> EndpointConfig:
 
 
 def interpret(transcript: Transcript, matcher: IntentMatcher) -> Match:
-    """The Match for a transcript: a crisis first, then the intents; each on evidence."""
+    """The Match for a transcript: a crisis first, then the intents; each on evidence.
+
+    Whatever they give that is not a safety answer gives way to a question about a safety
+    statement the background and the first pass both read (`shared_safety`).
+    """
+    match = _interpret(transcript, matcher)
+    if match.kind != "safety" and (shared := shared_safety(transcript, matcher)) is not None:
+        return shared
+    return match
+
+
+def _interpret(transcript: Transcript, matcher: IntentMatcher) -> Match:
+    """A crisis first, then the intents, each on evidence: the readings' own answer."""
     crisis = crisis_match(transcript, matcher)
     if crisis is not None:
         return crisis
@@ -81,7 +94,7 @@ def interpret(transcript: Transcript, matcher: IntentMatcher) -> Match:
         return chosen
     if not backed and chosen.kind == "safety" and not unheard(chosen.text, transcript, matcher):
         # a meaning the text found, unbacked: ask (not a crisis the evidence has dropped)
-        return replace(chosen, confidence=min(chosen.confidence, POSSIBLE), check_in=True)
+        return asked(chosen)
     if transcript.control:  # a lone control word the controls passes heard (asr.controls)
         heard = matcher.parse(transcript.control)
         if heard.kind == "control":

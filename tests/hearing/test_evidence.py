@@ -132,6 +132,35 @@ def test_a_crisis_reading_the_other_passes_refute_is_dropped(matcher: IntentMatc
     assert match.intent == CRISIS and not match.check_in
 
 
+def test_a_safety_meaning_the_background_shares_with_the_first_pass_is_heard(
+    matcher: IntentMatcher,
+) -> None:
+    # No crisis phrase: only the text understanding reads risk in these.
+    asked, told = "i keep thinking about not waking up", "i won't need my coat where i'm going"
+    for line in (asked, told):
+        assert not matcher.safety.is_crisis(line) and matcher.parse(line).intent == CRISIS
+    elsewhere = "what's the weather like in paris"
+    # the open pass's best was something else; one of its alternatives held the meaning
+    first = Transcript("", elsewhere, ("the weather like in paris", told))
+    assert how_close(first, matcher) == Look.BACKGROUND  # the background may share it
+    match = interpret(heard("", elsewhere, told, (), first.alternatives), matcher)
+    assert (match.intent, match.check_in) == (CRISIS, True)  # asked about, never told
+    assert match.confidence <= 0.5
+    # ... and where the closed grammar forced a template
+    match = interpret(heard("help me take a break", elsewhere, told, (), (told,)), matcher)
+    assert (match.intent, match.check_in) == (CRISIS, True)
+    # a reading with the background already stands as the text understanding answers it
+    assert interpret(heard("", told, told), matcher) == matcher.parse(told)
+    assert interpret(heard("", asked, asked), matcher).check_in
+    # the background alone, or the first pass alone, acts on nothing
+    assert interpret(heard("", elsewhere, told, (), ("the weather",)), matcher).intent is None
+    assert interpret(heard("", elsewhere, elsewhere, (), (told,)), matcher).intent is None
+    # a different kind of safety statement is not shared
+    emergency = "my dad's gone grey and he can't lift his arm"
+    assert not matcher.safety.is_crisis(emergency)
+    assert interpret(heard("", elsewhere, emergency, (), (told,)), matcher).intent is None
+
+
 def test_a_lone_stop_the_open_pass_had_second_is_heard(matcher: IntentMatcher) -> None:
     # Piper's clean "stop": the open pass's best was "today", with "stop" second.
     alternatives = ("about", "stop", "gone", "got", "dog")

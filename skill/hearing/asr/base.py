@@ -6,7 +6,7 @@ chunks (16 kHz mono int16 bytes, 20–100 ms each), tells its partial result, an
 
 - `grammar`: the pass restricted to the intent templates (the grammar drives intents),
 - `open`: the open-vocabulary pass (checked for crisis statements; used when the grammar
-  heard nothing), with `alternatives`, more open hypotheses (kept for diagnosis only),
+  heard nothing), with `alternatives`, more open hypotheses (evidence, never acted on alone),
 - `background`: the same audio heard with a general-English language model (no Kindly
   bias): the evidence a reading is weighed against before it may drive an action
   (see `skill.hearing.evidence`). None when the engine has no such pass.
