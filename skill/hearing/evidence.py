@@ -149,8 +149,7 @@ def shared_safety(transcript: Transcript, matcher: IntentMatcher) -> Match | Non
     heard = matcher.parse(transcript.background)
     if heard.kind != "safety":
         return None
-    first = (*transcript.readings(), *transcript.alternatives)
-    if any(matcher.parse(t).intent == heard.intent for t in first):
+    if any(matcher.parse(t).intent == heard.intent for t in transcript.first_pass()):
         return asked(heard)
     return None
 
@@ -245,7 +244,7 @@ def how_close(transcript: Transcript, matcher: IntentMatcher) -> Look:
     almost anything, so a grammar reading the open pass did not hear is not acted on, and
     costs no evidence passes.
     """
-    first = (*transcript.readings(), *transcript.alternatives)
+    first = transcript.first_pass()
     if any(matcher.safety.is_crisis(t) for t in first):
         return Look.CRISIS
     if transcript.open and matcher.parse(transcript.open).intent is not None:

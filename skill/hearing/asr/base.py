@@ -65,6 +65,10 @@ class Transcript:
         found = [self.grammar or "", self.open or ""]
         return [t for t in dict.fromkeys(found) if t]
 
+    def first_pass(self) -> tuple[str, ...]:
+        """The first readings, then the open pass's alternatives: all the first pass heard."""
+        return (*self.readings(), *self.alternatives)
+
 
 class Look(IntEnum):
     """How closely the evidence passes look at an utterance, given its first readings."""
