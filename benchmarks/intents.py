@@ -13,7 +13,7 @@ Sets, by how honest their figure is:
   gz, ha, hd, hf, hi, hk, hn, hp, hr, hv, hx, ic, id, ih, ii, io, ip, it, iu, ja, jb, jc, jd,
   jg, jh, ji, jj, jk, jl, jm, jn, jo, jp, jq, jr, js, jt, ju, jv, jw, jx,
   jy, jz, ka, kb, kc, kd, ke, kf, kg, kh, ki, kj, kk, kl, kq, kr, ks, kt, md, me, mf,
-  mg, mh, mi, mj, mk, ml, mm ... mw)
+  mg, mh, mi, mj, mk, ml, mm ... mz, na)
   and
   benchmarks/data/blind.yaml, written by sessions that never saw the templates, never read
   line by line and never trained on.
@@ -276,6 +276,10 @@ HELD_OUT = (
     "writer_mu",
     "writer_mv",
     "writer_mw",
+    "writer_mx",
+    "writer_my",
+    "writer_mz",
+    "writer_na",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")
