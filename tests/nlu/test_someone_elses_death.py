@@ -39,6 +39,8 @@ def test_a_loss_told_is_no_safety_answer(matcher: IntentMatcher, text: str) -> N
         ("I keep thinking about my death", "crisis"),
         ("the news hit me hard and then he hit me", "abuse"),
         ("after the funeral my brother hit me", "abuse"),
+        ("a customer at my job hit me", "abuse"),
+        ("someone at the funeral hit me in the face", "abuse"),
         ("my dad hit me hard across the face", "abuse"),
     ],
 )
