@@ -86,6 +86,23 @@ THANKED = re.compile(
     r"\b(?:thank you|thanks|ta|cheers)(?: (?:so|very) much)?"
     r"(?: (?:love|darling|darlin|mate|pet|hun|bab|babe|dear|kindly|bud|buddy|sweetheart|duck))?$"
 )
+# Thanks beside an ask of something out there is no thanks to Kindly: "thanks, can you set
+# a timer", "cheers mate, what's the weather doing tomorrow" (session 58, my own lines).
+_THANKS_WORDS = re.compile(r"\b(?:thank you|thank u|thankyou|thanks|ta|cheers)\b")
+_ASKS_OUT = re.compile(
+    r"\b(?:can|could|will|would) you\b|^(?:(?:love|mate|pet|hun|dear|darling|buddy) )?"
+    r"(?:what|who|when|where|how|play|put|set|turn|add|remind|tell me)\b"
+)
+
+
+def thanks_only(norm: str) -> bool:
+    """The line opens or closes on thanks, and asks nothing of anyone beside it."""
+    if not THANKED.search(norm):
+        return False
+    rest = " ".join(_THANKS_WORDS.sub(" ", norm).split())
+    return not (ELSEWHERE.search(rest) or _ASKS_OUT.search(rest))
+
+
 # ... and thanks with feeling better beside it ("thank you so much, I feel a wee bit better
 # now") is thanks, not the low-mood answer the feeling words lean to.
 BETTER = re.compile(

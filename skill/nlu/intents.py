@@ -156,7 +156,7 @@ class IntentMatcher:
         if hit is not None:
             return self._match(text, hit, 1.0)
         match = self._understand(text, core, norm, prefixes)
-        thanked = asks.THANKS in self.catalogue.intents and asks.THANKED.search(norm)
+        thanked = asks.THANKS in self.catalogue.intents and asks.thanks_only(norm)
         better = match.kind in ("distress", "info") and asks.BETTER.search(norm)
         if thanked and (match.intent is None or better):
             return self._match(text, asks.THANKS, self.NAMED)
