@@ -78,10 +78,13 @@ def _real_lines(catalogue: Catalogue) -> list[str]:
 
 def test_every_safety_pattern_set_answers_as_the_alternation(catalogue: Catalogue) -> None:
     sets = _sets(catalogue)
-    # every fourth real line (each writer's, in file order): the alternation is slow, and
-    # all 14,000 lines, three ways each, took ten minutes of every test run
-    lines = _real_lines(catalogue)[::4]
-    assert len(lines) > 3000
+    # 600 real lines spread over every writer's, in file order: the alternation is slow
+    # (56 ms a line one way), and every fourth of 18,000 lines, three ways each, took 13
+    # minutes of every test run, growing with the content (session 58). Every line is in
+    # the pattern-by-pattern test below, and random lines are in the two after it.
+    real = _real_lines(catalogue)
+    lines = real[:: len(real) // 600]
+    assert len(lines) >= 600
     for line in lines:
         norm = normalize(line)
         _same(sets, norm)
