@@ -81,16 +81,14 @@ ASKS = re.compile(
 # "thank you darlin I needed that", "ta very much". The thanks words are skip words (so
 # "do the break, thanks" is the break), so the layer never sees them beside other words.
 THANKS = "thanks"
-THANKED = re.compile(
-    r"^(?:thank you|thank u|thankyou|thanks|ta|cheers)\b|"
-    r"\b(?:thank you|thanks|ta|cheers)(?: (?:so|very) much)?"
-    r"(?: (?:love|darling|darlin|mate|pet|hun|bab|babe|dear|kindly|bud|buddy|sweetheart|duck))?$"
-)
+_THANKS_WORD = r"(?:thank you|thank u|thankyou|thanks|ta|cheers)"
+_ADDRESS = r"(?:love|darling|darlin|mate|pet|hun|bab|babe|dear|kindly|bud|buddy|sweetheart|duck)"
+THANKED = re.compile(rf"^{_THANKS_WORD}\b|\b{_THANKS_WORD}(?: (?:so|very) much)?(?: {_ADDRESS})?$")
 # Thanks beside an ask of something out there is no thanks to Kindly: "thanks, can you set
 # a timer", "cheers mate, what's the weather doing tomorrow" (session 58, my own lines).
-_THANKS_WORDS = re.compile(r"\b(?:thank you|thank u|thankyou|thanks|ta|cheers)\b")
+_THANKS_WORDS = re.compile(rf"\b{_THANKS_WORD}\b")
 _ASKS_OUT = re.compile(
-    r"\b(?:can|could|will|would) you\b|^(?:(?:love|mate|pet|hun|dear|darling|buddy) )?"
+    rf"\b(?:can|could|will|would) you\b|^(?:{_ADDRESS} )?"
     r"(?:what|who|when|where|how|play|put|set|turn|add|remind|tell me)\b"
 )
 
