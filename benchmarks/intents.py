@@ -13,7 +13,7 @@ Sets, by how honest their figure is:
   gz, ha, hd, hf, hi, hk, hn, hp, hr, hv, hx, ic, id, ih, ii, io, ip, it, iu, ja, jb, jc, jd,
   jg, jh, ji, jj, jk, jl, jm, jn, jo, jp, jq, jr, js, jt, ju, jv, jw, jx,
   jy, jz, ka, kb, kc, kd, ke, kf, kg, kh, ki, kj, kk, kl, kq, kr, ks, kt, md, me, mf,
-  mg, mh, mi, mj, mk, ml, mm ... mz, na ... ne)
+  mg, mh, mi, mj, mk, ml, mm ... mz, na ... ni)
   and
   benchmarks/data/blind.yaml, written by sessions that never saw the templates, never read
   line by line and never trained on.
@@ -46,7 +46,8 @@ Sets, by how honest their figure is:
   start (aa18a97), mj, mk, ml on session 54's start (b1bf7db), mm, mn, mo on session 55's
   start (a472cb0), mp ... ms (indirect crisis: 70 crisis lines, 70 near misses each) on
   90e00f1, mt ... mw on session 56's start (6c25282), mx ... na on session 57's start (04ba00f),
-  nb ... ne on session 58's start (d55a41c), each then only with the rest.)
+  nb ... ne on session 58's start (d55a41c), nf ... ni on session 59's start (0361f89), each
+  then only with the rest.)
 - tuned: writer_{a,b,c}, heldout{,2}.yaml and tests/data: read, tuned on, and copied into
   intents/_examples.yaml, which trains the semantic layer; writer_ct, cu (read) and cx, cy
   (not read), whose distress lines are in intents/_examples.yaml since session 20, after
@@ -285,6 +286,10 @@ HELD_OUT = (
     "writer_nc",
     "writer_nd",
     "writer_ne",
+    "writer_nf",
+    "writer_ng",
+    "writer_nh",
+    "writer_ni",
     "blind",
 )
 SAFETY = ("crisis", "abuse", "emergency")
