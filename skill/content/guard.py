@@ -41,6 +41,25 @@ def patterns_compile(doc: YamlDoc, data: dict[str, Any]) -> None:
                 raise doc.error(f"not a valid pattern: {exc} in {pattern!r}", key, i) from None
 
 
+def guess_needs_valid(doc: YamlDoc, data: dict[str, Any]) -> None:
+    """Each of a control's `guess_needs` patterns compiles as it is searched (between word
+    boundaries) and needs words: one matching an empty line would let every guess through."""
+    value = data.get("guess_needs")
+    for i, pattern in enumerate(value if isinstance(value, list) else []):
+        if not isinstance(pattern, str):
+            continue  # _strings says what is wrong with it
+        try:
+            re.compile(rf"\b(?:{pattern})\b")
+        except re.error as exc:
+            raise doc.error(
+                f"not a valid pattern: {exc} in {pattern!r}", "guess_needs", i
+            ) from None
+        if re.fullmatch(pattern, ""):
+            raise doc.error(
+                f"{pattern!r} matches an empty line: every guess would act", "guess_needs", i
+            )
+
+
 def fields_known(doc: YamlDoc, data: dict[str, Any]) -> None:
     """The {fields} of the crisis lines are ones Kindly fills in, and braces are balanced."""
     known = ", ".join("{" + f + "}" for f in RESPONSE_FIELDS)

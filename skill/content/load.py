@@ -12,7 +12,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from skill.content.guard import PATTERN_KEYS, fields_known, patterns_compile, unusable_file
+from skill.content.guard import (
+    PATTERN_KEYS,
+    fields_known,
+    guess_needs_valid,
+    patterns_compile,
+    unusable_file,
+)
 from skill.content.model import (
     CHIMES,
     KINDS,
@@ -231,7 +237,7 @@ _FIELDS = {
     "practice": {"id", "kind", "title", "minutes", "summary", "offer", "sentences", "steps"}
     | {"short_minutes", "choice"},
     "info": {"id", "kind", "title", "sentences", "answer", "choice"},
-    "control": {"id", "kind", "title", "sentences"},
+    "control": {"id", "kind", "title", "sentences", "guess_needs"},
     "safety": {"id", "kind", "title", "sentences", "response", "repeat", "regions", "ask", "quiet"}
     | set(PATTERN_KEYS),
     "distress": {"id", "kind", "title", "sentences", "answer", "practice", "offer", "choice"}
@@ -252,6 +258,7 @@ def load_intent(path: Path, root: Path) -> Intent:
     for key in data:
         if key not in _FIELDS[kind]:
             raise doc.error(f"unknown field '{key}' for a {kind}", str(key))
+    guess_needs_valid(doc, data)
     intent_id = _str(doc, data, "id")
     if intent_id != path.stem:
         raise doc.error(f"id '{intent_id}' must equal the file name '{path.stem}'", "id")
@@ -263,6 +270,7 @@ def load_intent(path: Path, root: Path) -> Intent:
         "source": path,
         "title": _str(doc, data, "title", required=kind in ("practice", "info")),
         "choice": _str(doc, data, "choice", required=False),
+        "guess_needs": _optional_strings(doc, data, "guess_needs"),
     }
     if kind == "practice":
         return _practice(doc, data, base)

@@ -86,6 +86,9 @@ class Intent:
     title: str = ""
     # Words naming it in a close-call question ("a short break"); optional.
     choice: str = ""
+    # A guess at it (the semantic layer's or a reader's, not one of its sentences) is acted
+    # on only when the line holds one of these patterns: what cannot be undone.
+    guess_needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,12 @@ ASKS_FOR_PRACTICE = re.compile(
 )
 # An ask in so many words ("I need five minutes", "can you help me sleep"), not "can't":
 # a distress named beside it does not overrule the practice the line asks for.
+_ASK_PHRASES = (
+    r"i need|i want|i would like|can you|could you|can we|could we|shall we|help me|let us|"
+    r"let me|give me|gimme"
+)
 ASKS_FOR_SOMETHING = re.compile(
-    r"\b(?:i need|i want|i would like|can you|could you|can we|could we|shall we|help me|let us|"
-    r"let me|give me|gimme|"
-    r"(?:get|go|drop|nod) (?:off )?to sleep|nod off|sleep)\b"
+    rf"\b(?:{_ASK_PHRASES}|(?:get|go|drop|nod) (?:off )?to sleep|nod off|sleep)\b"
 )
 # Asking to do a practice in so many words: "can we do the ...", "let's do it", "the X one".
 LETS_DO = re.compile(
@@ -99,6 +101,29 @@ def thanks_only(norm: str) -> bool:
         return False
     rest = " ".join(_THANKS_WORDS.sub(" ", norm).split())
     return not (ELSEWHERE.search(rest) or _ASKS_OUT.search(rest))
+
+
+# Thanks first, then what the person will do or how it went ("thanks, I think I can sleep
+# now", "cheers, I'll put my hand on my heart like you said": session 59, my own lines; each
+# started the practice its words read as). Not a practice asked for after thanks ("cheers,
+# I'll have a break now", "thanks, can we do another"), nor one named before it.
+_OPENS_THANKS = re.compile(rf"^{_THANKS_WORD}(?: (?:so|very) much)?(?: {_ADDRESS})? ")
+_TELLS = re.compile(r"^(?:(?:so|and|ok|okay|right|well|oh|yeah|now) )*(?:i|we|that|it|this)\b")
+_ASKS_MORE = re.compile(
+    rf"\b(?:{_ASK_PHRASES}|would you|will you|please|how about|what about|have|take|fancy|"
+    r"would love|could do with|nice to|do (?:a|the|one|some)|another|again|more|one for|"
+    r"(?:the|that|this) \w+ one)\b"
+)
+
+
+def tells_after_thanks(norm: str) -> bool:
+    """Thanks opens the line, and after it the person tells rather than asks."""
+    opened = _OPENS_THANKS.match(norm)
+    if opened is None:
+        return False
+    rest = norm[opened.end() :]
+    asked = _ASKS_MORE.search(rest) or LETS_DO.search(rest) or ASKS_FOR_PRACTICE.search(rest)
+    return bool(_TELLS.match(rest)) and not asked
 
 
 # ... and thanks with feeling better beside it ("thank you so much, I feel a wee bit better

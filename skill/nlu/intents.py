@@ -19,6 +19,7 @@ from skill.nlu import asks
 from skill.nlu.distress import DistressWords
 from skill.nlu.evidence import SafetyEvidence, about_person
 from skill.nlu.fallback import Fallback
+from skill.nlu.guesses import GuessNeeds
 from skill.nlu.learning import semantic_model
 from skill.nlu.match import Match
 from skill.nlu.normalize import normalize
@@ -110,6 +111,7 @@ class IntentMatcher:
         self.semantic = semantic or semantic_model(catalogue, tables.samples(), self.canon)
         self.evidence = SafetyEvidence(catalogue, self.safety, self.semantic, self.canon)
         self._distresses = frozenset(catalogue.distresses)
+        self.guess_needs = GuessNeeds(catalogue)
         self.distress_words = DistressWords(catalogue, self.semantic, self.canon)
 
     @cached_property
@@ -156,9 +158,12 @@ class IntentMatcher:
         if hit is not None:
             return self._match(text, hit, 1.0)
         match = self._understand(text, core, norm, prefixes)
+        if not (self.guess_needs.allow(match.intent, norm, prefixes) or asks.says_ending(norm)):
+            match = self._match(text, None, 0.0)  # "I'll remember that" erases nothing
         thanked = asks.THANKS in self.catalogue.intents and asks.thanks_only(norm)
         better = match.kind in ("distress", "info") and asks.BETTER.search(norm)
-        if thanked and (match.intent is None or better):
+        unasked = match.kind == "practice" and asks.tells_after_thanks(norm)
+        if thanked and (match.intent is None or better or unasked):
             return self._match(text, asks.THANKS, self.NAMED)
         if match.intent is None:
             match = self._leaning(text, core, norm)
@@ -172,6 +177,8 @@ class IntentMatcher:
             match = self._match(text, asked, ASKED_SURE)
         if match.kind == "control" and asks.says_ending(norm):
             return Match(text, CRISIS, "safety", match.confidence, check_in=True)
+        if not self.guess_needs.allow(match.intent, norm, prefixes):  # a guess, kept till now
+            return self._match(text, None, 0.0)
         return match
 
     def _flagged(self, text: str, norm: str, prefixes: frozenset[str], danger: str) -> Match | None:

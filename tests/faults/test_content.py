@@ -114,6 +114,22 @@ def test_an_unclosed_group_in_a_template(
         IntentMatcher(catalogue)
 
 
+@pytest.mark.parametrize(
+    ("patterns", "error"),
+    [
+        (["'(wipe'"], "controls/wipe.yaml:5: guess_needs[0]: not a valid pattern"),
+        (["'x'", "'wipe|'"], "controls/wipe.yaml:6: guess_needs[1]: 'wipe|' matches an empty line"),
+    ],
+)
+def test_a_broken_guess_needs_pattern(
+    patterns: list[str], error: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    control = "id: wipe\nkind: control\nsentences: ['wipe it']\nguess_needs:\n"
+    control += "".join(f"  - {p}\n" for p in patterns)
+    files = {"practices/tiny.yaml": TINY_PRACTICE, "controls/wipe.yaml": control}
+    assert error in _check(make_content(tmp_path, files), capsys)
+
+
 def test_an_unknown_field_in_the_crisis_response(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
