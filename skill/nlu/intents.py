@@ -158,8 +158,10 @@ class IntentMatcher:
         if hit is not None:
             return self._match(text, hit, 1.0)
         match = self._understand(text, core, norm, prefixes)
+        # A guess at what cannot be undone needs its words ("I'll remember that" erases
+        # nothing); one said with an ending is kept, to be asked about below.
         if not (self.guess_needs.allow(match.intent, norm, prefixes) or asks.says_ending(norm)):
-            match = self._match(text, None, 0.0)  # "I'll remember that" erases nothing
+            match = self._match(text, None, 0.0)
         thanked = asks.THANKS in self.catalogue.intents and asks.thanks_only(norm)
         better = match.kind in ("distress", "info") and asks.BETTER.search(norm)
         unasked = match.kind == "practice" and asks.tells_after_thanks(norm)
@@ -177,7 +179,7 @@ class IntentMatcher:
             match = self._match(text, asked, ASKED_SURE)
         if match.kind == "control" and asks.says_ending(norm):
             return Match(text, CRISIS, "safety", match.confidence, check_in=True)
-        if not self.guess_needs.allow(match.intent, norm, prefixes):  # a guess, kept till now
+        if not self.guess_needs.allow(match.intent, norm, prefixes):  # the request reader's
             return self._match(text, None, 0.0)
         return match
 
