@@ -29,7 +29,8 @@ PATTERN_KEYS = (
 
 
 def patterns_compile(doc: YamlDoc, data: dict[str, Any]) -> None:
-    """Every detection pattern is a regular expression that compiles (else: which, why)."""
+    """Every detection pattern, and every `guess_needs` pattern, is a regular expression
+    that compiles (else: which, why)."""
     for key in PATTERN_KEYS:
         value = data.get(key)
         for i, pattern in enumerate(value if isinstance(value, list) else []):
@@ -39,6 +40,7 @@ def patterns_compile(doc: YamlDoc, data: dict[str, Any]) -> None:
                 re.compile(pattern)
             except re.error as exc:
                 raise doc.error(f"not a valid pattern: {exc} in {pattern!r}", key, i) from None
+    guess_needs_valid(doc, data)
 
 
 def guess_needs_valid(doc: YamlDoc, data: dict[str, Any]) -> None:

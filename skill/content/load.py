@@ -12,13 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from skill.content.guard import (
-    PATTERN_KEYS,
-    fields_known,
-    guess_needs_valid,
-    patterns_compile,
-    unusable_file,
-)
+from skill.content.guard import PATTERN_KEYS, fields_known, patterns_compile, unusable_file
 from skill.content.model import (
     CHIMES,
     KINDS,
@@ -204,7 +198,6 @@ def _safety(doc: YamlDoc, data: dict[str, Any], base: dict[str, Any]) -> Safety:
             if not isinstance(value, str) or not value.strip():
                 raise doc.error(f"missing required field '{key}'", "regions", str(code))
         regions[str(code).lower()] = Region(**{k: str(v) for k, v in sub.items()})
-    patterns_compile(doc, data)
     fields_known(doc, data)
     # every pattern list but `patterns` itself may be left out
     optional = (k for k in PATTERN_KEYS if k != "patterns")
@@ -222,7 +215,6 @@ def _safety(doc: YamlDoc, data: dict[str, Any], base: dict[str, Any]) -> Safety:
 
 
 def _distress(doc: YamlDoc, data: dict[str, Any], base: dict[str, Any]) -> Distress:
-    patterns_compile(doc, data)
     return Distress(
         **base,
         answer=_strings(doc, data, "answer"),
@@ -258,7 +250,7 @@ def load_intent(path: Path, root: Path) -> Intent:
     for key in data:
         if key not in _FIELDS[kind]:
             raise doc.error(f"unknown field '{key}' for a {kind}", str(key))
-    guess_needs_valid(doc, data)
+    patterns_compile(doc, data)
     intent_id = _str(doc, data, "id")
     if intent_id != path.stem:
         raise doc.error(f"id '{intent_id}' must equal the file name '{path.stem}'", "id")

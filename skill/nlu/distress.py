@@ -64,6 +64,16 @@ class DistressWords:
             return read
         return next((i for i, p in self._named if p.search(norm, prefixes)), None)
 
+    def beside(self, norm: str, prefixes: frozenset[str]) -> str | None:
+        """The distress a line also tells of: named in its patterns, the layer's first or
+        second reading, or its distress reader's ("the dishes pile up, I go back to bed")."""
+        named = self.named(norm, prefixes)
+        if named is not None:
+            return named
+        p = self._semantic.predict(core := self._canon(norm))
+        read = next((i for i in (p.intent, p.second) if i in self._kin), None)
+        return read or self._semantic.told(core)
+
     def unasked(
         self, norm: str, core: str, prefixes: frozenset[str], read: str | None = None
     ) -> str | None:

@@ -128,18 +128,8 @@ class IntentMatcher:
         prefixes = word_prefixes(norm)
         match = self._parse(text, norm, prefixes)
         if match.check_in and match.intent == CRISIS and match.alternative is None:
-            return replace(match, alternative=self._distress_beside(norm, prefixes))
+            return replace(match, alternative=self.distress_words.beside(norm, prefixes))
         return match
-
-    def _distress_beside(self, norm: str, prefixes: frozenset[str]) -> str | None:
-        """The distress a line also tells of: named in its patterns, the layer's first or
-        second reading, or its distress reader's ("the dishes pile up, I go back to bed")."""
-        named = self.distress_words.named(norm, prefixes)
-        if named is not None:
-            return named
-        p = self.semantic.predict(core := self.canon(norm))
-        read = next((i for i in (p.intent, p.second) if i in self._distresses), None)
-        return read or self.semantic.told(core)
 
     def _parse(self, text: str, norm: str, prefixes: frozenset[str]) -> Match:
         danger = self.safety.classify(norm, prefixes)
